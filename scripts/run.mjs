@@ -1,0 +1,28 @@
+// Runs a TypeScript entry (an example, a benchmark) on Node: bundles it with esbuild into
+// .cache/ and imports the result, passing the remaining arguments through.
+import { build } from 'esbuild';
+import { mkdirSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [entry, ...rest] = process.argv.slice(2);
+if (!entry) {
+  console.error('usage: node scripts/run.mjs FILE.ts [args...]');
+  process.exit(2);
+}
+const outdir = resolve('.cache/run');
+mkdirSync(outdir, { recursive: true });
+const outfile = resolve(outdir, basename(entry).replace(/\.ts$/, '.mjs'));
+await build({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node18',
+  sourcemap: 'inline',
+  packages: 'external',
+  logLevel: 'warning',
+});
+process.argv = [process.argv[0], outfile, ...rest];
+await import(pathToFileURL(outfile).href);

@@ -1,0 +1,216 @@
+/**
+ * Reductions over dimensions, and the softmax family.
+ *
+ *   sum:        y = sum_i x_i                 dL/dx_i = dL/dy
+ *   mean:       y = (1/n) sum_i x_i           dL/dx_i = dL/dy / n
+ *   max / min:  y = x_k (k the first extreme) dL/dx_k = dL/dy, 0 elsewhere
+ *   logsumexp:  y = m + ln sum_i e^(x_i - m)  dL/dx_i = dL/dy * e^(x_i - y)     (m = max x)
+ *   softmax:    y_i = e^(x_i) / sum_j e^(x_j) dL/dx_i = y_i (g_i - sum_j g_j y_j)
+ *   logSoftmax: y_i = x_i - logsumexp(x)      dL/dx_i = g_i - softmax(x)_i sum_j g_j
+ */
+import { RecurrentError, fmt } from '../tensor/errors.js';
+import { normDim, offsetMap, stridesOf } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { record } from './graph.js';
+
+interface Reduction {
+  /** Output shape without the reduced dims (or with them as 1 when keepdim). */
+  shape: number[];
+  /** For each input element, the index of the output element it reduces into. */
+  map: Int32Array;
+  /** Output element count. */
+  size: number;
+}
+
+function reduction(op: string, x: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean): Reduction {
+  const rank = x.shape.length;
+  const dims = new Set<number>();
+  if (dim === undefined) for (let d = 0; d < rank; d++) dims.add(d);
+  else for (const d of typeof dim === 'number' ? [dim] : dim) {
+    const nd = normDim(op, d, Math.max(rank, 1));
+    if (dims.has(nd)) throw new RecurrentError(op, `dim ${d} appears twice`);
+    dims.add(nd);
+  }
+  const kept = x.shape.map((s, d) => (dims.has(d) ? 1 : s));
+  const keptStrides = stridesOf(kept).map((s, d) => (dims.has(d) ? 0 : s));
+  const map = offsetMap(x.shape, keptStrides);
+  const shape = keepdim ? kept : x.shape.filter((_, d) => !dims.has(d));
+  let size = 1;
+  for (const s of kept) size *= s;
+  return { shape, map, size };
+}
+
+/** Sum over all elements, or over `dim` (a dim or a list of dims). */
+export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  const { shape, map, size } = reduction('sum', x, dim, keepdim);
+  const xd = x.data;
+  const y = new Float32Array(size);
+  for (let i = 0; i < xd.length; i++) y[map[i]] += xd[i];
+  return record('sum', y, shape, [x], (g) => {
+    const gx = new Float32Array(xd.length);
+    for (let i = 0; i < gx.length; i++) gx[i] = g[map[i]];
+    return [gx];
+  });
+}
+
+/** Mean over all elements, or over `dim`. */
+export function mean(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  const { shape, map, size } = reduction('mean', x, dim, keepdim);
+  const xd = x.data;
+  const n = size === 0 ? 0 : xd.length / size;
+  const acc = new Float64Array(size);
+  for (let i = 0; i < xd.length; i++) acc[map[i]] += xd[i];
+  const y = new Float32Array(size);
+  for (let j = 0; j < size; j++) y[j] = acc[j] / n;
+  return record('mean', y, shape, [x], (g) => {
+    const gx = new Float32Array(xd.length);
+    for (let i = 0; i < gx.length; i++) gx[i] = g[map[i]] / n;
+    return [gx];
+  });
+}
+
+function extreme(op: string, x: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean, sign: 1 | -1): Tensor {
+  if (x.data.length === 0) throw new RecurrentError(op, `cannot reduce an empty tensor of shape ${fmt(x.shape)}`, 'shape');
+  const { shape, map, size } = reduction(op, x, dim, keepdim);
+  const xd = x.data;
+  const y = new Float32Array(size).fill(-Infinity * sign);
+  const arg = new Int32Array(size).fill(-1);
+  for (let i = 0; i < xd.length; i++) {
+    const j = map[i];
+    const v = xd[i];
+    // NaN propagates, as in PyTorch: it wins every comparison once seen.
+    if (arg[j] < 0 || (!Number.isNaN(y[j]) && (sign * v > sign * y[j] || Number.isNaN(v)))) {
+      y[j] = v;
+      arg[j] = i;
+    }
+  }
+  return record(op, y, shape, [x], (g) => {
+    const gx = new Float32Array(xd.length);
+    for (let j = 0; j < size; j++) gx[arg[j]] += g[j];
+    return [gx];
+  });
+}
+
+/** Maximum over all elements, or over `dim`; the gradient goes to the first maximal entry. */
+export function max(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  return extreme('max', x, dim, keepdim, 1);
+}
+
+/** Minimum over all elements, or over `dim`; the gradient goes to the first minimal entry. */
+export function min(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
+  return extreme('min', x, dim, keepdim, -1);
+}
+
+/** Index of the first maximum along `dim`, as a float tensor of integers (not differentiable). */
+export function argmax(x: Tensor, dim: number, keepdim = false): Tensor {
+  if (x.data.length === 0) throw new RecurrentError('argmax', `cannot reduce an empty tensor of shape ${fmt(x.shape)}`, 'shape');
+  const d = normDim('argmax', dim, x.shape.length);
+  const [outer, size, inner] = around(x.shape, d);
+  const xd = x.data;
+  const y = new Float32Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      let best = 0;
+      for (let i = 1; i < size; i++) if (xd[(o * size + i) * inner + k] > xd[(o * size + best) * inner + k]) best = i;
+      y[o * inner + k] = best;
+    }
+  }
+  const shape = keepdim ? x.shape.map((s, i) => (i === d ? 1 : s)) : x.shape.filter((_, i) => i !== d);
+  return new Tensor(y, shape);
+}
+
+/** Sizes around `dim`: the tensor seen as (outer, size, inner). */
+function around(shape: readonly number[], dim: number): [number, number, number] {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < dim; i++) outer *= shape[i];
+  for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
+  return [outer, shape[dim], inner];
+}
+
+/** log(sum(exp(x))) over `dim`, computed as m + log(sum(exp(x - m))) so it never overflows. */
+export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
+  const { shape, map, size } = reduction('logsumexp', x, dim, keepdim);
+  const xd = x.data;
+  const m = new Float64Array(size).fill(-Infinity);
+  for (let i = 0; i < xd.length; i++) if (xd[i] > m[map[i]]) m[map[i]] = xd[i];
+  for (let j = 0; j < size; j++) if (!Number.isFinite(m[j])) m[j] = 0;
+  const s = new Float64Array(size);
+  for (let i = 0; i < xd.length; i++) s[map[i]] += Math.exp(xd[i] - m[map[i]]);
+  const y = new Float32Array(size);
+  for (let j = 0; j < size; j++) y[j] = m[j] + Math.log(s[j]);
+  return record('logsumexp', y, shape, [x], (g) => {
+    const gx = new Float32Array(xd.length);
+    for (let i = 0; i < gx.length; i++) gx[i] = g[map[i]] * Math.exp(xd[i] - y[map[i]]);
+    return [gx];
+  });
+}
+
+/** Writes softmax(x) along the middle axis of (outer, size, inner) into `y`, in float64 sums. */
+function softmaxInto(xd: Float32Array, y: Float32Array, outer: number, size: number, inner: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      const base = o * size * inner + k;
+      let m = -Infinity;
+      for (let i = 0; i < size; i++) m = Math.max(m, xd[base + i * inner]);
+      if (!Number.isFinite(m)) m = 0;
+      let s = 0;
+      for (let i = 0; i < size; i++) s += Math.exp(xd[base + i * inner] - m);
+      for (let i = 0; i < size; i++) y[base + i * inner] = Math.exp(xd[base + i * inner] - m) / s;
+    }
+  }
+}
+
+/** Softmax along `dim`: y_i = e^(x_i) / sum_j e^(x_j). */
+export function softmax(x: Tensor, dim: number): Tensor {
+  const d = normDim('softmax', dim, Math.max(x.shape.length, 1));
+  const [outer, size, inner] = x.shape.length === 0 ? [1, 1, 1] : around(x.shape, d);
+  const y = new Float32Array(x.data.length);
+  softmaxInto(x.data, y, outer, size, inner);
+  return record('softmax', y, x.shape, [x], (g) => {
+    const gx = new Float32Array(y.length);
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < inner; k++) {
+        const base = o * size * inner + k;
+        let dot = 0;
+        for (let i = 0; i < size; i++) dot += g[base + i * inner] * y[base + i * inner];
+        for (let i = 0; i < size; i++) gx[base + i * inner] = y[base + i * inner] * (g[base + i * inner] - dot);
+      }
+    }
+    return [gx];
+  });
+}
+
+/** Log-softmax along `dim`: y_i = x_i - logsumexp(x). */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  const d = normDim('logSoftmax', dim, Math.max(x.shape.length, 1));
+  const [outer, size, inner] = x.shape.length === 0 ? [1, 1, 1] : around(x.shape, d);
+  const xd = x.data;
+  const p = new Float32Array(xd.length);
+  softmaxInto(xd, p, outer, size, inner);
+  const y = new Float32Array(xd.length);
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < inner; k++) {
+      const base = o * size * inner + k;
+      let m = -Infinity;
+      for (let i = 0; i < size; i++) m = Math.max(m, xd[base + i * inner]);
+      if (!Number.isFinite(m)) m = 0;
+      let s = 0;
+      for (let i = 0; i < size; i++) s += Math.exp(xd[base + i * inner] - m);
+      const lse = m + Math.log(s);
+      for (let i = 0; i < size; i++) y[base + i * inner] = xd[base + i * inner] - lse;
+    }
+  }
+  return record('logSoftmax', y, x.shape, [x], (g) => {
+    const gx = new Float32Array(xd.length);
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < inner; k++) {
+        const base = o * size * inner + k;
+        let gs = 0;
+        for (let i = 0; i < size; i++) gs += g[base + i * inner];
+        for (let i = 0; i < size; i++) gx[base + i * inner] = g[base + i * inner] - p[base + i * inner] * gs;
+      }
+    }
+    return [gx];
+  });
+}

@@ -1,0 +1,11 @@
+/**
+ * recurrent: a zero-dependency Float32Array tensor with reverse-mode autograd, and RNN, LSTM
+ * and GRU layers trained by backpropagation through time. This file only re-exports.
+ */
+export { RecurrentError, type ErrorCode } from './tensor/errors.js';
+export { Tensor, type BackwardOptions, type GradFn, type NestedArray } from './tensor/tensor.js';
+export { Generator, defaultGenerator, manualSeed, type GeneratorState } from './tensor/random.js';
+export { arange, eye, full, ones, onesLike, rand, randint, randn, tensor, zeros, zerosLike, type CreateOptions, type RandomOptions } from './tensor/create.js';
+export { broadcastShapes, numel } from './tensor/shape.js';
+export * from './autograd/ops.js';
+export { gradcheck, type GradcheckOptions, type GradcheckResult } from './autograd/gradcheck.js';

@@ -1,0 +1,157 @@
+/**
+ * Creating tensors: from nested arrays or typed arrays, constant fills, ranges, the identity,
+ * and random tensors drawn from a seeded {@link Generator}.
+ */
+import { RecurrentError, fmt } from './errors.js';
+import { defaultGenerator, Generator } from './random.js';
+import { checkShape, numel } from './shape.js';
+import { Tensor, type NestedArray } from './tensor.js';
+
+/** Options shared by the creation functions. */
+export interface CreateOptions {
+  /** Record operations on the new tensor for autograd. */
+  requiresGrad?: boolean;
+}
+
+/** Options of the random creation functions. */
+export interface RandomOptions extends CreateOptions {
+  /** The generator to draw from (default: the global one, seeded with `manualSeed`). */
+  generator?: Generator;
+}
+
+function leaf(data: Float32Array, shape: readonly number[], options?: CreateOptions): Tensor {
+  const t = new Tensor(data, shape);
+  t.requiresGrad = options?.requiresGrad === true;
+  return t;
+}
+
+/** Shape of a nested array, checking it is rectangular. */
+function nestedShape(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let level: NestedArray = data;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0];
+  }
+  return shape;
+}
+
+function flatten(data: NestedArray, shape: readonly number[], out: Float32Array): void {
+  let k = 0;
+  const walk = (v: NestedArray, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof v !== 'number') throw new RecurrentError('tensor', `expected a number at data${path}, got ${Array.isArray(v) ? 'an array' : typeof v}`, 'argument');
+      if (!Number.isFinite(v)) throw new RecurrentError('tensor', `data${path} is ${v}; values must be finite`, 'value');
+      out[k++] = v;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[depth]) {
+      throw new RecurrentError('tensor', `data is not rectangular: data${path} should be an array of length ${shape[depth]}`, 'shape');
+    }
+    for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, `${path}[${i}]`);
+  };
+  walk(data, 0, '');
+}
+
+/**
+ * A new leaf tensor from nested arrays, a flat array or a typed array (copied), a number
+ * (a scalar), with an optional shape for flat data. Values must be finite.
+ */
+export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly number[], options?: CreateOptions): Tensor {
+  if (ArrayBuffer.isView(data)) {
+    const flat = Float32Array.from(data as ArrayLike<number>);
+    const s = shape ?? [flat.length];
+    checkShape('tensor', s);
+    if (numel(s) !== flat.length) throw new RecurrentError('tensor', `data has ${flat.length} values but shape ${fmt(s)} needs ${numel(s)}`, 'shape');
+    for (let i = 0; i < flat.length; i++) {
+      if (!Number.isFinite(flat[i])) throw new RecurrentError('tensor', `data[${i}] is ${flat[i]}; values must be finite`, 'value');
+    }
+    return leaf(flat, s.slice(), options);
+  }
+  if (typeof data !== 'number' && !Array.isArray(data)) {
+    throw new RecurrentError('tensor', `data must be a number, an array or a typed array, got ${data === null ? 'null' : typeof data}`);
+  }
+  const natural = nestedShape(data as NestedArray);
+  const out = new Float32Array(numel(natural));
+  flatten(data as NestedArray, natural, out);
+  if (shape === undefined) return leaf(out, natural, options);
+  checkShape('tensor', shape);
+  if (numel(shape) !== out.length) throw new RecurrentError('tensor', `data has ${out.length} values but shape ${fmt(shape)} needs ${numel(shape)}`, 'shape');
+  return leaf(out, shape.slice(), options);
+}
+
+/** A tensor of `shape` filled with `value` (NaN is rejected; ±Infinity is allowed for masks). */
+export function full(shape: readonly number[], value: number, options?: CreateOptions): Tensor {
+  checkShape('full', shape);
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new RecurrentError('full', `value must be a number, got ${value}`, 'value');
+  return leaf(new Float32Array(numel(shape)).fill(value), shape.slice(), options);
+}
+
+/** A tensor of zeros. */
+export function zeros(shape: readonly number[], options?: CreateOptions): Tensor {
+  return full(shape, 0, options);
+}
+
+/** A tensor of ones. */
+export function ones(shape: readonly number[], options?: CreateOptions): Tensor {
+  return full(shape, 1, options);
+}
+
+/** Zeros with the shape of `x`. */
+export function zerosLike(x: Tensor, options?: CreateOptions): Tensor {
+  return full(x.shape, 0, options);
+}
+
+/** Ones with the shape of `x`. */
+export function onesLike(x: Tensor, options?: CreateOptions): Tensor {
+  return full(x.shape, 1, options);
+}
+
+/** The values start, start + step, ... below end (one argument: 0 .. end-1), as torch.arange. */
+export function arange(start: number, end?: number, step = 1, options?: CreateOptions): Tensor {
+  const [lo, hi] = end === undefined ? [0, start] : [start, end];
+  if (![lo, hi, step].every(Number.isFinite) || step === 0) {
+    throw new RecurrentError('arange', `needs finite start, end and a non-zero step, got ${lo}, ${hi}, ${step}`, 'value');
+  }
+  const n = Math.max(0, Math.ceil((hi - lo) / step));
+  checkShape('arange', [n]);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + i * step;
+  return leaf(out, [n], options);
+}
+
+/** The n x m identity (m defaults to n). */
+export function eye(n: number, m = n, options?: CreateOptions): Tensor {
+  checkShape('eye', [n, m]);
+  const out = new Float32Array(n * m);
+  for (let i = 0; i < Math.min(n, m); i++) out[i * m + i] = 1;
+  return leaf(out, [n, m], options);
+}
+
+function random(op: string, shape: readonly number[], options: RandomOptions | undefined, draw: (g: Generator) => number): Tensor {
+  checkShape(op, shape);
+  const g = options?.generator ?? defaultGenerator;
+  if (!(g instanceof Generator)) throw new RecurrentError(op, 'generator must be a Generator');
+  const out = new Float32Array(numel(shape));
+  for (let i = 0; i < out.length; i++) out[i] = draw(g);
+  return leaf(out, shape.slice(), options);
+}
+
+/** Uniform values in [0, 1). */
+export function rand(shape: readonly number[], options?: RandomOptions): Tensor {
+  return random('rand', shape, options, (g) => g.random());
+}
+
+/** Standard normal values. */
+export function randn(shape: readonly number[], options?: RandomOptions): Tensor {
+  return random('randn', shape, options, (g) => g.normal());
+}
+
+/** Uniform integers in [low, high). */
+export function randint(low: number, high: number, shape: readonly number[], options?: RandomOptions): Tensor {
+  if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || high <= low) {
+    throw new RecurrentError('randint', `needs integers low < high, got ${low}, ${high}`);
+  }
+  return random('randint', shape, options, (g) => g.randint(low, high));
+}

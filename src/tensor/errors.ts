@@ -1,0 +1,35 @@
+/**
+ * The one error class the library throws for rejected input.
+ *
+ * Every message starts with the operation, then names the argument and the shapes:
+ *   `matmul: inner sizes differ, [2,3] @ [4,5]`
+ * `code` is stable and meant for programs; the message is meant for people.
+ */
+
+/** Stable machine-readable reasons for a {@link RecurrentError}. */
+export type ErrorCode =
+  | 'shape' // sizes or ranks that do not fit together
+  | 'argument' // a value of the wrong type or out of range
+  | 'value' // non-finite or otherwise invalid numbers
+  | 'state' // an operation not allowed in the current state (freed graph, no grad, ...)
+  | 'format' // a malformed file or state dict
+  | 'numeric'; // NaN or Inf met where finite numbers are required
+
+/** Error thrown for every input the library rejects; names the operation and the shapes. */
+export class RecurrentError extends Error {
+  /** The operation that rejected its input, e.g. `matmul`. */
+  readonly op: string;
+  /** A stable reason code. */
+  readonly code: ErrorCode;
+  constructor(op: string, message: string, code: ErrorCode = 'argument') {
+    super(`${op}: ${message}`);
+    this.name = 'RecurrentError';
+    this.op = op;
+    this.code = code;
+  }
+}
+
+/** Formats a shape the way error messages print it: `[2,3]`. */
+export function fmt(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}

@@ -1,0 +1,136 @@
+/**
+ * Seeded random numbers that are the same on every JavaScript engine.
+ *
+ * The core is xoshiro128** (Blackman & Vigna): 128 bits of state, 32-bit integer arithmetic
+ * only (Math.imul, shifts), so V8, JavaScriptCore and QuickJS produce the same stream.
+ *   uniform  u = next() / 2^32                     in [0, 1)
+ *   normal   z = sqrt(-2 ln u1) * cos(2 pi u2)     (Box-Muller; the sine half is kept for the next call)
+ * The seed is spread over the state with splitmix32 so nearby seeds give unrelated streams.
+ * Math.log and Math.cos may differ in the last bit between engines; integers and uniforms do not.
+ */
+import { RecurrentError } from './errors.js';
+
+/** A serialisable snapshot of a {@link Generator}, for checkpoints. */
+export interface GeneratorState {
+  /** The four 32-bit words of xoshiro128** state. */
+  s: [number, number, number, number];
+  /** The cached second normal of the last Box-Muller pair, or null. */
+  spareNormal: number | null;
+}
+
+function splitmix32(x: number): number {
+  x = (x + 0x9e3779b9) | 0;
+  let z = x;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** A seeded random number generator; the same seed gives the same numbers everywhere. */
+export class Generator {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spare: number | null = null;
+
+  /** @param seed any safe integer (default 0). */
+  constructor(seed = 0) {
+    this.manualSeed(seed);
+  }
+
+  /** Resets the stream to the one this seed starts. */
+  manualSeed(seed: number): this {
+    if (!Number.isSafeInteger(seed)) throw new RecurrentError('Generator', `seed must be a safe integer, got ${seed}`);
+    const lo = seed >>> 0;
+    const hi = Math.floor(seed / 2 ** 32) >>> 0;
+    this.s0 = splitmix32(lo);
+    this.s1 = splitmix32(this.s0 ^ hi);
+    this.s2 = splitmix32(this.s1 + 1);
+    this.s3 = splitmix32(this.s2 ^ 0x5bd1e995);
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s3 = 1;
+    this.spare = null;
+    return this;
+  }
+
+  /** The next 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** A uniform number in [0, 1). */
+  random(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** A uniform number in [low, high). */
+  uniform(low = 0, high = 1): number {
+    return low + (high - low) * this.random();
+  }
+
+  /** A standard normal number (mean 0, standard deviation 1). */
+  normal(): number {
+    if (this.spare !== null) {
+      const z = this.spare;
+      this.spare = null;
+      return z;
+    }
+    let u1 = this.random();
+    while (u1 === 0) u1 = this.random();
+    const u2 = this.random();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    this.spare = r * Math.sin(2 * Math.PI * u2);
+    return r * Math.cos(2 * Math.PI * u2);
+  }
+
+  /** A uniform integer in [low, high), without modulo bias. */
+  randint(low: number, high: number): number {
+    if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || high <= low || high - low > 2 ** 32) {
+      throw new RecurrentError('Generator.randint', `needs integers low < high with high - low <= 2^32, got [${low}, ${high})`);
+    }
+    const range = high - low;
+    const limit = 4294967296 - (4294967296 % range);
+    let x = this.nextUint32();
+    while (x >= limit) x = this.nextUint32();
+    return low + (x % range);
+  }
+
+  /** A snapshot of the state, to restore later with {@link Generator.setState}. */
+  getState(): GeneratorState {
+    return { s: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spare };
+  }
+
+  /** Restores a snapshot taken with {@link Generator.getState}. */
+  setState(state: GeneratorState): this {
+    const s = state?.s;
+    if (!Array.isArray(s) || s.length !== 4 || !s.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) || s.every((w) => w === 0)) {
+      throw new RecurrentError('Generator.setState', 'state.s must be four 32-bit unsigned integers, not all zero', 'format');
+    }
+    if (state.spareNormal !== null && !Number.isFinite(state.spareNormal)) {
+      throw new RecurrentError('Generator.setState', 'state.spareNormal must be a finite number or null', 'format');
+    }
+    [this.s0, this.s1, this.s2, this.s3] = s;
+    this.spare = state.spareNormal;
+    return this;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/** The generator used when a function is given none. */
+export const defaultGenerator = new Generator(0);
+
+/** Reseeds the default generator, like `torch.manual_seed`. */
+export function manualSeed(seed: number): Generator {
+  return defaultGenerator.manualSeed(seed);
+}

@@ -1,0 +1,45 @@
+/** Shared test helpers: reading the PyTorch fixtures and comparing arrays within a tolerance. */
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import { Tensor } from '../src/index.js';
+import type { Tolerance } from './tolerances.js';
+
+/** A tensor as the fixtures encode it. */
+export interface FixtureTensor {
+  shape: number[];
+  data: number[];
+}
+
+/** Reads test/fixtures/torch/<name>.json. */
+export function fixture<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`./fixtures/torch/${name}.json`, import.meta.url), 'utf8')) as T;
+}
+
+/** A fixture tensor as a Tensor (values are exactly representable in float32). */
+export function fromFixture(t: FixtureTensor, requiresGrad = false): Tensor {
+  const out = new Tensor(Float32Array.from(t.data), t.shape);
+  out.requiresGrad = requiresGrad;
+  return out;
+}
+
+/** Asserts same shape and |a - e| <= atol + rtol |e| everywhere, naming the worst entry. */
+export function expectClose(actual: Tensor | ArrayLike<number>, expected: FixtureTensor | Tensor | ArrayLike<number>, tol: Tolerance, what = 'value'): void {
+  const a = actual instanceof Tensor ? actual.data : actual;
+  const e = expected instanceof Tensor ? expected.data : 'data' in expected && 'shape' in expected ? (expected as FixtureTensor).data : (expected as ArrayLike<number>);
+  if (actual instanceof Tensor && 'shape' in expected) {
+    expect(actual.shape, `${what}: shape`).toEqual(Array.from((expected as FixtureTensor).shape));
+  }
+  expect(a.length, `${what}: length`).toBe(e.length);
+  let worst = -1;
+  let worstRatio = 0;
+  for (let i = 0; i < e.length; i++) {
+    const ratio = Math.abs(a[i] - e[i]) / (tol.atol + tol.rtol * Math.abs(e[i]));
+    if (!(ratio <= worstRatio)) {
+      worstRatio = ratio;
+      worst = i;
+    }
+  }
+  if (!(worstRatio <= 1)) {
+    expect.fail(`${what}: entry ${worst} is ${a[worst]}, expected ${e[worst]} (${worstRatio.toFixed(2)}x the tolerance)`);
+  }
+}
