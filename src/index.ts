@@ -12,3 +12,4 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from './autogr
 export { linear } from './autograd/linear.js';
 export { dropout } from './autograd/dropout.js';
 export * as nn from './nn/index.js';
+export * as safetensors from './io/safetensors.js';

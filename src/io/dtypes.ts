@@ -134,7 +134,7 @@ export const READABLE_DTYPES: readonly Dtype[] = (Object.keys(DTYPE_BITS) as Dty
  * would become 2^60 instead of 2^60 + 2^37), so magnitudes past 2^53 are rounded here on
  * the integer: keep the top 24 significant bits and round on the bits dropped.
  */
-export function bigIntToFloat32(value: bigint): number {
+function bigIntToFloat32(value: bigint): number {
   const magnitude = value < 0n ? -value : value;
   if (magnitude <= 2n ** 53n) return Number(value);
   const dropped = BigInt(magnitude.toString(2).length - 24);

@@ -43,7 +43,7 @@ export interface TensorInfo {
 
 /** A validated header: the tensors in file order, the metadata, and where the data starts. */
 export interface SafetensorsHeader {
-  /** Every tensor, ordered by its offsets (the order of its bytes in the file). */
+  /** Every tensor, ordered by its offsets (the order of its bytes in the file), then by name. */
   readonly tensors: readonly TensorInfo[];
   /** The `__metadata__` strings, or null when the file has none. */
   readonly metadata: Record<string, string> | null;
@@ -57,7 +57,7 @@ function fail(op: string, message: string): never {
 }
 
 /** A short description of a JSON value's kind for messages: `null`, `an array`, `number 5`. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
@@ -71,6 +71,22 @@ export function describe(value: unknown): string {
  */
 export function defineOwn<T>(obj: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** A quoted snippet with everything outside printable ASCII escaped, so a BOM or NUL shows. */
+function visible(text: string): string {
+  return JSON.stringify(text).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Compares strings by code point, which is the byte order of their UTF-8 encodings. */
+export function compareCodePoints(a: string, b: string): number {
+  for (let i = 0; i < a.length && i < b.length; ) {
+    const ca = a.codePointAt(i)!;
+    const cb = b.codePointAt(i)!;
+    if (ca !== cb) return ca - cb;
+    i += ca > 0xffff ? 2 : 1;
+  }
+  return a.length - b.length;
 }
 
 /** True for a non-null, non-array object, such as JSON.parse makes for `{...}`. */
@@ -95,7 +111,7 @@ function headerText(op: string, bytes: Uint8Array, n: number): string {
   } catch {
     fail(op, `header (${n} bytes) is not valid UTF-8`);
   }
-  if (!text.startsWith('{')) fail(op, `header must be a JSON object starting with "{", got ${JSON.stringify(text.slice(0, 20))}`);
+  if (!text.startsWith('{')) fail(op, `header must be a JSON object starting with "{", got ${visible(text.slice(0, 20))}`);
   return text;
 }
 
@@ -109,17 +125,17 @@ function headerObject(op: string, text: string): Record<string, unknown> {
   } catch (e) {
     fail(op, `header is not valid JSON (${(e as Error).message})`);
   }
-  if (!isObject(parsed)) fail(op, `header must be a JSON object, got ${describe(parsed)}`);
+  if (!isObject(parsed)) fail(op, `header must be a JSON object, got ${describeValue(parsed)}`);
   return parsed;
 }
 
 /** `__metadata__`: an object whose values are all strings, copied into a fresh object. */
 function readMetadata(op: string, value: unknown): Record<string, string> {
-  if (!isObject(value)) fail(op, `__metadata__ must be an object of strings, got ${describe(value)}`);
+  if (!isObject(value)) fail(op, `__metadata__ must be an object of strings, got ${describeValue(value)}`);
   const out: Record<string, string> = {};
   for (const key of Object.keys(value)) {
     const v = value[key];
-    if (typeof v !== 'string') fail(op, `__metadata__ ${JSON.stringify(key)} must be a string, got ${describe(v)}`);
+    if (typeof v !== 'string') fail(op, `__metadata__ ${JSON.stringify(key)} must be a string, got ${describeValue(v)}`);
     defineOwn(out, key, v);
   }
   return out;
@@ -127,11 +143,11 @@ function readMetadata(op: string, value: unknown): Record<string, string> {
 
 /** A shape: non-negative safe integers whose product never overflows and fits a Float32Array. */
 function readShape(op: string, what: string, value: unknown): number[] {
-  if (!Array.isArray(value)) fail(op, `${what} shape must be an array of sizes, got ${describe(value)}`);
+  if (!Array.isArray(value)) fail(op, `${what} shape must be an array of sizes, got ${describeValue(value)}`);
   let count = 1;
   for (const d of value) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0 || Object.is(d, -0)) {
-      fail(op, `${what} shape must hold non-negative integers, got ${describe(d)} in ${JSON.stringify(value)}`);
+      fail(op, `${what} shape must hold non-negative integers, got ${describeValue(d)} in ${JSON.stringify(value)}`);
     }
     count *= d;
     if (count > Number.MAX_SAFE_INTEGER) fail(op, `${what} shape ${fmt(value)} overflows while counting its elements`);
@@ -161,12 +177,12 @@ function byteSize(op: string, what: string, dtype: Dtype, shape: number[]): numb
 /** One tensor entry: exactly dtype, shape and data_offsets, with sizes that agree. */
 function readEntry(op: string, name: string, value: unknown): TensorInfo {
   const what = `tensor ${JSON.stringify(name)}`;
-  if (!isObject(value)) fail(op, `${what} must be an object with dtype, shape and data_offsets, got ${describe(value)}`);
+  if (!isObject(value)) fail(op, `${what} must be an object with dtype, shape and data_offsets, got ${describeValue(value)}`);
   const extra = Object.keys(value).find((k) => !(ENTRY_KEYS as readonly string[]).includes(k));
   if (extra !== undefined) fail(op, `${what} has an unexpected key ${JSON.stringify(extra)} (allowed: ${ENTRY_KEYS.join(', ')})`);
   const missing = ENTRY_KEYS.find((k) => !Object.hasOwn(value, k));
   if (missing !== undefined) fail(op, `${what} has no ${missing}`);
-  if (!isDtype(value.dtype)) fail(op, `${what} has an unknown dtype: ${describe(value.dtype)}`);
+  if (!isDtype(value.dtype)) fail(op, `${what} has an unknown dtype: ${describeValue(value.dtype)}`);
   const dtype = value.dtype;
   const shape = readShape(op, what, value.shape);
   const dataOffsets = readOffsets(op, what, value.data_offsets);
@@ -205,7 +221,7 @@ function checkTiling(op: string, tensors: readonly TensorInfo[], dataLength: num
  * 'format' RecurrentError from `op` naming the first problem found.
  */
 export function readHeader(op: string, bytes: Uint8Array): SafetensorsHeader {
-  if (!(bytes instanceof Uint8Array)) throw new RecurrentError(op, `bytes must be a Uint8Array, got ${describe(bytes)}`, 'argument');
+  if (!(bytes instanceof Uint8Array)) throw new RecurrentError(op, `bytes must be a Uint8Array, got ${describeValue(bytes)}`, 'argument');
   const n = headerLength(op, bytes);
   const header = headerObject(op, headerText(op, bytes, n));
   let metadata: Record<string, string> | null = null;
@@ -214,7 +230,7 @@ export function readHeader(op: string, bytes: Uint8Array): SafetensorsHeader {
     if (key === '__metadata__') metadata = readMetadata(op, header[key]);
     else tensors.push(readEntry(op, key, header[key]));
   }
-  tensors.sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1]);
+  tensors.sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1] || compareCodePoints(a.name, b.name));
   checkTiling(op, tensors, bytes.length - 8 - n);
   return { tensors, metadata, dataStart: 8 + n };
 }

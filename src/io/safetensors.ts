@@ -34,7 +34,7 @@
 import { RecurrentError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { LITTLE_ENDIAN, READABLE_DTYPES, decodeFloat32 } from './dtypes.js';
-import { defineOwn, describe, readHeader, type SafetensorsHeader, type TensorInfo } from './header.js';
+import { compareCodePoints, defineOwn, describeValue, readHeader, type SafetensorsHeader, type TensorInfo } from './header.js';
 
 export { type Dtype } from './dtypes.js';
 export { type SafetensorsHeader, type TensorInfo } from './header.js';
@@ -51,7 +51,7 @@ export interface LoadOptions {
 
 /** What {@link loadWithMetadata} returns. */
 export interface LoadResult {
-  /** The tensors by name, in file order. */
+  /** The tensors by name, in file order (JavaScript lists integer-like names such as "0" first). */
   tensors: Record<string, Tensor>;
   /** The file's `__metadata__` strings, or null when it has none. */
   metadata: Record<string, string> | null;
@@ -63,17 +63,6 @@ const LOAD = 'safetensors.load';
 /** Matches a lone UTF-16 surrogate, which UTF-8 cannot encode. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
-/** Compares strings by code point, which is the byte order of their UTF-8 encodings. */
-function compareCodePoints(a: string, b: string): number {
-  for (let i = 0; i < a.length && i < b.length; ) {
-    const ca = a.codePointAt(i)!;
-    const cb = b.codePointAt(i)!;
-    if (ca !== cb) return ca - cb;
-    i += ca > 0xffff ? 2 : 1;
-  }
-  return a.length - b.length;
-}
-
 /** Throws unless `s` can be written as UTF-8 unchanged. */
 function checkWellFormed(s: string, what: string): void {
   if (LONE_SURROGATE.test(s)) throw new RecurrentError(SAVE, `${what} ${JSON.stringify(s)} has a lone UTF-16 surrogate, which UTF-8 cannot encode`);
@@ -82,14 +71,14 @@ function checkWellFormed(s: string, what: string): void {
 /** The [name, tensor] pairs to write, validated and sorted by name. */
 function tensorEntries(tensors: unknown): [string, Tensor][] {
   if (typeof tensors !== 'object' || tensors === null || Array.isArray(tensors)) {
-    throw new RecurrentError(SAVE, `tensors must be an object mapping names to tensors, got ${describe(tensors)}`);
+    throw new RecurrentError(SAVE, `tensors must be an object mapping names to tensors, got ${describeValue(tensors)}`);
   }
   const entries = Object.keys(tensors).map((name): [string, Tensor] => {
     const t = (tensors as Record<string, unknown>)[name];
     if (name === '') throw new RecurrentError(SAVE, 'tensor names must be non-empty');
     if (name === '__metadata__') throw new RecurrentError(SAVE, 'a tensor cannot be named "__metadata__": the header reserves that key');
     checkWellFormed(name, 'tensor name');
-    if (!(t instanceof Tensor)) throw new RecurrentError(SAVE, `tensors[${JSON.stringify(name)}] must be a Tensor, got ${describe(t)}`);
+    if (!(t instanceof Tensor)) throw new RecurrentError(SAVE, `tensors[${JSON.stringify(name)}] must be a Tensor, got ${describeValue(t)}`);
     return [name, t];
   });
   return entries.sort(([a], [b]) => compareCodePoints(a, b));
@@ -98,11 +87,11 @@ function tensorEntries(tensors: unknown): [string, Tensor][] {
 /** The [key, value] metadata pairs to write, validated and sorted by key. */
 function metadataEntries(metadata: unknown): [string, string][] {
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new RecurrentError(SAVE, `metadata must be an object of strings, got ${describe(metadata)}`);
+    throw new RecurrentError(SAVE, `metadata must be an object of strings, got ${describeValue(metadata)}`);
   }
   const entries = Object.keys(metadata).map((key): [string, string] => {
     const v = (metadata as Record<string, unknown>)[key];
-    if (typeof v !== 'string') throw new RecurrentError(SAVE, `metadata ${JSON.stringify(key)} must be a string, got ${describe(v)}`);
+    if (typeof v !== 'string') throw new RecurrentError(SAVE, `metadata ${JSON.stringify(key)} must be a string, got ${describeValue(v)}`);
     checkWellFormed(key, 'metadata key');
     checkWellFormed(v, 'metadata value');
     return [key, v];

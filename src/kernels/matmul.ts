@@ -11,6 +11,66 @@
  * Plain loops over typed arrays and integers: no objects, no allocation.
  */
 
+/**
+ * The one blocked kernel behind the three layouts, with A and B given by strides:
+ *   C[i][j] (+)= sum_p A(i,p) B(p,j),   A(i,p) = a[aOff + i*ai + p*ap],  B(p,j) = b[bOff + p*bp + j*bj]
+ * C is cut into 4x4 blocks; each block's 16 sums stay in registers for the whole p loop, so
+ * every step loads 4 values of A and 4 of B for 16 multiply-adds. Edge rows and columns
+ * (m or n not a multiple of 4) take a plain dot-product loop.
+ */
+function gemm(
+  m: number, k: number, n: number,
+  a: Float32Array, aOff: number, ai: number, ap: number,
+  b: Float32Array, bOff: number, bp: number, bj: number,
+  c: Float32Array, cOff: number,
+  accumulate: boolean,
+): void {
+  const m4 = m - (m % 4);
+  const n4 = n - (n % 4);
+  for (let i = 0; i < m4; i += 4) {
+    for (let j = 0; j < n4; j += 4) {
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+      let pa = aOff + i * ai;
+      let pb = bOff + j * bj;
+      for (let p = 0; p < k; p++, pa += ap, pb += bp) {
+        const y0 = b[pb], y1 = b[pb + bj], y2 = b[pb + 2 * bj], y3 = b[pb + 3 * bj];
+        let x = a[pa];
+        s00 += x * y0; s01 += x * y1; s02 += x * y2; s03 += x * y3;
+        x = a[pa + ai];
+        s10 += x * y0; s11 += x * y1; s12 += x * y2; s13 += x * y3;
+        x = a[pa + 2 * ai];
+        s20 += x * y0; s21 += x * y1; s22 += x * y2; s23 += x * y3;
+        x = a[pa + 3 * ai];
+        s30 += x * y0; s31 += x * y1; s32 += x * y2; s33 += x * y3;
+      }
+      let o = cOff + i * n + j;
+      if (accumulate) {
+        c[o] += s00; c[o + 1] += s01; c[o + 2] += s02; c[o + 3] += s03; o += n;
+        c[o] += s10; c[o + 1] += s11; c[o + 2] += s12; c[o + 3] += s13; o += n;
+        c[o] += s20; c[o + 1] += s21; c[o + 2] += s22; c[o + 3] += s23; o += n;
+        c[o] += s30; c[o + 1] += s31; c[o + 2] += s32; c[o + 3] += s33;
+      } else {
+        c[o] = s00; c[o + 1] = s01; c[o + 2] = s02; c[o + 3] = s03; o += n;
+        c[o] = s10; c[o + 1] = s11; c[o + 2] = s12; c[o + 3] = s13; o += n;
+        c[o] = s20; c[o + 1] = s21; c[o + 2] = s22; c[o + 3] = s23; o += n;
+        c[o] = s30; c[o + 1] = s31; c[o + 2] = s32; c[o + 3] = s33;
+      }
+    }
+  }
+  // Edges: the last n % 4 columns of every row, and the last m % 4 rows.
+  for (let i = 0; i < m; i++) {
+    for (let j = i < m4 ? n4 : 0; j < n; j++) {
+      let s = 0;
+      let pa = aOff + i * ai;
+      let pb = bOff + j * bj;
+      for (let p = 0; p < k; p++, pa += ap, pb += bp) s += a[pa] * b[pb];
+      const o = cOff + i * n + j;
+      c[o] = accumulate ? c[o] + s : s;
+    }
+  }
+}
+
 /** C(m,n) (+)= A(m,k) · B(k,n). */
 export function matmulNN(
   m: number, k: number, n: number,
@@ -19,28 +79,10 @@ export function matmulNN(
   c: Float32Array, cOff: number,
   accumulate: boolean,
 ): void {
-  for (let i = 0; i < m; i++) {
-    const ci = cOff + i * n;
-    if (!accumulate) c.fill(0, ci, ci + n);
-    const ai = aOff + i * k;
-    let p = 0;
-    // Four rows of B per pass: each C row element is loaded and stored once per four products.
-    for (; p + 3 < k; p += 4) {
-      const a0 = a[ai + p], a1 = a[ai + p + 1], a2 = a[ai + p + 2], a3 = a[ai + p + 3];
-      const b0 = bOff + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-      for (let j = 0; j < n; j++) {
-        c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
-      }
-    }
-    for (; p < k; p++) {
-      const ap = a[ai + p];
-      const bp = bOff + p * n;
-      for (let j = 0; j < n; j++) c[ci + j] += ap * b[bp + j];
-    }
-  }
+  gemm(m, k, n, a, aOff, k, 1, b, bOff, n, 1, c, cOff, accumulate);
 }
 
-/** C(m,n) (+)= A(m,k) · B(n,k)^T: every entry is a dot product of a row of A and a row of B. */
+/** C(m,n) (+)= A(m,k) · B(n,k)^T. */
 export function matmulNT(
   m: number, k: number, n: number,
   a: Float32Array, aOff: number,
@@ -48,34 +90,7 @@ export function matmulNT(
   c: Float32Array, cOff: number,
   accumulate: boolean,
 ): void {
-  for (let i = 0; i < m; i++) {
-    const ai = aOff + i * k;
-    const ci = cOff + i * n;
-    let j = 0;
-    // Four rows of B at once: each element of A's row is loaded once for four dot products.
-    for (; j + 3 < n; j += 4) {
-      const b0 = bOff + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let p = 0; p < k; p++) {
-        const av = a[ai + p];
-        s0 += av * b[b0 + p];
-        s1 += av * b[b1 + p];
-        s2 += av * b[b2 + p];
-        s3 += av * b[b3 + p];
-      }
-      if (accumulate) {
-        c[ci + j] += s0; c[ci + j + 1] += s1; c[ci + j + 2] += s2; c[ci + j + 3] += s3;
-      } else {
-        c[ci + j] = s0; c[ci + j + 1] = s1; c[ci + j + 2] = s2; c[ci + j + 3] = s3;
-      }
-    }
-    for (; j < n; j++) {
-      const bj = bOff + j * k;
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a[ai + p] * b[bj + p];
-      c[ci + j] = accumulate ? c[ci + j] + s : s;
-    }
-  }
+  gemm(m, k, n, a, aOff, k, 1, b, bOff, 1, k, c, cOff, accumulate);
 }
 
 /** C(m,n) (+)= A(k,m)^T · B(k,n). */
@@ -86,24 +101,7 @@ export function matmulTN(
   c: Float32Array, cOff: number,
   accumulate: boolean,
 ): void {
-  for (let i = 0; i < m; i++) {
-    const ci = cOff + i * n;
-    if (!accumulate) c.fill(0, ci, ci + n);
-    let p = 0;
-    for (; p + 3 < k; p += 4) {
-      const a0 = a[aOff + p * m + i], a1 = a[aOff + (p + 1) * m + i];
-      const a2 = a[aOff + (p + 2) * m + i], a3 = a[aOff + (p + 3) * m + i];
-      const b0 = bOff + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-      for (let j = 0; j < n; j++) {
-        c[ci + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
-      }
-    }
-    for (; p < k; p++) {
-      const ap = a[aOff + p * m + i];
-      const bp = bOff + p * n;
-      for (let j = 0; j < n; j++) c[ci + j] += ap * b[bp + j];
-    }
-  }
+  gemm(m, k, n, a, aOff, 1, m, b, bOff, n, 1, c, cOff, accumulate);
 }
 
 /**

@@ -341,7 +341,8 @@ describe('matmul kernels against matmulReference', () => {
     ['matmulNT', matmulNT, false, true, 62],
     ['matmulTN', matmulTN, true, false, 63],
   ];
-  const dim = fc.integer({ min: 1, max: 11 }); // 1, multiples of 4 and everything between
+  // 1, multiples of 4 (the unrolled loops only) and everything between (the remainder loops).
+  const dim = fc.oneof(fc.constantFrom(1, 3, 4, 5, 8), fc.integer({ min: 1, max: 11 }));
   const cases = fc.record({
     m: dim,
     k: dim,
@@ -444,6 +445,22 @@ describe('Generator', () => {
       const g = new Generator().setState({ s: [...s], spareNormal: null });
       const ref = referenceXoshiro(s);
       for (let i = 0; i < 20; i++) expect(g.nextUint32()).toBe(ref());
+      // random() is the next word over 2^32.
+      for (let i = 0; i < 5; i++) expect(g.random()).toBe(ref() / 2 ** 32);
+    });
+  });
+
+  it('normals come in Box-Muller pairs from two uniforms', () => {
+    check(seedArb, 55, (seed) => {
+      const g = new Generator(seed);
+      const u = new Generator(seed);
+      for (let pair = 0; pair < 5; pair++) {
+        let u1 = u.random();
+        while (u1 === 0) u1 = u.random();
+        const u2 = u.random();
+        const r = Math.sqrt(-2 * Math.log(u1));
+        expectClose([g.normal(), g.normal()], [r * Math.cos(2 * Math.PI * u2), r * Math.sin(2 * Math.PI * u2)], ALGEBRA, `pair ${pair}`);
+      }
     });
   });
 
