@@ -1,5 +1,6 @@
 // Runs a TypeScript entry (an example, a benchmark) on Node: bundles it with esbuild into
-// .cache/ and imports the result, passing the remaining arguments through.
+// .cache/ and imports the result, passing the remaining arguments through. import.meta.url
+// keeps naming the source file, so an example finds its data files beside it.
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -22,6 +23,7 @@ await build({
   target: 'node18',
   sourcemap: 'inline',
   packages: 'external',
+  define: { 'import.meta.url': JSON.stringify(pathToFileURL(resolve(entry)).href) },
   logLevel: 'warning',
 });
 process.argv = [process.argv[0], outfile, ...rest];

@@ -13,3 +13,6 @@ export { linear } from './autograd/linear.js';
 export { dropout } from './autograd/dropout.js';
 export * as nn from './nn/index.js';
 export * as safetensors from './io/safetensors.js';
+export * as F from './nn/functional/index.js';
+export * as optim from './optim/index.js';
+export { decodeCheckpoint, encodeCheckpoint, loadModelWeights, restoreCheckpoint, type CheckpointContents, type CheckpointParts } from './train/checkpoint.js';

@@ -13,6 +13,7 @@
  */
 import { noGrad } from '../autograd/graph.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
+import { Generator } from '../tensor/random.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -107,6 +108,24 @@ export class Module {
   /** Every parameter in the tree, each once. */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
+  }
+
+  /**
+   * Every generator held by a module in the tree (dropout masks, initialisation), each once,
+   * named `<module path>.<field>`: what a checkpoint must save for a run to resume exactly.
+   */
+  namedGenerators(): [string, Generator][] {
+    const seen = new Set<Generator>();
+    const out: [string, Generator][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [key, value] of Object.entries(m)) {
+        if (value instanceof Generator && !seen.has(value)) {
+          seen.add(value);
+          out.push([prefix ? `${prefix}.${key}` : key, value]);
+        }
+      }
+    }
+    return out;
   }
 
   /** Total number of parameter elements. */

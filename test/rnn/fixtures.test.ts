@@ -2,7 +2,9 @@
  * Every recurrent layer and cell fixture from PyTorch: outputs, final states and the
  * gradients of the fixture's loss with respect to inputs, states and every parameter.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { nn, safetensors } from '../../src/index.js';
 import { expectClose, fixture } from '../helpers.js';
 import { CELL, LAYER, LONG_SEQUENCE } from '../tolerances.js';
 import { fixtureInputs, fixtureLoss, moduleFor, runFixture, type RecurrentFixture } from './recurrent-fixtures.js';
@@ -33,4 +35,19 @@ describe('recurrent layers and cells equal PyTorch', () => {
       }
     });
   }
+});
+
+describe('weights saved by PyTorch as safetensors', () => {
+  it('lstm_2layer_bidir.safetensors loads into an LSTM that reproduces the fixture', () => {
+    const f = fixture<RecurrentFixture>('lstm_2layer_bidir');
+    const bytes = new Uint8Array(readFileSync(new URL('../fixtures/torch/lstm_2layer_bidir.safetensors', import.meta.url)));
+    const c = f.config;
+    const lstm = new nn.LSTM({ inputSize: c.input_size, hiddenSize: c.hidden_size, numLayers: c.num_layers, batchFirst: c.batch_first, bidirectional: c.bidirectional });
+    lstm.loadStateDict(safetensors.load(bytes));
+    const inputs = fixtureInputs(f);
+    const outputs = runFixture(f, lstm, inputs);
+    for (const [k, expected] of Object.entries(f.outputs)) expectClose(outputs[k], expected, LAYER, k);
+    fixtureLoss(f, outputs).backward();
+    expectClose(inputs.x.grad!, f.grads.x, LAYER, 'grad x');
+  });
 });

@@ -1,0 +1,182 @@
+/**
+ * Checkpoints: a model, its optimizer, the step count and the random generators in one
+ * safetensors file, so a run can stop and resume on exactly the same trajectory.
+ *
+ *   tensors   model.<name>                 every parameter, PyTorch names (model.weight_ih_l0)
+ *             optimizer.<index>.<buffer>   every optimizer state buffer (exp_avg, ...)
+ *   metadata  format     "recurrent-checkpoint/1"
+ *             step       the number of training steps taken
+ *             optimizer  JSON: parameter groups and per-parameter step counts
+ *             generators JSON: the state of each named generator, and of every generator
+ *                        the model holds (as model.<path>, e.g. model.gru.generator)
+ *             extra      JSON: anything the caller adds (vocabulary, config, ...)
+ *
+ * Everything here works on bytes (Uint8Array) and runs in any JavaScript runtime; the Node
+ * entry adds files written atomically. Restoring checks everything first and rolls back on
+ * failure, so a bad checkpoint leaves model, optimizer and generators as they were.
+ */
+import { load as loadSafetensors, loadWithMetadata, save as saveSafetensors } from '../io/safetensors.js';
+import type { Module, StateDict } from '../nn/module.js';
+import type { Optimizer, OptimizerStateDict, SavedParamState } from '../optim/optimizer.js';
+import { RecurrentError } from '../tensor/errors.js';
+import { Generator, type GeneratorState } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+
+const FORMAT = 'recurrent-checkpoint/1';
+
+/** An optimizer of any kind, as a checkpoint handles it. */
+export type AnyOptimizer = Optimizer<any, any>;
+
+/** What goes into a checkpoint. */
+export interface CheckpointParts {
+  /** The model whose parameters are saved. */
+  model: Module;
+  /** Its optimizer, whose options and state buffers are saved. */
+  optimizer?: AnyOptimizer;
+  /** Training steps taken so far (default 0). */
+  step?: number;
+  /** Named generators (data shuffling, sampling) whose state is saved; the model's own are saved too. */
+  generators?: Record<string, Generator>;
+  /** Any JSON-able data to keep alongside (a vocabulary, the run's configuration). */
+  extra?: Record<string, unknown>;
+}
+
+/** A checkpoint read back as plain data. */
+export interface CheckpointContents {
+  model: StateDict;
+  optimizer: OptimizerStateDict | null;
+  step: number;
+  generators: Record<string, GeneratorState>;
+  extra: Record<string, unknown>;
+}
+
+/** Serialises model, optimizer, step and generators into safetensors bytes. */
+export function encodeCheckpoint(parts: CheckpointParts): Uint8Array {
+  const step = parts.step ?? 0;
+  if (!Number.isSafeInteger(step) || step < 0) throw new RecurrentError('encodeCheckpoint', `step must be a non-negative integer, got ${step}`);
+  const tensors: Record<string, Tensor> = {};
+  for (const [name, t] of Object.entries(parts.model.stateDict())) tensors[`model.${name}`] = t;
+  const metadata: Record<string, string> = { format: FORMAT, step: String(step) };
+  if (parts.optimizer) {
+    const sd = parts.optimizer.stateDict();
+    const state: Record<string, { step: number }> = {};
+    for (const [index, entry] of Object.entries(sd.state)) {
+      state[index] = { step: entry.step };
+      for (const [buffer, values] of Object.entries(entry)) {
+        if (buffer !== 'step') tensors[`optimizer.${index}.${buffer}`] = new Tensor(Float32Array.from(values as ArrayLike<number>), [(values as ArrayLike<number>).length]);
+      }
+    }
+    metadata.optimizer = JSON.stringify({ paramGroups: sd.paramGroups, state });
+  }
+  const generators: Record<string, GeneratorState> = {};
+  for (const [name, g] of allGenerators(parts.model, parts.generators)) generators[name] = g.getState();
+  metadata.generators = JSON.stringify(generators);
+  metadata.extra = JSON.stringify(parts.extra ?? {});
+  return saveSafetensors(tensors, metadata);
+}
+
+/** The caller's named generators and the model's own (prefixed `model.`). */
+function allGenerators(model: Module, named: Record<string, Generator> | undefined): [string, Generator][] {
+  const own = model.namedGenerators().map(([name, g]): [string, Generator] => [`model.${name}`, g]);
+  return [...Object.entries(named ?? {}), ...own];
+}
+
+function parseJson(what: string, text: string | undefined): unknown {
+  if (text === undefined) throw new RecurrentError('decodeCheckpoint', `metadata has no '${what}' entry`, 'format');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RecurrentError('decodeCheckpoint', `metadata '${what}' is not valid JSON`, 'format');
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Reads a checkpoint's contents without applying them (validates the format). */
+export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
+  const { tensors, metadata } = loadWithMetadata(bytes);
+  if (metadata?.format !== FORMAT) {
+    throw new RecurrentError('decodeCheckpoint', `not a recurrent checkpoint (metadata format is ${JSON.stringify(metadata?.format ?? null)}, expected "${FORMAT}")`, 'format');
+  }
+  const step = Number(metadata.step);
+  if (!Number.isSafeInteger(step) || step < 0) throw new RecurrentError('decodeCheckpoint', `metadata step must be a non-negative integer, got ${JSON.stringify(metadata.step)}`, 'format');
+  const model: StateDict = {};
+  const buffers = new Map<string, Tensor>();
+  for (const [name, t] of Object.entries(tensors)) {
+    if (name.startsWith('model.')) model[name.slice('model.'.length)] = t;
+    else if (name.startsWith('optimizer.')) buffers.set(name.slice('optimizer.'.length), t);
+    else throw new RecurrentError('decodeCheckpoint', `unexpected tensor '${name}'`, 'format');
+  }
+  let optimizer: OptimizerStateDict | null = null;
+  if (metadata.optimizer !== undefined) {
+    const saved = parseJson('optimizer', metadata.optimizer);
+    if (!isRecord(saved) || !Array.isArray(saved.paramGroups) || !isRecord(saved.state)) {
+      throw new RecurrentError('decodeCheckpoint', 'metadata optimizer must be { paramGroups, state }', 'format');
+    }
+    const state: Record<string, SavedParamState> = {};
+    for (const [index, entry] of Object.entries(saved.state)) {
+      if (!isRecord(entry) || typeof entry.step !== 'number') throw new RecurrentError('decodeCheckpoint', `optimizer state ${index} must have a step`, 'format');
+      const s: SavedParamState = { step: entry.step };
+      for (const [key, t] of buffers) {
+        const dot = key.indexOf('.');
+        if (key.slice(0, dot) === index) s[key.slice(dot + 1)] = t.data;
+      }
+      state[index] = s;
+    }
+    for (const key of buffers.keys()) {
+      if (!(key.slice(0, key.indexOf('.')) in state)) throw new RecurrentError('decodeCheckpoint', `optimizer buffer '${key}' belongs to no parameter state`, 'format');
+    }
+    optimizer = { paramGroups: saved.paramGroups as OptimizerStateDict['paramGroups'], state };
+  } else if (buffers.size > 0) {
+    throw new RecurrentError('decodeCheckpoint', 'optimizer buffers without optimizer metadata', 'format');
+  }
+  const generators = parseJson('generators', metadata.generators);
+  const extra = parseJson('extra', metadata.extra);
+  if (!isRecord(generators) || !isRecord(extra)) throw new RecurrentError('decodeCheckpoint', 'metadata generators and extra must be JSON objects', 'format');
+  return { model, optimizer, step, generators: generators as Record<string, GeneratorState>, extra };
+}
+
+/**
+ * Applies a checkpoint to a model (and optimizer and generators, when given) and returns its
+ * step and extra data. On any error everything is rolled back and the error rethrown.
+ */
+export function restoreCheckpoint(
+  bytes: Uint8Array,
+  targets: { model: Module; optimizer?: AnyOptimizer; generators?: Record<string, Generator> },
+): { step: number; extra: Record<string, unknown> } {
+  const contents = decodeCheckpoint(bytes);
+  const modelBefore = targets.model.parameters().map((p) => Float32Array.from(p.data));
+  const optimizerBefore = targets.optimizer?.stateDict();
+  const generators = allGenerators(targets.model, targets.generators);
+  const generatorsBefore = generators.map(([, g]) => g.getState());
+  try {
+    targets.model.loadStateDict(contents.model);
+    if (targets.optimizer) {
+      if (contents.optimizer === null) throw new RecurrentError('restoreCheckpoint', 'the checkpoint holds no optimizer state', 'format');
+      targets.optimizer.loadStateDict(contents.optimizer);
+    }
+    for (const [name, g] of generators) {
+      const state = contents.generators[name];
+      if (state === undefined) throw new RecurrentError('restoreCheckpoint', `the checkpoint holds no generator '${name}'`, 'format');
+      g.setState(state);
+    }
+  } catch (error) {
+    targets.model.parameters().forEach((p, i) => p.data.set(modelBefore[i]));
+    if (targets.optimizer && optimizerBefore) targets.optimizer.loadStateDict(optimizerBefore);
+    generators.forEach(([, g], i) => g.setState(generatorsBefore[i]));
+    throw error;
+  }
+  return { step: contents.step, extra: contents.extra };
+}
+
+/** Only the model weights of a checkpoint or of a plain safetensors state dict file. */
+export function loadModelWeights(bytes: Uint8Array): StateDict {
+  const tensors = loadSafetensors(bytes);
+  const names = Object.keys(tensors);
+  if (names.some((n) => n.startsWith('model.'))) {
+    return Object.fromEntries(names.filter((n) => n.startsWith('model.')).map((n) => [n.slice('model.'.length), tensors[n]]));
+  }
+  return tensors;
+}
