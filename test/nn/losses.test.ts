@@ -12,7 +12,7 @@ import { expectClose, fixture, fromFixture, type FixtureTensor } from '../helper
 import { GRADCHECK, LOSS } from '../tolerances.js';
 
 const REDUCTIONS: Reduction[] = ['mean', 'sum', 'none'];
-const RUNS = { numRuns: 25 };
+const RUNS = { numRuns: 50 };
 
 /** A tensor of standard normal values drawn from a seeded generator. */
 function randomTensor(g: Generator, shape: number[], scale = 1): Tensor {

@@ -185,7 +185,7 @@ describe('optimizers against float64 re-implementations of PyTorch (random hyper
     steps: fc.integer({ min: 1, max: 6 }),
     scale: fc.constantFrom(1e-3, 1, 10),
   });
-  const RUNS = { numRuns: 40 };
+  const RUNS = { numRuns: 100 };
 
   /** Steps the optimizer and the reference on the same gradients, comparing after every step. */
   function compare(s: { seed: number; shape: number[]; steps: number; scale: number }, make: (p: Tensor) => Optimizer, reference: (p: Vec, g: Vec) => void): void {

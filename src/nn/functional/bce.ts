@@ -30,8 +30,7 @@ export interface BceWithLogitsOptions {
 function broadcastTo(op: string, arg: string, w: Tensor | undefined, shape: readonly number[]): (i: number) => number {
   if (w === undefined) return () => 1;
   if (!(w instanceof Tensor)) throw new RecurrentError(op, `${arg} must be a Tensor`);
-  const ok = w.shape.length <= shape.length && sameShape(broadcastShapes(op, w.shape, shape), shape);
-  if (!ok) throw new RecurrentError(op, `${arg} of shape ${fmt(w.shape)} must broadcast to the input's shape ${fmt(shape)}`, 'shape');
+  if (!sameShape(broadcastShapes(op, w.shape, shape), shape)) throw new RecurrentError(op, `${arg} of shape ${fmt(w.shape)} must broadcast to the input's shape ${fmt(shape)}`, 'shape');
   const map = offsetMap(shape, broadcastStrides(w.shape, shape));
   const data = w.data;
   return (i) => data[map[i]];
