@@ -1,15 +1,18 @@
 /**
- * `npm run bench [-- NAME...]`: times the standard workloads (bench/workloads.ts) with
+ * `npm run bench [-- NAME... | --all]`: times the standard workloads (bench/workloads.ts) with
  * tinybench, prints a table (median, spread, GFLOP/s where it applies) and writes
- * bench/results.json. Names filter by prefix (e.g. `npm run bench -- L1 M256`).
+ * bench/results.json. Names filter by prefix (e.g. `npm run bench -- L1 M256`); `--all` adds
+ * the slow opt-in workloads (reference paths, long sequences).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Bench } from 'tinybench';
-import { WORKLOADS } from './workloads.js';
+import { EXTRA_WORKLOADS, WORKLOADS } from './workloads.js';
 
-const filters = process.argv.slice(2);
-const selected = WORKLOADS.filter((w) => filters.length === 0 || filters.some((f) => w.name.startsWith(f)));
+const args = process.argv.slice(2);
+const filters = args.filter((a) => a !== '--all');
+const pool = args.includes('--all') || filters.length > 0 ? [...WORKLOADS, ...EXTRA_WORKLOADS] : WORKLOADS;
+const selected = pool.filter((w) => filters.length === 0 || filters.some((f) => w.name === f || w.name.startsWith(`${f}-`) || (f.endsWith('*') && w.name.startsWith(f.slice(0, -1)))));
 const rows: Record<string, unknown>[] = [];
 
 for (const w of selected) {

@@ -1,12 +1,19 @@
 /**
- * The standard benchmark workloads, defined once so every runner measures the same thing.
+ * The standard benchmark workloads, defined once so every runner (this suite, the peers in
+ * bench/peers/) measures the same thing.
  *
- *   M<n>        square matmul C = A B and the transposed variants A B^T, A^T B (GFLOP/s)
- *   L1/G1/R1    a training step (forward, backward, update) of LSTM / GRU / RNN(tanh):
- *               B = 32, T = 64, I = 32, H = 128, Linear 128 -> 32 on every step, MSE loss
- *   *-ref       the same step through the reference cells built from primitive ops
+ *   M<n>-NN/NT/TN  matmul C = A B, A B^T, A^T B with square n x n operands (GFLOP/s)
+ *   L1 / G1 / R1   one training step (forward, backward, Adam update) of LSTM / GRU / RNN(tanh):
+ *                  batch 32, 64 steps, input 32, hidden 128, Linear 128 -> 32 on every step, MSE
+ *   L1-T<n>        L1 at sequence length n (time should grow linearly with n)
+ *   L2             a tiny model: batch 1, 32 steps, input 8, hidden 32, Linear 32 -> 1 on the last step
+ *   L3             LSTMCell inference, one step, batch 1, input 32, hidden 128, state carried
+ *   I1             LSTM inference, batch 1, 256 steps, input 32, hidden 128
+ *   C1             char LM step: vocab 65, embedding 64, 2-layer LSTM hidden 256, batch 32,
+ *                  64 steps, Linear to 65 on every step, cross entropy, Adam
+ *   *-ref          the same step through the reference cells built from primitive ops
  */
-import { Generator, Tensor, linear, mean, mul, nn, noGrad, randn, sub } from '../src/index.js';
+import { F, Generator, nn, noGrad, optim, randint, randn, type Tensor } from '../src/index.js';
 import { matmulNN, matmulNT, matmulTN } from '../src/kernels/matmul.js';
 import { recurrentReference } from '../src/rnn/reference.js';
 
@@ -17,6 +24,7 @@ export interface Workload {
   what: string;
   /** Floating-point operations per call, when a GFLOP/s figure makes sense. */
   flops?: number;
+  /** Returns the function to time (everything it needs is built here, outside the timing). */
   setup(): () => void;
 }
 
@@ -36,52 +44,125 @@ function matmulWorkload(n: number, variant: 'NN' | 'NT' | 'TN'): Workload {
   };
 }
 
-/** One SGD step in place, enough to exercise a full training step until the optimizers land. */
-function sgdStep(params: Tensor[], lr: number): void {
-  noGrad(() => {
-    for (const p of params) {
-      if (!p.grad) continue;
-      const g = p.grad.data;
-      for (let i = 0; i < g.length; i++) p.data[i] -= lr * g[i];
-      p.grad = null;
-    }
-  });
+type Kind = 'LSTM' | 'GRU' | 'RNN';
+
+function recurrent(kind: Kind, options: nn.RecurrentOptions): nn.RecurrentBase & { forward(x: Tensor): { output: Tensor } } {
+  return kind === 'LSTM' ? new nn.LSTM(options) : kind === 'GRU' ? new nn.GRU(options) : new nn.RNN(options);
 }
 
-function recurrentStep(kind: 'LSTM' | 'GRU' | 'RNN', reference: boolean): Workload {
-  const B = 32, T = 64, I = 32, H = 128;
+/** L1 / G1 / R1: B 32, T steps, I 32, H 128, Linear on every step, MSE, Adam. */
+function trainStep(kind: Kind, T = 64, reference = false): Workload {
+  const B = 32, I = 32, H = 128;
   const tag = { LSTM: 'L1', GRU: 'G1', RNN: 'R1' }[kind];
   return {
-    name: reference ? `${tag}-ref` : tag,
+    name: `${tag}${T === 64 ? '' : `-T${T}`}${reference ? '-ref' : ''}`,
     what: `${kind} train step B${B} T${T} I${I} H${H}${reference ? ' (reference cells)' : ''}`,
     setup() {
       const g = new Generator(2);
-      const opts = { inputSize: I, hiddenSize: H, batchFirst: true, seed: 3 };
-      const rnn = kind === 'LSTM' ? new nn.LSTM(opts) : kind === 'GRU' ? new nn.GRU(opts) : new nn.RNN(opts);
+      const rnn = recurrent(kind, { inputSize: I, hiddenSize: H, batchFirst: true, seed: 3 });
       const head = new nn.Linear({ inFeatures: H, outFeatures: I, seed: 4 });
       const x = randn([B, T, I], { generator: g });
       const y = randn([B, T, I], { generator: g });
       const params = [...rnn.parameters(), ...head.parameters()];
+      const optimizer = new optim.Adam(params, { lr: 1e-3 });
       return () => {
         const out = reference ? recurrentReference(rnn, x).output : rnn.forward(x).output;
-        const diff = sub(linear(out, head.weight, head.bias), y);
-        const loss = mean(mul(diff, diff));
+        const loss = F.mseLoss(head.forward(out), y);
+        optimizer.zeroGrad();
         loss.backward();
-        sgdStep(params, 1e-3);
+        optimizer.step();
       };
     },
   };
 }
 
-/** Every workload, in table order. */
+const tiny: Workload = {
+  name: 'L2',
+  what: 'LSTM train step B1 T32 I8 H32, Linear on the last step',
+  setup() {
+    const g = new Generator(5);
+    const lstm = new nn.LSTM({ inputSize: 8, hiddenSize: 32, batchFirst: true, seed: 6 });
+    const head = new nn.Linear({ inFeatures: 32, outFeatures: 1, seed: 7 });
+    const x = randn([1, 32, 8], { generator: g });
+    const y = randn([1, 1], { generator: g });
+    const optimizer = new optim.Adam([...lstm.parameters(), ...head.parameters()], { lr: 1e-3 });
+    return () => {
+      const { h } = lstm.forward(x);
+      const loss = F.mseLoss(head.forward(h.select(0, 0)), y);
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+    };
+  },
+};
+
+const cellLatency: Workload = {
+  name: 'L3',
+  what: 'LSTMCell inference, one step, B1 I32 H128, state carried',
+  setup() {
+    const g = new Generator(8);
+    const cell = new nn.LSTMCell({ inputSize: 32, hiddenSize: 128, seed: 9 });
+    const x = randn([1, 32], { generator: g });
+    let state = { h: randn([1, 128], { generator: g }).mul(0), c: randn([1, 128], { generator: g }).mul(0) };
+    return () => {
+      state = noGrad(() => cell.forward(x, state));
+    };
+  },
+};
+
+const inference: Workload = {
+  name: 'I1',
+  what: 'LSTM inference B1 T256 I32 H128',
+  setup() {
+    const lstm = new nn.LSTM({ inputSize: 32, hiddenSize: 128, batchFirst: true, seed: 10 });
+    const x = randn([1, 256, 32], { generator: new Generator(11) });
+    return () => {
+      noGrad(() => lstm.forward(x));
+    };
+  },
+};
+
+const charModel: Workload = {
+  name: 'C1',
+  what: 'char LM step V65 E64 2xLSTM H256 B32 T64, cross entropy, Adam',
+  setup() {
+    const V = 65, E = 64, H = 256, B = 32, T = 64;
+    const g = new Generator(12);
+    const embed = new nn.Embedding({ numEmbeddings: V, embeddingDim: E, seed: 13 });
+    const lstm = new nn.LSTM({ inputSize: E, hiddenSize: H, numLayers: 2, batchFirst: true, seed: 14 });
+    const head = new nn.Linear({ inFeatures: H, outFeatures: V, seed: 15 });
+    const x = randint(0, V, [B, T], { generator: g });
+    const y = randint(0, V, [B * T], { generator: g });
+    const optimizer = new optim.Adam([...embed.parameters(), ...lstm.parameters(), ...head.parameters()], { lr: 1e-3 });
+    return () => {
+      const logits = head.forward(lstm.forward(embed.forward(x)).output);
+      const loss = F.crossEntropy(logits.reshape(B * T, V), y);
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+    };
+  },
+};
+
+/** Every workload, in table order; the slow ones (reference paths, long sequences) are opt-in. */
 export const WORKLOADS: Workload[] = [
   ...[64, 128, 256, 512].map((n) => matmulWorkload(n, 'NN')),
   matmulWorkload(256, 'NT'),
   matmulWorkload(256, 'TN'),
-  recurrentStep('LSTM', false),
-  recurrentStep('LSTM', true),
-  recurrentStep('GRU', false),
-  recurrentStep('GRU', true),
-  recurrentStep('RNN', false),
-  recurrentStep('RNN', true),
+  trainStep('LSTM'),
+  trainStep('GRU'),
+  trainStep('RNN'),
+  tiny,
+  cellLatency,
+  inference,
+  charModel,
+];
+
+/** Opt-in workloads: `npm run bench -- --all` or name them. */
+export const EXTRA_WORKLOADS: Workload[] = [
+  trainStep('LSTM', 64, true),
+  trainStep('GRU', 64, true),
+  trainStep('RNN', 64, true),
+  trainStep('LSTM', 256),
+  trainStep('LSTM', 1024),
 ];

@@ -15,8 +15,9 @@
  * The one blocked kernel behind the three layouts, with A and B given by strides:
  *   C[i][j] (+)= sum_p A(i,p) B(p,j),   A(i,p) = a[aOff + i*ai + p*ap],  B(p,j) = b[bOff + p*bp + j*bj]
  * C is cut into 4x4 blocks; each block's 16 sums stay in registers for the whole p loop, so
- * every step loads 4 values of A and 4 of B for 16 multiply-adds. Edge rows and columns
- * (m or n not a multiple of 4) take a plain dot-product loop.
+ * every step loads 4 values of A and 4 of B for 16 multiply-adds. Rows left over (m not a
+ * multiple of 4, and so every row of a matrix-vector product) take 1x8 blocks; columns left
+ * over take plain dot products.
  */
 function gemm(
   m: number, k: number, n: number,
@@ -58,17 +59,40 @@ function gemm(
       }
     }
   }
-  // Edges: the last n % 4 columns of every row, and the last m % 4 rows.
-  for (let i = 0; i < m; i++) {
-    for (let j = i < m4 ? n4 : 0; j < n; j++) {
-      let s = 0;
+  // The last n % 4 columns of the blocked rows: plain dot products.
+  for (let i = 0; i < m4; i++) {
+    for (let j = n4; j < n; j++) dot(k, a, aOff + i * ai, ap, b, bOff + j * bj, bp, c, cOff + i * n + j, accumulate);
+  }
+  // The last m % 4 rows (every row when m < 4, as in a batch of one): 1x8 blocks, then dots.
+  const n8 = n - (n % 8);
+  for (let i = m4; i < m; i++) {
+    for (let j = 0; j < n8; j += 8) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
       let pa = aOff + i * ai;
       let pb = bOff + j * bj;
-      for (let p = 0; p < k; p++, pa += ap, pb += bp) s += a[pa] * b[pb];
+      for (let p = 0; p < k; p++, pa += ap, pb += bp) {
+        const x = a[pa];
+        s0 += x * b[pb]; s1 += x * b[pb + bj]; s2 += x * b[pb + 2 * bj]; s3 += x * b[pb + 3 * bj];
+        s4 += x * b[pb + 4 * bj]; s5 += x * b[pb + 5 * bj]; s6 += x * b[pb + 6 * bj]; s7 += x * b[pb + 7 * bj];
+      }
       const o = cOff + i * n + j;
-      c[o] = accumulate ? c[o] + s : s;
+      if (accumulate) {
+        c[o] += s0; c[o + 1] += s1; c[o + 2] += s2; c[o + 3] += s3;
+        c[o + 4] += s4; c[o + 5] += s5; c[o + 6] += s6; c[o + 7] += s7;
+      } else {
+        c[o] = s0; c[o + 1] = s1; c[o + 2] = s2; c[o + 3] = s3;
+        c[o + 4] = s4; c[o + 5] = s5; c[o + 6] = s6; c[o + 7] = s7;
+      }
     }
+    for (let j = n8; j < n; j++) dot(k, a, aOff + i * ai, ap, b, bOff + j * bj, bp, c, cOff + i * n + j, accumulate);
   }
+}
+
+/** c[o] (+)= sum_p a[pa + p*ap] * b[pb + p*bp]: one entry of C. */
+function dot(k: number, a: Float32Array, pa: number, ap: number, b: Float32Array, pb: number, bp: number, c: Float32Array, o: number, accumulate: boolean): void {
+  let s = 0;
+  for (let p = 0; p < k; p++, pa += ap, pb += bp) s += a[pa] * b[pb];
+  c[o] = accumulate ? c[o] + s : s;
 }
 
 /** C(m,n) (+)= A(m,k) · B(k,n). */
