@@ -6,7 +6,8 @@
  * Both operands are first broadcast to the output shape with `expand`, whose backward sums
  * the gradient back down: that is the one place where broadcasting is undone.
  */
-import { RecurrentError, fmt } from '../tensor/errors.js';
+import { checkTensor } from '../tensor/check.js';
+import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
@@ -15,7 +16,7 @@ import { expand } from './shape-ops.js';
 /** A number operand becomes a constant scalar tensor. */
 export function asTensor(op: string, v: Tensor | number, arg: string): Tensor {
   if (v instanceof Tensor) return v;
-  if (typeof v !== 'number') throw new RecurrentError(op, `${arg} must be a Tensor or a number, got ${typeof v}`);
+  if (typeof v !== 'number') throw new RecurrentError(op, `${arg} must be a Tensor or a number, got ${show(v)}`);
   return new Tensor(new Float32Array([v]), []);
 }
 
@@ -110,6 +111,8 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
 
 /** z = mask ? value : x (mask broadcast to x's shape);  dz/dx = 1 where mask is 0, else 0 */
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  checkTensor('maskedFill', x);
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new RecurrentError('maskedFill', `value must be a number, got ${show(value)}`, 'value');
   if (!(mask instanceof Tensor)) throw new RecurrentError('maskedFill', 'mask must be a Tensor');
   const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
   if (shape.length !== x.shape.length || shape.some((d, i) => d !== x.shape[i])) {

@@ -9,7 +9,8 @@
  * the only float32 error left is the rounding of f itself. An entry fails when
  *   |analytic - numeric| > atol + rtol * |numeric|.
  */
-import { RecurrentError } from '../tensor/errors.js';
+import { checkOptions } from '../tensor/check.js';
+import { RecurrentError, show } from '../tensor/errors.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from './graph.js';
@@ -41,10 +42,14 @@ export interface GradcheckResult {
  * differences. The inputs are copied; `fn` must be deterministic.
  */
 export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): GradcheckResult {
-  const eps = options.eps ?? 1e-2;
-  const atol = options.atol ?? 1e-2;
-  const rtol = options.rtol ?? 1e-2;
-  if (!inputs.every((t) => t instanceof Tensor)) throw new RecurrentError('gradcheck', 'inputs must be Tensors');
+  if (typeof fn !== 'function') throw new RecurrentError('gradcheck', `fn must be a function, got ${show(fn)}`);
+  if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((t) => t instanceof Tensor)) {
+    throw new RecurrentError('gradcheck', `inputs must be a non-empty array of Tensors, got ${show(inputs)}`);
+  }
+  const { eps = 1e-2, atol = 1e-2, rtol = 1e-2 } = checkOptions('gradcheck', options);
+  if (![eps, atol, rtol].every((v) => typeof v === 'number' && v >= 0 && Number.isFinite(v)) || eps === 0) {
+    throw new RecurrentError('gradcheck', `eps, atol and rtol must be finite non-negative numbers (eps > 0), got ${show([eps, atol, rtol])}`);
+  }
   const leaves = inputs.map((t) => {
     const c = new Tensor(Float32Array.from(t.data), t.shape);
     c.requiresGrad = true;

@@ -11,6 +11,7 @@
  * The order is found with an explicit stack, never recursion, so a graph of a million ops
  * backpropagates without a stack overflow. Gradients accumulate into `.grad` of leaves.
  */
+import { checkOptions, checkTensor } from '../tensor/check.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor, type BackwardOptions, type GradFn } from '../tensor/tensor.js';
@@ -113,6 +114,8 @@ function reverseTopologicalOrder(root: Tensor): Tensor[] {
 
 /** Backpropagates from `root`; see {@link Tensor.backward}. */
 export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
+  checkTensor('backward', root, 'tensor');
+  checkOptions('backward', options);
   if (!root.requiresGrad) {
     throw new RecurrentError('backward', 'the tensor does not require grad (no input of its graph has requiresGrad)', 'state');
   }

@@ -6,7 +6,8 @@
  *
  * An index used twice receives the sum of both gradients (scatter-add).
  */
-import { RecurrentError, fmt } from '../tensor/errors.js';
+import { checkTensor } from '../tensor/check.js';
+import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { normDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
@@ -19,8 +20,8 @@ export function checkIndices(op: string, index: ArrayLike<number>, size: number,
   const out = new Int32Array(index.length);
   for (let i = 0; i < index.length; i++) {
     const v = index[i];
-    if (!Number.isInteger(v) || v < 0 || v >= size) {
-      throw new RecurrentError(op, `${arg} ${v} at position ${i} is out of range [0, ${size})${context}`, 'argument');
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= size) {
+      throw new RecurrentError(op, `${arg} ${show(v)} at position ${i} is out of range [0, ${size})${context}`, 'argument');
     }
     out[i] = v;
   }
@@ -29,6 +30,10 @@ export function checkIndices(op: string, index: ArrayLike<number>, size: number,
 
 /** Entries of `dim` picked by integer indices (a list, Int32Array or 1-D tensor of integers). */
 export function indexSelect(x: Tensor, dim: number, index: ArrayLike<number> | Tensor): Tensor {
+  checkTensor('indexSelect', x);
+  if (!(index instanceof Tensor) && (typeof index !== 'object' || index === null || typeof index.length !== 'number')) {
+    throw new RecurrentError('indexSelect', `index must be a 1-D Tensor or an array of integers, got ${show(index)}`);
+  }
   const d = normDim('indexSelect', dim, x.shape.length, 'dim', x.shape);
   const raw = index instanceof Tensor ? index.data : index;
   if (index instanceof Tensor && index.shape.length > 1) {
@@ -66,6 +71,7 @@ export function indexSelect(x: Tensor, dim: number, index: ArrayLike<number> | T
 
 /** out[..i..] = x[..index[..i..]..] along `dim`, as torch.gather; index has x's rank and sizes no larger than x's. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  checkTensor('gather', x);
   if (!(index instanceof Tensor)) throw new RecurrentError('gather', 'index must be a Tensor of integers');
   const rank = x.shape.length;
   const d = normDim('gather', dim, rank, 'dim', x.shape);

@@ -8,6 +8,7 @@
  *   softmax:    y_i = e^(x_i) / sum_j e^(x_j) dL/dx_i = y_i (g_i - sum_j g_j y_j)
  *   logSoftmax: y_i = x_i - logsumexp(x)      dL/dx_i = g_i - softmax(x)_i sum_j g_j
  */
+import { checkIntegers, checkTensor } from '../tensor/check.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { normDim, offsetMap, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -23,6 +24,8 @@ interface Reduction {
 }
 
 function reduction(op: string, x: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean): Reduction {
+  checkTensor(op, x);
+  if (dim !== undefined && typeof dim !== 'number') checkIntegers(op, dim, 'dim');
   const rank = x.shape.length;
   const dims = new Set<number>();
   if (dim === undefined) for (let d = 0; d < rank; d++) dims.add(d);
@@ -70,6 +73,7 @@ export function mean(x: Tensor, dim?: number | readonly number[], keepdim = fals
 }
 
 function extreme(op: string, x: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean, sign: 1 | -1): Tensor {
+  checkTensor(op, x);
   if (x.data.length === 0) throw new RecurrentError(op, `cannot reduce an empty tensor of shape ${fmt(x.shape)}`, 'shape');
   const { shape, map, size } = reduction(op, x, dim, keepdim);
   const xd = x.data;
@@ -103,6 +107,7 @@ export function min(x: Tensor, dim?: number | readonly number[], keepdim = false
 
 /** Index of the first maximum along `dim`, as a float tensor of integers (not differentiable). */
 export function argmax(x: Tensor, dim: number, keepdim = false): Tensor {
+  checkTensor('argmax', x);
   if (x.data.length === 0) throw new RecurrentError('argmax', `cannot reduce an empty tensor of shape ${fmt(x.shape)}`, 'shape');
   const d = normDim('argmax', dim, x.shape.length, 'dim', x.shape);
   const [outer, size, inner] = around(x.shape, d);
@@ -163,6 +168,7 @@ function softmaxInto(xd: Float32Array, y: Float32Array, outer: number, size: num
 
 /** Softmax along `dim`: y_i = e^(x_i) / sum_j e^(x_j). */
 export function softmax(x: Tensor, dim: number): Tensor {
+  checkTensor('softmax', x);
   const d = normDim('softmax', dim, Math.max(x.shape.length, 1), 'dim', x.shape);
   const [outer, size, inner] = x.shape.length === 0 ? [1, 1, 1] : around(x.shape, d);
   const y = new Float32Array(x.data.length);
@@ -183,6 +189,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
 
 /** Log-softmax along `dim`: y_i = x_i - logsumexp(x). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
+  checkTensor('logSoftmax', x);
   const d = normDim('logSoftmax', dim, Math.max(x.shape.length, 1), 'dim', x.shape);
   const [outer, size, inner] = x.shape.length === 0 ? [1, 1, 1] : around(x.shape, d);
   const xd = x.data;

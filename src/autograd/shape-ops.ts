@@ -9,13 +9,18 @@
  *   cat / stack                     blocks joined                grad: split into blocks
  *   split / chunk                   blocks (narrow each)
  */
-import { RecurrentError, fmt } from '../tensor/errors.js';
+import { checkIntegers, checkTensor } from '../tensor/check.js';
+import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { checkShape, normDim, numel, offsetMap, sameShape, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
 
 /** Same data (shared storage), new shape; one size may be -1 and is then inferred. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('reshape', x);
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number')) {
+    throw new RecurrentError('reshape', `shape must be an array of sizes, got ${show(shape)}`, 'shape');
+  }
   const target = inferShape('reshape', x, shape);
   return record('reshape', x.data, target, [x], (g) => [g]);
 }
@@ -42,6 +47,8 @@ function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
  * gradient over the copies: this is where broadcasting is undone for every op.
  */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('expand', x);
+  checkIntegers('expand', shape, 'shape');
   const rank = shape.length;
   const offset = rank - x.shape.length;
   const target = shape.map((d, i) => (d === -1 && i >= offset ? x.shape[i - offset] : d));
@@ -70,6 +77,8 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Reorders dimensions: output dim i is input dim dims[i]. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  checkTensor('permute', x);
+  checkIntegers('permute', dims, 'dims');
   const rank = x.shape.length;
   const perm = dims.map((d) => normDim('permute', d, rank, 'dims', x.shape));
   if (perm.length !== rank || new Set(perm).size !== rank) {
@@ -90,6 +99,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 
 /** Swaps two dimensions. */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  checkTensor('transpose', x);
   const rank = x.shape.length;
   const perm = Array.from({ length: rank }, (_, i) => i);
   const a = normDim('transpose', dim0, rank, 'dim0', x.shape);
@@ -101,6 +111,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 
 /** Removes every size-1 dimension, or only `dim` if it has size 1. */
 export function squeeze(x: Tensor, dim?: number): Tensor {
+  checkTensor('squeeze', x);
   if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
   const d = normDim('squeeze', dim, x.shape.length, 'dim', x.shape);
   return x.shape[d] === 1 ? reshape(x, x.shape.filter((_, i) => i !== d)) : x;
@@ -108,6 +119,7 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
 
 /** Inserts a size-1 dimension at `dim` (in [-rank-1, rank]). */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
+  checkTensor('unsqueeze', x);
   const d = normDim('unsqueeze', dim, x.shape.length + 1, 'dim', x.shape);
   const shape = [...x.shape];
   shape.splice(d, 0, 1);
@@ -121,10 +133,11 @@ function around(shape: readonly number[], dim: number): [number, number, number]
 
 /** Entries [start, start + length) of `dim`. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  checkTensor('narrow', x);
   const d = normDim('narrow', dim, x.shape.length, 'dim', x.shape);
   const size = x.shape[d];
-  if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > size) {
-    throw new RecurrentError('narrow', `start ${start} and length ${length} do not fit dim ${d} of shape ${fmt(x.shape)}`, 'shape');
+  if (typeof start !== 'number' || typeof length !== 'number' || !Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > size) {
+    throw new RecurrentError('narrow', `start ${show(start)} and length ${show(length)} do not fit dim ${d} of shape ${fmt(x.shape)}`, 'shape');
   }
   const [outer, , inner] = around(x.shape, d);
   const shape = [...x.shape];
@@ -142,10 +155,11 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 
 /** Entries [start, end) of `dim` as Python slicing: negative indices count from the end, out-of-range ends are clipped. */
 export function slice(x: Tensor, dim: number, start = 0, end?: number): Tensor {
+  checkTensor('slice', x);
   const d = normDim('slice', dim, x.shape.length, 'dim', x.shape);
   const size = x.shape[d];
-  if (!Number.isInteger(start) || (end !== undefined && !Number.isInteger(end))) {
-    throw new RecurrentError('slice', `start and end must be integers, got ${start}, ${end}`);
+  if (typeof start !== 'number' || !Number.isInteger(start) || (end !== undefined && (typeof end !== 'number' || !Number.isInteger(end)))) {
+    throw new RecurrentError('slice', `start and end must be integers, got ${show(start)}, ${show(end)}`);
   }
   const clip = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
   const s = clip(start);
@@ -155,10 +169,11 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number): Tensor {
 
 /** Entry `index` of `dim`, with that dimension removed. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  checkTensor('select', x);
   const d = normDim('select', dim, x.shape.length, 'dim', x.shape);
   const size = x.shape[d];
-  if (!Number.isInteger(index) || index < -size || index >= size) {
-    throw new RecurrentError('select', `index ${index} is out of range for dim ${d} of shape ${fmt(x.shape)}`, 'shape');
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < -size || index >= size) {
+    throw new RecurrentError('select', `index ${show(index)} is out of range for dim ${d} of shape ${fmt(x.shape)}`, 'shape');
   }
   return squeeze(narrow(x, d, index < 0 ? index + size : index, 1), d);
 }
@@ -214,16 +229,17 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Splits `dim` into pieces of `sizes` entries (the last may be smaller), or of the listed sizes. */
 export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
+  checkTensor('split', x);
   const d = normDim('split', dim, x.shape.length, 'dim', x.shape);
   const size = x.shape[d];
   let parts: number[];
   if (typeof sizes === 'number') {
-    if (!Number.isInteger(sizes) || sizes <= 0) throw new RecurrentError('split', `split size must be a positive integer, got ${sizes}`);
+    if (!Number.isInteger(sizes) || sizes <= 0) throw new RecurrentError('split', `split size must be a positive integer, got ${show(sizes)}`);
     parts = [];
     for (let s = 0; s < size; s += sizes) parts.push(Math.min(sizes, size - s));
     if (parts.length === 0) parts.push(0);
   } else {
-    parts = [...sizes];
+    parts = [...checkIntegers('split', sizes, 'sizes')];
     if (parts.some((p) => !Number.isInteger(p) || p < 0) || parts.reduce((a, b) => a + b, 0) !== size) {
       throw new RecurrentError('split', `sizes [${parts.join(',')}] must be non-negative integers summing to ${size} (dim ${d} of ${fmt(x.shape)})`, 'shape');
     }
@@ -238,7 +254,8 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
 
 /** Splits `dim` into `chunks` pieces of ceil(size / chunks) entries (fewer if they run out), as torch.chunk. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new RecurrentError('chunk', `chunks must be a positive integer, got ${chunks}`);
+  checkTensor('chunk', x);
+  if (typeof chunks !== 'number' || !Number.isInteger(chunks) || chunks <= 0) throw new RecurrentError('chunk', `chunks must be a positive integer, got ${show(chunks)}`);
   const d = normDim('chunk', dim, x.shape.length, 'dim', x.shape);
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }

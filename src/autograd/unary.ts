@@ -5,12 +5,14 @@
  *
  * f'(x) is written in terms of x and y where that is cheaper (tanh' = 1 - y^2).
  */
-import { RecurrentError } from '../tensor/errors.js';
+import { checkTensor } from '../tensor/check.js';
+import { RecurrentError, show } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
 
 /** Builds y = f(x) and its backward dL/dx = g * df(x, y). */
 function unary(name: string, x: Tensor, f: (x: number) => number, df: (x: number, y: number) => number): Tensor {
+  checkTensor(name, x);
   const xd = x.data;
   const y = new Float32Array(xd.length);
   for (let i = 0; i < xd.length; i++) y[i] = f(xd[i]);
@@ -72,12 +74,15 @@ export function relu(x: Tensor): Tensor {
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
-  if (Number.isNaN(lo) || Number.isNaN(hi)) throw new RecurrentError('clamp', `min and max must be numbers, got ${min}, ${max}`, 'value');
+  if (typeof lo !== 'number' || typeof hi !== 'number' || Number.isNaN(lo) || Number.isNaN(hi)) {
+    throw new RecurrentError('clamp', `min and max must be numbers, got ${show(min)}, ${show(max)}`, 'value');
+  }
   if (min === undefined && max === undefined) throw new RecurrentError('clamp', 'needs at least one of min and max');
   return unary('clamp', x, (v) => (v < lo ? lo : v > hi ? hi : v), (v) => (v >= lo && v <= hi ? 1 : 0));
 }
 
 /** y = x (a copy with its own storage);  dy/dx = 1 */
 export function clone(x: Tensor): Tensor {
+  checkTensor('clone', x);
   return record('clone', Float32Array.from(x.data), x.shape, [x], (g) => [g]);
 }

@@ -8,7 +8,7 @@
 import { indexSelect } from '../autograd/indexing.js';
 import { record } from '../autograd/graph.js';
 import { reshape } from '../autograd/shape-ops.js';
-import { RecurrentError } from '../tensor/errors.js';
+import { RecurrentError, show } from '../tensor/errors.js';
 import { zeros } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkSize } from './check.js';
@@ -47,6 +47,9 @@ export class Embedding extends Module {
 
   /** ids of any shape (integers, as a Tensor or array) -> (...ids.shape, embeddingDim) */
   forward(ids: Tensor | ArrayLike<number>): Tensor {
+    if (!(ids instanceof Tensor) && (typeof ids !== 'object' || ids === null || typeof ids.length !== 'number')) {
+      throw new RecurrentError('Embedding', `ids must be a Tensor or an array of integers, got ${show(ids)}`);
+    }
     const shape = ids instanceof Tensor ? ids.shape : [ids.length];
     const rows = indexSelect(this.weight, 0, ids instanceof Tensor ? ids.data : ids);
     const out = reshape(this.paddingIdx === null ? rows : this.blockPadding(rows, ids instanceof Tensor ? ids.data : ids), [...shape, this.embeddingDim]);

@@ -6,6 +6,7 @@
  */
 import { dropout } from '../autograd/dropout.js';
 import { relu, sigmoid, tanh } from '../autograd/unary.js';
+import { checkOptions } from '../tensor/check.js';
 import { RecurrentError } from '../tensor/errors.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -30,6 +31,7 @@ export class Dropout extends Module {
   private readonly generator: Generator;
   constructor(options: DropoutOptions = {}) {
     super();
+    options = checkOptions('Dropout', options);
     this.p = checkProbability('Dropout', 'p', options.p, 0.5);
     this.generator = layerGenerator('Dropout', options);
   }

@@ -12,6 +12,7 @@
  *    children named `field.0`, `field.1`, ...
  */
 import { noGrad } from '../autograd/graph.js';
+import { checkOptions } from '../tensor/check.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { Generator } from '../tensor/random.js';
 import { sameShape } from '../tensor/shape.js';
@@ -161,7 +162,7 @@ export class Module {
    * anything is written, so on error the module is unchanged.
    */
   loadStateDict(dict: StateDict | Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
-    const strict = options.strict ?? true;
+    const strict = checkOptions('loadStateDict', options).strict ?? true;
     if (dict === null || typeof dict !== 'object') throw new RecurrentError('loadStateDict', 'dict must be an object of tensors', 'format');
     const own = new Map(this.namedParameters());
     const keys = Object.keys(dict);

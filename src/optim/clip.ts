@@ -8,7 +8,7 @@
  *
  * The norm is summed in float64 (scaled by the largest |g|, so no power overflows).
  */
-import { RecurrentError } from '../tensor/errors.js';
+import { RecurrentError, show } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Options of {@link clipGradNorm}. */
@@ -58,10 +58,10 @@ function totalNorm(grads: readonly Float32Array[], p: number): number {
 export function clipGradNorm(params: Tensor | readonly Tensor[], maxNorm: number, normType = 2, options: ClipGradNormOptions = {}): number {
   const op = 'clipGradNorm';
   const grads = gradients(op, params);
-  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new RecurrentError(op, `maxNorm must be a number >= 0, got ${maxNorm}`);
-  if (typeof normType !== 'number' || !(normType > 0)) throw new RecurrentError(op, `normType must be a number > 0 or Infinity, got ${normType}`);
+  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new RecurrentError(op, `maxNorm must be a number >= 0, got ${show(maxNorm)}`);
+  if (typeof normType !== 'number' || !(normType > 0)) throw new RecurrentError(op, `normType must be a number > 0 or Infinity, got ${show(normType)}`);
   const errorIfNonfinite = options.errorIfNonfinite ?? false;
-  if (typeof errorIfNonfinite !== 'boolean') throw new RecurrentError(op, `errorIfNonfinite must be a boolean, got ${errorIfNonfinite}`);
+  if (typeof errorIfNonfinite !== 'boolean') throw new RecurrentError(op, `errorIfNonfinite must be a boolean, got ${show(errorIfNonfinite)}`);
   if (grads.length === 0) return 0;
   const total = totalNorm(grads, normType);
   if (errorIfNonfinite && !Number.isFinite(total)) {
@@ -76,7 +76,7 @@ export function clipGradNorm(params: Tensor | readonly Tensor[], maxNorm: number
 export function clipGradValue(params: Tensor | readonly Tensor[], clipValue: number): void {
   const op = 'clipGradValue';
   const grads = gradients(op, params);
-  if (typeof clipValue !== 'number' || !(clipValue >= 0)) throw new RecurrentError(op, `clipValue must be a number >= 0, got ${clipValue}`);
+  if (typeof clipValue !== 'number' || !(clipValue >= 0)) throw new RecurrentError(op, `clipValue must be a number >= 0, got ${show(clipValue)}`);
   for (const g of grads) {
     for (let i = 0; i < g.length; i++) {
       if (g[i] > clipValue) g[i] = clipValue;

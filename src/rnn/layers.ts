@@ -48,7 +48,7 @@ export class RNN extends RecurrentBase {
   }
   /** x (T, B, I) [or (B, T, I) with batchFirst, or (T, I)] -> output and h_n. */
   forward(x: Tensor, options: RecurrentForwardOptions = {}): RecurrentOutput {
-    const { output, h } = this.run('RNN', x, options.h0, undefined, options.lengths);
+    const { output, h } = this.run('RNN', x, options);
     return { output, h };
   }
 }
@@ -60,7 +60,7 @@ export class LSTM extends RecurrentBase {
   }
   /** x (T, B, I) [or (B, T, I) with batchFirst, or (T, I)] -> output, h_n and c_n. */
   forward(x: Tensor, options: LSTMForwardOptions = {}): LSTMOutput {
-    const { output, h, c } = this.run('LSTM', x, options.h0, options.c0, options.lengths);
+    const { output, h, c } = this.run('LSTM', x, options);
     return { output, h, c: c! };
   }
 }
@@ -72,7 +72,7 @@ export class GRU extends RecurrentBase {
   }
   /** x (T, B, I) [or (B, T, I) with batchFirst, or (T, I)] -> output and h_n. */
   forward(x: Tensor, options: RecurrentForwardOptions = {}): RecurrentOutput {
-    const { output, h } = this.run('GRU', x, options.h0, undefined, options.lengths);
+    const { output, h } = this.run('GRU', x, options);
     return { output, h };
   }
 }

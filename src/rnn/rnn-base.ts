@@ -13,8 +13,9 @@
  */
 import { dropout } from '../autograd/dropout.js';
 import { cat, narrow, squeeze, transpose, unsqueeze } from '../autograd/shape-ops.js';
+import { checkOptions } from '../tensor/check.js';
 import { zeros } from '../tensor/create.js';
-import { RecurrentError, fmt } from '../tensor/errors.js';
+import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import type { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkFlag, checkProbability, checkSize } from '../nn/check.js';
@@ -106,7 +107,8 @@ export class RecurrentBase extends Module {
   }
 
   /** Runs all layers; c0 and the returned c are used by the LSTM only. */
-  protected run(op: string, x: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, lengths: ArrayLike<number> | undefined): { output: Tensor; h: Tensor; c: Tensor | null } {
+  protected run(op: string, x: Tensor, options: RecurrentForwardOptions & { c0?: Tensor }): { output: Tensor; h: Tensor; c: Tensor | null } {
+    const { h0, c0, lengths } = checkOptions(op, options);
     if (!(x instanceof Tensor)) throw new RecurrentError(op, 'input must be a Tensor');
     const I = this.inputSize;
     const H = this.hiddenSize;
@@ -159,11 +161,11 @@ export class RecurrentBase extends Module {
     if (lengths === undefined) return out;
     if (!batched) throw new RecurrentError(op, 'lengths needs batched input');
     if (lengths === null || typeof lengths !== 'object' || lengths.length !== B) {
-      throw new RecurrentError(op, `lengths must hold one length per batch entry (${B}), got ${lengths === null || typeof lengths !== 'object' ? String(lengths) : lengths.length}`, 'shape');
+      throw new RecurrentError(op, `lengths must hold one length per batch entry (${B}), got ${lengths === null || typeof lengths !== 'object' ? show(lengths) : lengths.length}`, 'shape');
     }
     for (let b = 0; b < B; b++) {
       const n = lengths[b];
-      if (!Number.isInteger(n) || n < 1 || n > T) throw new RecurrentError(op, `lengths[${b}] must be an integer in [1, ${T}], got ${n}`);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > T) throw new RecurrentError(op, `lengths[${b}] must be an integer in [1, ${T}], got ${show(n)}`);
       out[b] = n;
     }
     return out;

@@ -2,7 +2,7 @@
  * Creating tensors: from nested arrays or typed arrays, constant fills, ranges, the identity,
  * and random tensors drawn from a seeded {@link Generator}.
  */
-import { RecurrentError, fmt } from './errors.js';
+import { RecurrentError, fmt, show } from './errors.js';
 import { defaultGenerator, Generator } from './random.js';
 import { checkShape, numel } from './shape.js';
 import { Tensor, type NestedArray } from './tensor.js';
@@ -84,7 +84,7 @@ export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly n
 /** A tensor of `shape` filled with `value` (NaN is rejected; ±Infinity is allowed for masks). */
 export function full(shape: readonly number[], value: number, options?: CreateOptions): Tensor {
   checkShape('full', shape);
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new RecurrentError('full', `value must be a number, got ${value}`, 'value');
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new RecurrentError('full', `value must be a number, got ${show(value)}`, 'value');
   return leaf(new Float32Array(numel(shape)).fill(value), shape.slice(), options);
 }
 
@@ -111,8 +111,8 @@ export function onesLike(x: Tensor, options?: CreateOptions): Tensor {
 /** The values start, start + step, ... below end (one argument: 0 .. end-1), as torch.arange. */
 export function arange(start: number, end?: number, step = 1, options?: CreateOptions): Tensor {
   const [lo, hi] = end === undefined ? [0, start] : [start, end];
-  if (![lo, hi, step].every(Number.isFinite) || step === 0) {
-    throw new RecurrentError('arange', `needs finite start, end and a non-zero step, got ${lo}, ${hi}, ${step}`, 'value');
+  if (![lo, hi, step].every((v) => typeof v === 'number' && Number.isFinite(v)) || step === 0) {
+    throw new RecurrentError('arange', `needs finite start, end and a non-zero step, got ${show(lo)}, ${show(hi)}, ${show(step)}`, 'value');
   }
   const n = Math.max(0, Math.ceil((hi - lo) / step));
   checkShape('arange', [n]);
@@ -151,7 +151,7 @@ export function randn(shape: readonly number[], options?: RandomOptions): Tensor
 /** Uniform integers in [low, high). */
 export function randint(low: number, high: number, shape: readonly number[], options?: RandomOptions): Tensor {
   if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || high <= low) {
-    throw new RecurrentError('randint', `needs integers low < high, got ${low}, ${high}`);
+    throw new RecurrentError('randint', `needs integers low < high, got ${show(low)}, ${show(high)}`);
   }
   return random('randint', shape, options, (g) => g.randint(low, high));
 }

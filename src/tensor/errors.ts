@@ -33,3 +33,29 @@ export class RecurrentError extends Error {
 export function fmt(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
+
+/**
+ * Any value as error-message text, safely: symbols, bigints, functions and objects are
+ * described instead of converted (a template literal would throw on a symbol).
+ */
+export function show(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(value);
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+    case 'bigint':
+      return `${value}n`;
+    case 'symbol':
+      return value.toString();
+    case 'function':
+      return 'a function';
+    default:
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return value.length > 8 ? `an array of length ${value.length}` : `[${value.map(show).join(',')}]`;
+      if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+      return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  }
+}

@@ -8,7 +8,7 @@
  * The seed is spread over the state with splitmix32 so nearby seeds give unrelated streams.
  * Math.log and Math.cos may differ in the last bit between engines; integers and uniforms do not.
  */
-import { RecurrentError } from './errors.js';
+import { RecurrentError, show } from './errors.js';
 
 /** A serialisable snapshot of a {@link Generator}, for checkpoints. */
 export interface GeneratorState {
@@ -41,7 +41,7 @@ export class Generator {
 
   /** Resets the stream to the one this seed starts. */
   manualSeed(seed: number): this {
-    if (!Number.isSafeInteger(seed)) throw new RecurrentError('Generator', `seed must be a safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed)) throw new RecurrentError('Generator', `seed must be a safe integer, got ${show(seed)}`);
     const lo = seed >>> 0;
     const hi = Math.floor(seed / 2 ** 32) >>> 0;
     this.s0 = splitmix32(lo);
@@ -94,7 +94,7 @@ export class Generator {
   /** A uniform integer in [low, high), without modulo bias. */
   randint(low: number, high: number): number {
     if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || high <= low || high - low > 2 ** 32) {
-      throw new RecurrentError('Generator.randint', `needs integers low < high with high - low <= 2^32, got [${low}, ${high})`);
+      throw new RecurrentError('Generator.randint', `needs integers low < high with high - low <= 2^32, got [${show(low)}, ${show(high)})`);
     }
     const range = high - low;
     const limit = 4294967296 - (4294967296 % range);

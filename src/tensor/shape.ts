@@ -6,7 +6,7 @@
  *   strides(shape)[i]        = shape[i+1] * ... * shape[n]      (row-major, contiguous)
  *   broadcast(a, b)[i]       = max(a[i], b[i]) after right-aligning, each size 1 or equal
  */
-import { RecurrentError, fmt } from './errors.js';
+import { RecurrentError, fmt, show } from './errors.js';
 
 /** The largest element count a tensor may hold (the largest Float32Array length V8 allows). */
 export const MAX_NUMEL = 2 ** 31 - 1;
@@ -20,11 +20,11 @@ export function numel(shape: readonly number[]): number {
 
 /** Throws unless `shape` is an array of non-negative safe integers whose product fits a Float32Array. */
 export function checkShape(op: string, shape: unknown, arg = 'shape'): asserts shape is number[] {
-  if (!Array.isArray(shape)) throw new RecurrentError(op, `${arg} must be an array of sizes, got ${typeof shape}`, 'shape');
+  if (!Array.isArray(shape)) throw new RecurrentError(op, `${arg} must be an array of sizes, got ${show(shape)}`, 'shape');
   let n = 1;
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw new RecurrentError(op, `${arg} must hold non-negative integers, got [${shape.join(',')}]`, 'shape');
+      throw new RecurrentError(op, `${arg} must hold non-negative integers, got ${show(shape)}`, 'shape');
     }
     n *= d;
   }
@@ -49,9 +49,9 @@ export function stridesOf(shape: readonly number[]): number[] {
  * input's shape, when given).
  */
 export function normDim(op: string, dim: number, rank: number, arg = 'dim', shape?: readonly number[]): number {
-  if (!Number.isInteger(dim) || dim < -rank || dim >= rank) {
+  if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < -rank || dim >= rank) {
     const where = shape === undefined ? `for a tensor of rank ${rank}` : `[${-rank}, ${rank - 1}] for shape ${fmt(shape)}`;
-    throw new RecurrentError(op, `${arg} ${dim} is out of range ${where}`, 'argument');
+    throw new RecurrentError(op, `${arg} ${show(dim)} is out of range ${where}`, 'argument');
   }
   return dim < 0 ? dim + rank : dim;
 }

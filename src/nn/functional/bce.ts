@@ -10,6 +10,7 @@
  *
  * 'mean' divides by the element count.
  */
+import { checkOptions } from '../../tensor/check.js';
 import { RecurrentError, fmt } from '../../tensor/errors.js';
 import { broadcastShapes, broadcastStrides, offsetMap, sameShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -54,6 +55,7 @@ function sigmoidNeg(x: number): number {
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BceWithLogitsOptions = {}): Tensor {
   const op = 'binaryCrossEntropyWithLogits';
+  options = checkOptions(op, options);
   const reduction = checkReduction(op, options.reduction);
   if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new RecurrentError(op, 'input and target must be Tensors');
   if (!sameShape(input.shape, target.shape)) {

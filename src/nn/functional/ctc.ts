@@ -25,6 +25,7 @@
  * alignment can produce (too few steps) has loss Infinity and, as in PyTorch, NaN gradient;
  * with zeroInfinity its loss and its gradient are 0.
  */
+import { checkOptions } from '../../tensor/check.js';
 import { RecurrentError, fmt } from '../../tensor/errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { record } from '../../autograd/graph.js';
@@ -69,6 +70,7 @@ function readLengths(op: string, arg: string, input: IndexInput, N: number, logS
  */
 export function ctcLoss(logProbs: Tensor, targets: IndexInput, inputLengths: IndexInput, targetLengths: IndexInput, options: CtcLossOptions = {}): Tensor {
   const op = 'ctcLoss';
+  options = checkOptions(op, options);
   const reduction = checkReduction(op, options.reduction);
   if (!(logProbs instanceof Tensor)) throw new RecurrentError(op, 'logProbs must be a Tensor');
   const shape = logProbs.shape;

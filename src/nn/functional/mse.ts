@@ -5,6 +5,7 @@
  *
  * 'mean' divides by the element count. Both input and target may require grad.
  */
+import { checkOptions } from '../../tensor/check.js';
 import { RecurrentError, fmt } from '../../tensor/errors.js';
 import { sameShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -23,6 +24,7 @@ export interface MseLossOptions {
  */
 export function mseLoss(input: Tensor, target: Tensor, options: MseLossOptions = {}): Tensor {
   const op = 'mseLoss';
+  options = checkOptions(op, options);
   const reduction = checkReduction(op, options.reduction);
   if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new RecurrentError(op, 'input and target must be Tensors');
   if (!sameShape(input.shape, target.shape)) {

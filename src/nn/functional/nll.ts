@@ -7,6 +7,7 @@
  * 'mean' divides the sum by sum_i w_(y_i) over the positions whose target is not
  * ignoreIndex; an ignored position has zero loss and zero gradient.
  */
+import { checkOptions } from '../../tensor/check.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { record } from '../../autograd/graph.js';
 import { classLayout, type ClassLossOptions } from './class-layout.js';
@@ -25,6 +26,7 @@ export interface NllLossOptions extends ClassLossOptions {
  */
 export function nllLoss(logProbs: Tensor, target: IndexInput, options: NllLossOptions = {}): Tensor {
   const op = 'nllLoss';
+  options = checkOptions(op, options);
   const reduction = checkReduction(op, options.reduction);
   const { N, C, D, targets, weight, lossShape } = classLayout(op, logProbs, 'logProbs', target, options);
   const x = logProbs.data;
