@@ -28,7 +28,8 @@ function reduction(op: string, x: Tensor, dim: number | readonly number[] | unde
   if (dim !== undefined && typeof dim !== 'number') checkIntegers(op, dim, 'dim');
   const rank = x.shape.length;
   const dims = new Set<number>();
-  if (dim === undefined) for (let d = 0; d < rank; d++) dims.add(d);
+  // No dim, or an empty list (as torch.sum(x, dim=[])), reduces every dim.
+  if (dim === undefined || (typeof dim !== 'number' && dim.length === 0)) for (let d = 0; d < rank; d++) dims.add(d);
   else for (const d of typeof dim === 'number' ? [dim] : dim) {
     const nd = normDim(op, d, Math.max(rank, 1), 'dim', x.shape);
     if (dims.has(nd)) throw new RecurrentError(op, `dim ${d} appears twice`);

@@ -113,7 +113,9 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 export function squeeze(x: Tensor, dim?: number): Tensor {
   checkTensor('squeeze', x);
   if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
-  const d = normDim('squeeze', dim, x.shape.length, 'dim', x.shape);
+  // A 0-d tensor has one valid dim to name, 0 (or -1), as in PyTorch.
+  const d = normDim('squeeze', dim, Math.max(x.shape.length, 1), 'dim', x.shape);
+  if (x.shape.length === 0) return x;
   return x.shape[d] === 1 ? reshape(x, x.shape.filter((_, i) => i !== d)) : x;
 }
 
@@ -136,9 +138,11 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   checkTensor('narrow', x);
   const d = normDim('narrow', dim, x.shape.length, 'dim', x.shape);
   const size = x.shape[d];
-  if (typeof start !== 'number' || typeof length !== 'number' || !Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > size) {
+  const from = typeof start === 'number' && start < 0 ? start + size : start; // a negative start counts from the end, as in PyTorch
+  if (typeof from !== 'number' || typeof length !== 'number' || !Number.isInteger(from) || !Number.isInteger(length) || from < 0 || length < 0 || from + length > size) {
     throw new RecurrentError('narrow', `start ${show(start)} and length ${show(length)} do not fit dim ${d} of shape ${fmt(x.shape)}`, 'shape');
   }
+  start = from;
   const [outer, , inner] = around(x.shape, d);
   const shape = [...x.shape];
   shape[d] = length;

@@ -15,7 +15,10 @@ import {
   rand,
   randint,
   randn,
+  squeeze,
   stack,
+  sum,
+  tensor,
   where,
 } from '../../src/index.js';
 import { matmulNN, matmulNT, matmulReference, matmulTN } from '../../src/kernels/matmul.js';
@@ -544,5 +547,15 @@ describe('Generator', () => {
     // About 68.3% within one standard deviation (binomial standard error).
     const inside = xs.filter((v) => Math.abs(v) < 1).length / N;
     expect(Math.abs(inside - 0.6827)).toBeLessThan(SIGMAS * Math.sqrt((0.6827 * 0.3173) / N));
+  });
+});
+
+describe('PyTorch edge cases', () => {
+  it('sum over an empty list of dims reduces every dim; squeeze(0) of a 0-d tensor is itself', () => {
+    const x = tensor([[1, 2], [3, 4]]);
+    expect(sum(x, []).item()).toBe(10);
+    expect(sum(x, []).shape).toEqual([]);
+    expect(squeeze(tensor(5), 0).shape).toEqual([]);
+    expect(squeeze(tensor(5), -1).item()).toBe(5);
   });
 });

@@ -238,11 +238,13 @@ describe('out-of-range indices', () => {
   });
 
   it('narrow names start, length and the shape', () => {
-    for (const [start, length] of [[2, 2], [-1, 1], [0, 4], [0, -1], [0.5, 1]]) {
+    for (const [start, length] of [[2, 2], [-4, 1], [-1, 2], [0, 4], [0, -1], [0.5, 1]]) {
       const err = rejects('narrow', () => x.narrow(0, start!, length!), 'shape');
       expect(err.message).toContain(`start ${start} and length ${length}`);
       expect(err.message).toContain('[3,4]');
     }
+    // A negative start counts from the end, as in PyTorch.
+    expect(Array.from(x.narrow(0, -1, 1).data)).toEqual(Array.from(x.narrow(0, 2, 1).data));
   });
 
   it('indexSelect names the bad index, its position and the shape', () => {
