@@ -5,6 +5,7 @@
  *
  * f'(x) is written in terms of x and y where that is cheaper (tanh' = 1 - y^2).
  */
+import { sigmoid as sigmoidKernel } from '../kernels/activations.js';
 import { checkTensor } from '../tensor/check.js';
 import { RecurrentError, show } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -55,14 +56,7 @@ export function tanh(x: Tensor): Tensor {
 
 /** y = 1 / (1 + e^-x);  dy/dx = y (1 - y) */
 export function sigmoid(x: Tensor): Tensor {
-  return unary('sigmoid', x, sigmoidScalar, (_, y) => y * (1 - y));
-}
-
-/** The logistic function of a number, stable for large |x|. */
-export function sigmoidScalar(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
+  return unary('sigmoid', x, sigmoidKernel, (_, y) => y * (1 - y));
 }
 
 /** y = max(x, 0);  dy/dx = 1 where x > 0, else 0 */
