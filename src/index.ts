@@ -15,4 +15,4 @@ export * as nn from './nn/index.js';
 export * as safetensors from './io/safetensors.js';
 export * as F from './nn/functional/index.js';
 export * as optim from './optim/index.js';
-export { decodeCheckpoint, encodeCheckpoint, loadModelWeights, restoreCheckpoint, type CheckpointContents, type CheckpointParts } from './train/checkpoint.js';
+export * from './train/index.js';
