@@ -8,7 +8,7 @@
  */
 import { checkTensor } from '../tensor/check.js';
 import { RecurrentError, fmt, show } from '../tensor/errors.js';
-import { normDim } from '../tensor/shape.js';
+import { around, normDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
 
@@ -40,11 +40,7 @@ export function indexSelect(x: Tensor, dim: number, index: ArrayLike<number> | T
     throw new RecurrentError('indexSelect', `index must be 1-D, got shape ${fmt(index.shape)}`, 'shape');
   }
   const idx = checkIndices('indexSelect', raw, x.shape[d], 'index', ` for dim ${d} of shape ${fmt(x.shape)}`);
-  let outer = 1;
-  let inner = 1;
-  for (let i = 0; i < d; i++) outer *= x.shape[i];
-  for (let i = d + 1; i < x.shape.length; i++) inner *= x.shape[i];
-  const size = x.shape[d];
+  const [outer, size, inner] = around(x.shape, d);
   const count = idx.length;
   const shape = [...x.shape];
   shape[d] = count;

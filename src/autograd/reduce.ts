@@ -10,7 +10,7 @@
  */
 import { checkIntegers, checkTensor } from '../tensor/check.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
-import { normDim, offsetMap, stridesOf } from '../tensor/shape.js';
+import { around, normDim, offsetMap, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
 
@@ -125,15 +125,6 @@ export function argmax(x: Tensor, dim: number, keepdim = false): Tensor {
   return new Tensor(y, shape);
 }
 
-/** Sizes around `dim`: the tensor seen as (outer, size, inner). */
-function around(shape: readonly number[], dim: number): [number, number, number] {
-  let outer = 1;
-  let inner = 1;
-  for (let i = 0; i < dim; i++) outer *= shape[i];
-  for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
-  return [outer, shape[dim], inner];
-}
-
 /** log(sum(exp(x))) over `dim`, computed as m + log(sum(exp(x - m))) so it never overflows. */
 export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
   const { shape, map, size } = reduction('logsumexp', x, dim, keepdim);
@@ -152,8 +143,11 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
   });
 }
 
-/** Writes softmax(x) along the middle axis of (outer, size, inner) into `y`, in float64 sums. */
-function softmaxInto(xd: Float32Array, y: Float32Array, outer: number, size: number, inner: number): void {
+/**
+ * Writes softmax(x), or log-softmax(x) when `log`, along the middle axis of (outer, size,
+ * inner) into `y`, with m = max x subtracted first and the sum taken in float64.
+ */
+function softmaxInto(xd: Float32Array, y: Float32Array, outer: number, size: number, inner: number, log: boolean): void {
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       const base = o * size * inner + k;
@@ -162,7 +156,11 @@ function softmaxInto(xd: Float32Array, y: Float32Array, outer: number, size: num
       if (!Number.isFinite(m)) m = 0;
       let s = 0;
       for (let i = 0; i < size; i++) s += Math.exp(xd[base + i * inner] - m);
-      for (let i = 0; i < size; i++) y[base + i * inner] = Math.exp(xd[base + i * inner] - m) / s;
+      const lse = m + Math.log(s);
+      for (let i = 0; i < size; i++) {
+        const v = xd[base + i * inner];
+        y[base + i * inner] = log ? v - lse : Math.exp(v - m) / s;
+      }
     }
   }
 }
@@ -173,7 +171,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
   const d = normDim('softmax', dim, Math.max(x.shape.length, 1), 'dim', x.shape);
   const [outer, size, inner] = x.shape.length === 0 ? [1, 1, 1] : around(x.shape, d);
   const y = new Float32Array(x.data.length);
-  softmaxInto(x.data, y, outer, size, inner);
+  softmaxInto(x.data, y, outer, size, inner, false);
   return record('softmax', y, x.shape, [x], (g) => {
     const gx = new Float32Array(y.length);
     for (let o = 0; o < outer; o++) {
@@ -194,21 +192,8 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = normDim('logSoftmax', dim, Math.max(x.shape.length, 1), 'dim', x.shape);
   const [outer, size, inner] = x.shape.length === 0 ? [1, 1, 1] : around(x.shape, d);
   const xd = x.data;
-  const p = new Float32Array(xd.length);
-  softmaxInto(xd, p, outer, size, inner);
   const y = new Float32Array(xd.length);
-  for (let o = 0; o < outer; o++) {
-    for (let k = 0; k < inner; k++) {
-      const base = o * size * inner + k;
-      let m = -Infinity;
-      for (let i = 0; i < size; i++) m = Math.max(m, xd[base + i * inner]);
-      if (!Number.isFinite(m)) m = 0;
-      let s = 0;
-      for (let i = 0; i < size; i++) s += Math.exp(xd[base + i * inner] - m);
-      const lse = m + Math.log(s);
-      for (let i = 0; i < size; i++) y[base + i * inner] = xd[base + i * inner] - lse;
-    }
-  }
+  softmaxInto(xd, y, outer, size, inner, true);
   return record('logSoftmax', y, x.shape, [x], (g) => {
     const gx = new Float32Array(xd.length);
     for (let o = 0; o < outer; o++) {
@@ -216,7 +201,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
         const base = o * size * inner + k;
         let gs = 0;
         for (let i = 0; i < size; i++) gs += g[base + i * inner];
-        for (let i = 0; i < size; i++) gx[base + i * inner] = g[base + i * inner] - p[base + i * inner] * gs;
+        for (let i = 0; i < size; i++) gx[base + i * inner] = g[base + i * inner] - Math.exp(y[base + i * inner]) * gs;
       }
     }
     return [gx];

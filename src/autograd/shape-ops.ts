@@ -11,7 +11,7 @@
  */
 import { checkIntegers, checkTensor } from '../tensor/check.js';
 import { RecurrentError, fmt, show } from '../tensor/errors.js';
-import { checkShape, normDim, numel, offsetMap, sameShape, stridesOf } from '../tensor/shape.js';
+import { around, checkShape, normDim, numel, offsetMap, sameShape, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
 
@@ -126,11 +126,6 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   const shape = [...x.shape];
   shape.splice(d, 0, 1);
   return reshape(x, shape);
-}
-
-/** Sizes around `dim`: the tensor seen as (outer, size, inner). */
-function around(shape: readonly number[], dim: number): [number, number, number] {
-  return [numel(shape.slice(0, dim)), shape[dim], numel(shape.slice(dim + 1))];
 }
 
 /** Entries [start, start + length) of `dim`. */

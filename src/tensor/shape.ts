@@ -112,3 +112,12 @@ export function offsetMap(shape: readonly number[], strides: readonly number[]):
   }
   return map;
 }
+
+/** Sizes around `dim`: a tensor of `shape` seen as (outer, shape[dim], inner). */
+export function around(shape: readonly number[], dim: number): [number, number, number] {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < dim; i++) outer *= shape[i];
+  for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
+  return [outer, shape[dim], inner];
+}
