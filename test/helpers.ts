@@ -1,7 +1,7 @@
 /** Shared test helpers: reading the PyTorch fixtures and comparing arrays within a tolerance. */
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { Tensor } from '../src/index.js';
+import { RecurrentError, Tensor } from '../src/index.js';
 import type { Tolerance } from './tolerances.js';
 
 /** A tensor as the fixtures encode it. */
@@ -42,4 +42,23 @@ export function expectClose(actual: Tensor | ArrayLike<number>, expected: Fixtur
   if (!(worstRatio <= 1)) {
     expect.fail(`${what}: entry ${worst} is ${a[worst]}, expected ${e[worst]} (${worstRatio.toFixed(2)}x the tolerance)`);
   }
+}
+
+/**
+ * Asserts that `fn` throws a RecurrentError from `op` (with `code`, when given) whose message
+ * starts with the op's name, and returns it.
+ */
+export function expectRejected(fn: () => unknown, op: string, code?: string): RecurrentError {
+  let caught: unknown = null;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(RecurrentError);
+  const err = caught as RecurrentError;
+  expect(err.op).toBe(op);
+  expect(err.message.startsWith(`${op}: `)).toBe(true);
+  if (code !== undefined) expect(err.code).toBe(code);
+  return err;
 }

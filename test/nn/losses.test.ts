@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Generator, RecurrentError, Tensor, gradcheck, logSoftmax, ones } from '../../src/index.js';
+import { Generator, Tensor, gradcheck, logSoftmax, ones } from '../../src/index.js';
 import { binaryCrossEntropyWithLogits, crossEntropy, ctcLoss, mseLoss, nllLoss, type Reduction } from '../../src/nn/functional/index.js';
-import { expectClose, fixture, fromFixture, type FixtureTensor } from '../helpers.js';
+import { expectClose, fixture, fromFixture, type FixtureTensor, expectRejected } from '../helpers.js';
 import { GRADCHECK, LOSS } from '../tolerances.js';
 
 const REDUCTIONS: Reduction[] = ['mean', 'sum', 'none'];
@@ -27,19 +27,6 @@ function randomTensor(g: Generator, shape: number[], scale = 1): Tensor {
 function expectGradOk(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
   const r = gradcheck(fn, inputs, { atol: GRADCHECK.atol, rtol: GRADCHECK.rtol });
   expect(r.ok, JSON.stringify(r.worst)).toBe(true);
-}
-
-/** Asserts that `fn` throws a RecurrentError from `op`. */
-function expectRejected(fn: () => unknown, op: string): void {
-  let caught: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(RecurrentError);
-  expect((caught as RecurrentError).op).toBe(op);
-  expect((caught as RecurrentError).message.startsWith(`${op}: `)).toBe(true);
 }
 
 interface LossFixture {
