@@ -1,0 +1,212 @@
+/**
+ * The page side of the live demo: buttons, the loss chart and the samples. The model itself
+ * trains in worker.js (a module worker that loads dist/index.js); this file only talks to it.
+ */
+const $ = (id) => document.getElementById(id);
+const ui = {
+  text: $('text'),
+  start: $('start'),
+  stop: $('stop'),
+  resume: $('resume'),
+  exportButton: $('export'),
+  sampleNow: $('sample-now'),
+  temperature: $('temperature'),
+  temperatureValue: $('temperature-value'),
+  info: $('info'),
+  step: $('step'),
+  loss: $('loss'),
+  firstLoss: $('first-loss'),
+  speed: $('speed'),
+  chart: $('chart'),
+  sample: $('sample'),
+  sampleStep: $('sample-step'),
+  error: $('error'),
+};
+
+const FALLBACK_TEXT =
+  'A recurrent network reads a sequence one step at a time. At every step it takes the current input and the hidden state it carried from the step before, and it computes a new hidden state. The same weights are used at every step, so the network can read a sequence of any length.\n';
+
+let losses = []; // one per training step
+let worker = null;
+
+// ---- the worker -------------------------------------------------------------------------
+
+function newWorker() {
+  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  w.onmessage = (event) => handle(event.data);
+  w.onerror = (event) => {
+    event.preventDefault();
+    showError(`The worker failed to load or crashed (${event.message || 'no message'}). Did you run \`npm run build\`? This page loads ../../dist/index.js.`);
+    setRunning(false, false);
+  };
+  return w;
+}
+
+function handle(message) {
+  switch (message.type) {
+    case 'ready':
+      ui.info.textContent = `${message.characters} characters, vocabulary of ${message.vocab}; the model has ${message.parameters.toLocaleString('en')} parameters.`;
+      break;
+    case 'progress':
+      for (const l of message.losses) losses.push(l);
+      ui.step.textContent = String(message.step);
+      ui.loss.textContent = average(losses.slice(-10)).toFixed(3);
+      if (losses.length > 0) ui.firstLoss.textContent = losses[0].toFixed(3);
+      ui.speed.textContent = Math.round(message.charsPerSecond).toLocaleString('en');
+      drawChart();
+      break;
+    case 'sample':
+      ui.sample.textContent = message.text;
+      ui.sampleStep.textContent = `(step ${message.step}, temperature ${message.temperature.toFixed(2)})`;
+      break;
+    case 'weights':
+      download(message.bytes, `char-lstm-step${message.step}.safetensors`);
+      break;
+    case 'stopped':
+      break;
+    case 'error':
+      showError(message.message);
+      setRunning(false, losses.length > 0);
+      break;
+  }
+}
+
+// ---- buttons ----------------------------------------------------------------------------
+
+function setRunning(running, trained) {
+  ui.stop.disabled = !running;
+  ui.resume.disabled = running || !trained;
+  ui.exportButton.disabled = !trained;
+  ui.sampleNow.disabled = !trained;
+}
+
+ui.start.addEventListener('click', () => {
+  const text = ui.text.value;
+  ui.error.hidden = true;
+  if (worker !== null) worker.terminate(); // a fresh model on the new text
+  worker = newWorker();
+  losses = [];
+  ui.step.textContent = '0';
+  ui.loss.textContent = ui.firstLoss.textContent = ui.speed.textContent = '–';
+  drawChart();
+  worker.postMessage({ type: 'start', text, temperature: Number(ui.temperature.value) });
+  ui.start.textContent = 'Restart on this text';
+  setRunning(true, true);
+});
+ui.stop.addEventListener('click', () => {
+  worker.postMessage({ type: 'stop' });
+  setRunning(false, true);
+});
+ui.resume.addEventListener('click', () => {
+  worker.postMessage({ type: 'resume' });
+  setRunning(true, true);
+});
+ui.sampleNow.addEventListener('click', () => worker.postMessage({ type: 'sample', temperature: Number(ui.temperature.value) }));
+ui.exportButton.addEventListener('click', () => worker.postMessage({ type: 'export' }));
+ui.temperature.addEventListener('input', () => {
+  const value = Number(ui.temperature.value);
+  ui.temperatureValue.textContent = value.toFixed(2);
+  if (worker !== null) worker.postMessage({ type: 'temperature', value });
+});
+
+function download(bytes, name) {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function showError(text) {
+  ui.error.textContent = text;
+  ui.error.hidden = false;
+}
+
+// ---- the chart --------------------------------------------------------------------------
+
+function average(values) {
+  return values.reduce((s, v) => s + v, 0) / Math.max(values.length, 1);
+}
+
+/** Loss per step (light dots) and its exponential moving average (line), on a canvas. */
+function drawChart() {
+  const canvas = ui.chart;
+  const dpr = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth;
+  const height = canvas.clientHeight;
+  if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+    canvas.width = Math.round(width * dpr);
+    canvas.height = Math.round(height * dpr);
+  }
+  const g = canvas.getContext('2d');
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.clearRect(0, 0, width, height);
+  const pad = { left: 44, right: 12, top: 10, bottom: 26 };
+  const w = width - pad.left - pad.right;
+  const h = height - pad.top - pad.bottom;
+  const n = losses.length;
+  const hi = n > 0 ? Math.max(...losses) : 4;
+  const lo = n > 0 ? Math.min(0, Math.min(...losses)) : 0;
+  const steps = Math.max(n, 10);
+  const x = (i) => pad.left + (w * i) / Math.max(steps - 1, 1);
+  const y = (v) => pad.top + h * (1 - (v - lo) / (hi - lo || 1));
+
+  // Axes, grid and labels.
+  g.font = '11px system-ui, sans-serif';
+  g.fillStyle = '#666b75';
+  g.strokeStyle = '#e3e5e9';
+  g.lineWidth = 1;
+  g.textAlign = 'right';
+  g.textBaseline = 'middle';
+  for (let k = 0; k <= 4; k++) {
+    const v = lo + ((hi - lo) * k) / 4;
+    g.beginPath();
+    g.moveTo(pad.left, Math.round(y(v)) + 0.5);
+    g.lineTo(pad.left + w, Math.round(y(v)) + 0.5);
+    g.stroke();
+    g.fillText(v.toFixed(1), pad.left - 6, y(v));
+  }
+  g.textAlign = 'center';
+  g.textBaseline = 'top';
+  for (let k = 0; k <= 4; k++) {
+    const i = Math.round(((steps - 1) * k) / 4);
+    g.fillText(String(i + 1), x(i), pad.top + h + 6);
+  }
+  if (n === 0) return;
+
+  // Raw losses as dots, the moving average as a line.
+  g.fillStyle = 'rgba(43, 108, 176, 0.28)';
+  const stride = Math.max(1, Math.floor(n / 600));
+  for (let i = 0; i < n; i += stride) g.fillRect(x(i) - 1, y(losses[i]) - 1, 2, 2);
+  g.strokeStyle = '#2b6cb0';
+  g.lineWidth = 2;
+  g.beginPath();
+  let ema = losses[0];
+  for (let i = 0; i < n; i++) {
+    ema = i === 0 ? losses[0] : 0.9 * ema + 0.1 * losses[i];
+    if (i === 0) g.moveTo(x(i), y(ema));
+    else g.lineTo(x(i), y(ema));
+  }
+  g.stroke();
+}
+
+// ---- start-up ---------------------------------------------------------------------------
+
+async function loadDefaultText() {
+  try {
+    const response = await fetch('../data/corpus.txt');
+    if (!response.ok) throw new Error(String(response.status));
+    return await response.text();
+  } catch {
+    return FALLBACK_TEXT;
+  }
+}
+
+const defaultText = await loadDefaultText();
+if (ui.text.value.trim() === '') ui.text.value = defaultText; // unless the user typed meanwhile
+drawChart();
+window.addEventListener('resize', drawChart);
+document.body.dataset.ready = 'true';

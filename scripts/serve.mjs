@@ -1,0 +1,84 @@
+// `npm run serve`: a tiny static file server for the repository, on loopback only, so that a
+// browser can load the live page (examples/browser/) and the ESM build in dist/.
+//
+//   PORT=8080 npm run serve      (default 8080; PORT=0 picks a free port)
+//
+// It prints the URL (the first line of output is `http://127.0.0.1:<port>/`). It serves GET
+// and HEAD only, never lists directories, refuses paths outside the repository and any
+// dot-file (.git, .env, ...), and sends `Cache-Control: no-store` so that a rebuild shows up on
+// reload.
+import { createServer } from 'node:http';
+import { createReadStream, statSync } from 'node:fs';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.cjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
+  '.ts': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
+  '.safetensors': 'application/octet-stream',
+};
+
+function send(res, status, text, headers = {}) {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+  res.end(text);
+}
+
+const server = createServer((req, res) => {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
+  let pathname;
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+  } catch {
+    return send(res, 400, 'bad request\n');
+  }
+  if (pathname.includes('\0') || pathname.split('/').some((part) => part.startsWith('.'))) return send(res, 404, 'not found\n');
+  let file = resolve(join(root, pathname));
+  if (file !== root && !file.startsWith(root + sep)) return send(res, 404, 'not found\n');
+  let stat;
+  try {
+    stat = statSync(file);
+    if (stat.isDirectory()) {
+      // A directory's index.html, and a trailing slash so that its relative links resolve.
+      if (!pathname.endsWith('/')) return send(res, 301, '', { Location: `${pathname}/` });
+      file = join(file, 'index.html');
+      stat = statSync(file);
+    }
+  } catch {
+    return send(res, 404, 'not found\n');
+  }
+  if (!stat.isFile()) return send(res, 404, 'not found\n');
+  res.writeHead(200, {
+    'Content-Type': types[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': stat.size,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  if (req.method === 'HEAD') return res.end();
+  createReadStream(file).on('error', () => res.destroy()).pipe(res);
+});
+
+const port = Number(process.env.PORT ?? 8080);
+server.listen(port, '127.0.0.1', () => {
+  const address = server.address();
+  console.log(`http://127.0.0.1:${address.port}/`);
+  console.log(`live page: http://127.0.0.1:${address.port}/examples/browser/  (run \`npm run build\` first; Ctrl+C stops)`);
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * The package as a user gets it: `npm pack`, then `npm install <tarball>` into a fresh project
+ * in the system's temporary folder (offline: the package has no dependencies), then
+ * - an ESM consumer (`import { nn, ... } from 'recurrent'`, `import { saveFile } from
+ *   'recurrent/node'`) and a CommonJS consumer (`require('recurrent')`, `require('recurrent/node')`)
+ *   each train a tiny LSTM, save its weights with the Node entry and load them back;
+ * - TypeScript consumers (.ts as ESM, .cts as CommonJS) type-check against the installed
+ *   package with node16 resolution, and the .ts one again with bundler resolution;
+ * - the command in bin/ (when the package ships one) starts from the installed copy, where
+ *   there is no src/ and it must use the build.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ensureBuilt, expectLossFalls, ROOT, run } from './helpers.js';
+
+let dir = '';
+
+/** The training loop both consumers run: LSTM(2, 8) -> Linear(8, 1) regression, 15 Adam steps. */
+const TRAIN = `
+const lstm = new nn.LSTM({ inputSize: 2, hiddenSize: 8, batchFirst: true, seed: 1 });
+const head = new nn.Linear({ inFeatures: 8, outFeatures: 1, seed: 2 });
+const params = [...lstm.parameters(), ...head.parameters()];
+const optimizer = new optim.Adam(params, { lr: 0.03 });
+const x = randn([8, 5, 2], { generator: new Generator(3) });
+const y = x.sum(1).narrow(1, 0, 1);
+const losses = [];
+for (let step = 0; step < 15; step++) {
+  const loss = F.mseLoss(head.forward(lstm.forward(x).h.select(0, 0)), y);
+  optimizer.zeroGrad();
+  loss.backward();
+  optimizer.step();
+  losses.push(loss.item());
+}
+// Weights made with the core, saved and loaded with the Node entry: one Tensor class for both.
+saveFile(file, lstm.stateDict());
+const back = loadFile(file);
+const copy = new nn.LSTM({ inputSize: 2, hiddenSize: 8, batchFirst: true, seed: 9 });
+copy.loadStateDict(back);
+const same = Object.keys(back).every((k) => copy.stateDict()[k].data.every((v, i) => v === lstm.stateDict()[k].data[i]));
+console.log(JSON.stringify({ losses, names: Object.keys(back).sort(), same, sameTensorClass: back[Object.keys(back)[0]] instanceof Tensor }));
+`;
+
+const ESM = `import { F, Generator, nn, optim, randn, Tensor, tensor } from 'recurrent';
+import { loadFile, saveFile } from 'recurrent/node';
+const file = new URL('./esm.safetensors', import.meta.url).pathname;
+if (tensor([1, 2]).shape[0] !== 2) throw new Error('tensor');
+${TRAIN}`;
+
+const CJS = `'use strict';
+const { F, Generator, nn, optim, randn, Tensor } = require('recurrent');
+const { loadFile, saveFile } = require('recurrent/node');
+const file = require('node:path').join(__dirname, 'cjs.safetensors');
+${TRAIN}`;
+
+const TS_ESM = `import { F, Generator, nn, optim, randn, tensor, type Tensor } from 'recurrent';
+import { loadFile, saveFile } from 'recurrent/node';
+
+const lstm = new nn.LSTM({ inputSize: 2, hiddenSize: 8, batchFirst: true, seed: 1 });
+const x: Tensor = randn([4, 5, 2], { generator: new Generator(1) });
+const { output, h, c } = lstm.forward(x);
+const loss: Tensor = F.mseLoss(h, tensor([0]).expand(1, 4, 8));
+const optimizer = new optim.Adam(lstm.parameters(), { lr: 1e-2 });
+optimizer.step();
+saveFile('w.safetensors', lstm.stateDict());
+const weights: Record<string, Tensor> = loadFile('w.safetensors');
+// @ts-expect-error hiddenSize must be a number
+new nn.GRU({ inputSize: 1, hiddenSize: '8' });
+export const shapes: readonly (readonly number[])[] = [output.shape, c.shape, loss.shape, weights['weight_ih_l0']!.shape];
+`;
+
+const TS_CJS = `import recurrent = require('recurrent');
+import node = require('recurrent/node');
+
+const gru = new recurrent.nn.GRU({ inputSize: 2, hiddenSize: 3 });
+const x: recurrent.Tensor = recurrent.zeros([1, 4, 2]);
+node.saveFile('g.safetensors', gru.stateDict());
+// @ts-expect-error forward needs a Tensor
+gru.forward([1, 2]);
+export = gru.forward(x).output.shape;
+`;
+
+function tsconfig(module: string, moduleResolution: string, files: string[]): string {
+  // No @types/node and no DOM: the package's types must stand on ES2022 alone.
+  return JSON.stringify({
+    compilerOptions: { module, moduleResolution, target: 'es2022', lib: ['es2022'], types: [], strict: true, noEmit: true, skipLibCheck: false },
+    files,
+  });
+}
+
+beforeAll(async () => {
+  await ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'recurrent-consumer-'));
+  await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { timeoutMs: 60_000 });
+  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  const install = await run('npm', ['install', `./${tarball}`, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, timeoutMs: 120_000 });
+  console.log(`packed and installed into ${dir} in ${install.ms.toFixed(0)} ms`);
+  writeFileSync(join(dir, 'esm.mjs'), ESM);
+  writeFileSync(join(dir, 'cjs.cjs'), CJS);
+  writeFileSync(join(dir, 'consumer.ts'), TS_ESM);
+  writeFileSync(join(dir, 'consumer.cts'), TS_CJS);
+  writeFileSync(join(dir, 'tsconfig.node16.json'), tsconfig('node16', 'node16', ['consumer.ts', 'consumer.cts']));
+  writeFileSync(join(dir, 'tsconfig.bundler.json'), tsconfig('esnext', 'bundler', ['consumer.ts']));
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface ConsumerOutput {
+  losses: number[];
+  names: string[];
+  same: boolean;
+  sameTensorClass: boolean;
+}
+
+describe('node consumers of the installed tarball', () => {
+  it.each([
+    ['ESM (import)', 'esm.mjs'],
+    ['CommonJS (require)', 'cjs.cjs'],
+  ])('%s trains a tiny LSTM and saves it with recurrent/node', async (_, file) => {
+    const out = await run(process.execPath, [file], { cwd: dir, timeoutMs: 60_000 });
+    const got = JSON.parse(out.stdout.trim()) as ConsumerOutput;
+    console.log(`${file}: losses ${got.losses.map((l) => l.toFixed(3)).join(' ')}`);
+    expectLossFalls(got.losses, file);
+    expect(got.names).toEqual(['bias_hh_l0', 'bias_ih_l0', 'weight_hh_l0', 'weight_ih_l0']);
+    expect(got.same).toBe(true);
+    expect(got.sameTensorClass).toBe(true);
+  });
+
+  it('type-checks TypeScript consumers (ESM .ts and CommonJS .cts) with node16 resolution', async () => {
+    await run(join(BIN, 'tsc'), ['-p', join(dir, 'tsconfig.node16.json')], { cwd: dir, timeoutMs: 60_000 });
+  });
+
+  it('type-checks the ESM consumer with bundler resolution', async () => {
+    await run(join(BIN, 'tsc'), ['-p', join(dir, 'tsconfig.bundler.json')], { cwd: dir, timeoutMs: 60_000 });
+  });
+
+  it.runIf(existsSync(join(ROOT, 'bin')))('runs the command in bin/ from the installed copy (no src/, so from dist/)', async () => {
+    const installed = join(dir, 'node_modules', 'recurrent');
+    expect(existsSync(join(installed, 'src'))).toBe(false);
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
+    const declared = typeof pkg.bin === 'string' ? [pkg.bin] : Object.values(pkg.bin ?? {});
+    const scripts = declared.length > 0 ? declared : readdirSync(join(installed, 'bin')).map((f) => `bin/${f}`);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) {
+      const out = await run(process.execPath, [join(installed, script), '--help'], { cwd: dir, timeoutMs: 60_000 });
+      expect(out.stdout, script).toMatch(/usage/i);
+    }
+  });
+
+  it('rejects a wrong use, so the checks above are real', async () => {
+    writeFileSync(join(dir, 'wrong.ts'), `import { nn } from 'recurrent';\nnew nn.LSTM({ inputSize: 'two', hiddenSize: 8 });\n`);
+    writeFileSync(join(dir, 'tsconfig.wrong.json'), tsconfig('node16', 'node16', ['wrong.ts']));
+    await expect(run(join(BIN, 'tsc'), ['-p', join(dir, 'tsconfig.wrong.json')], { cwd: dir, timeoutMs: 60_000 })).rejects.toThrow(/TS2322/);
+  });
+});

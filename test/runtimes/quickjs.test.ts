@@ -1,0 +1,146 @@
+/**
+ * QuickJS (compiled to WebAssembly by quickjs-emscripten): an interpreter with no JIT and no
+ * host API at all (no console, no TextEncoder, no performance). The global bundle must load
+ * and train there, and give Node's numbers.
+ *
+ * QuickJS lacks TextEncoder/TextDecoder, which src/io/safetensors.ts and src/io/header.ts use
+ * for the header; the safetensors check below installs a small strict UTF-8 codec in the
+ * context first (the GRU forward and training step need none).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getQuickJS, shouldInterruptAfterDeadline, type QuickJSContext, type QuickJSRuntime } from 'quickjs-emscripten';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectClose } from '../helpers.js';
+import { FAST_VS_REFERENCE } from '../tolerances.js';
+import { ensureBuilt, ROOT, runWorkload } from './helpers.js';
+
+interface TrainStep {
+  loss: number;
+  lossAfter: number;
+  gradNorms: number[];
+  weightIh: number[];
+}
+
+/** A minimal TextEncoder/TextDecoder (UTF-8 only; decode honours `fatal`), for QuickJS. */
+const TEXT_CODEC_POLYFILL = `
+globalThis.TextEncoder = class TextEncoder {
+  get encoding() { return 'utf-8'; }
+  encode(s = '') {
+    const out = [];
+    for (const ch of String(s)) {
+      let c = ch.codePointAt(0);
+      if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // a lone surrogate
+      if (c < 0x80) out.push(c);
+      else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+      else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+      else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    }
+    return new Uint8Array(out);
+  }
+};
+globalThis.TextDecoder = class TextDecoder {
+  constructor(label = 'utf-8', options = {}) {
+    if (!/^utf-?8$/i.test(label)) throw new RangeError('only utf-8');
+    this.fatal = !!options.fatal;
+    this.ignoreBOM = !!options.ignoreBOM;
+  }
+  decode(bytes = new Uint8Array(0)) {
+    const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer || bytes);
+    let s = '';
+    let i = !this.ignoreBOM && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+    while (i < b.length) {
+      const c = b[i];
+      if (c < 0x80) { s += String.fromCharCode(c); i++; continue; }
+      // n continuation bytes after a lead byte; overlong, surrogate and > U+10FFFF forms are errors
+      const n = c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : 0;
+      let cp = c & (0x3f >> n);
+      let ok = n > 0 && i + n < b.length;
+      for (let k = 1; ok && k <= n; k++) {
+        if ((b[i + k] & 0xc0) !== 0x80) ok = false;
+        else cp = (cp << 6) | (b[i + k] & 63);
+      }
+      if (ok && n === 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ok = false;
+      if (ok && n === 3 && (cp < 0x10000 || cp > 0x10ffff)) ok = false;
+      if (!ok) {
+        if (this.fatal) throw new TypeError('The encoded data was not valid utf-8');
+        s += '\\ufffd';
+        i++;
+        continue;
+      }
+      s += String.fromCodePoint(cp);
+      i += n + 1;
+    }
+    return s;
+  }
+};
+`;
+
+let runtime: QuickJSRuntime;
+let vm: QuickJSContext;
+
+/** Evaluates code in the QuickJS context and returns its (JSON-able) value. */
+function evaluate<T>(code: string, filename = 'eval.js'): T {
+  const handle = vm.unwrapResult(vm.evalCode(code, filename));
+  try {
+    return vm.dump(handle) as T;
+  } finally {
+    handle.dispose();
+  }
+}
+
+let loadMs = 0;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  const QuickJS = await getQuickJS();
+  runtime = QuickJS.newRuntime();
+  runtime.setMemoryLimit(512 * 1024 * 1024);
+  runtime.setMaxStackSize(4 * 1024 * 1024);
+  runtime.setInterruptHandler(shouldInterruptAfterDeadline(Date.now() + 90_000)); // no run may hang the suite
+  vm = runtime.newContext();
+  const started = performance.now();
+  evaluate(readFileSync(join(ROOT, 'dist', 'recurrent.global.js'), 'utf8'), 'recurrent.global.js');
+  evaluate(readFileSync(join(ROOT, 'test', 'runtimes', 'workloads.js'), 'utf8'), 'workloads.js');
+  loadMs = performance.now() - started;
+});
+
+afterAll(() => {
+  vm?.dispose();
+  runtime?.dispose();
+});
+
+describe('QuickJS (no JIT, no host API)', () => {
+  it('loads the global bundle as `recurrent` in a bare context', () => {
+    expect(evaluate<string>('typeof recurrent.nn.GRU + " " + typeof TextDecoder + " " + typeof console')).toBe('function undefined undefined');
+    console.log(`QuickJS: global bundle parsed and run in ${loadMs.toFixed(0)} ms`);
+  });
+
+  it("runs a GRU forward and one Adam training step, and gets Node's numbers", async () => {
+    const started = performance.now();
+    const got = JSON.parse(evaluate<string>('JSON.stringify(recurrentWorkloads.gruTrainStep(recurrent))')) as TrainStep;
+    const quickMs = performance.now() - started;
+    const node = await runWorkload<TrainStep>('node', 'gruTrainStep');
+    console.log(`QuickJS GRU train step: ${quickMs.toFixed(0)} ms (Node ${node.ms.toFixed(1)} ms); loss ${got.loss} -> ${got.lossAfter}`);
+    expect(Number.isFinite(got.loss) && Number.isFinite(got.lossAfter)).toBe(true);
+    expect(got.lossAfter).toBeLessThan(got.loss);
+    // Same float32 program on two engines: only the last bits of Math.exp/tanh may differ.
+    expectClose([got.loss, got.lossAfter], [node.result.loss, node.result.lossAfter], FAST_VS_REFERENCE, 'loss');
+    expectClose(got.gradNorms, node.result.gradNorms, FAST_VS_REFERENCE, 'gradient norms');
+    expectClose(got.weightIh, node.result.weightIh, FAST_VS_REFERENCE, 'weights after the step');
+  });
+
+  it('trains the LSTM workload with falling losses equal to Node\u2019s', async () => {
+    const got = JSON.parse(evaluate<string>('JSON.stringify(recurrentWorkloads.trainLstm(recurrent, 8))')) as number[];
+    const node = await runWorkload<number[]>('node', 'trainLstm', 8);
+    expectClose(got, node.result, FAST_VS_REFERENCE, 'LSTM losses');
+    expect(got[7]).toBeLessThan(got[0]!);
+  });
+
+  it('round-trips safetensors once a TextEncoder/TextDecoder is provided', () => {
+    evaluate(TEXT_CODEC_POLYFILL, 'text-codec.js');
+    const got = JSON.parse(evaluate<string>('JSON.stringify(recurrentWorkloads.safetensorsRoundTrip(recurrent))')) as { same: boolean; names: string[] };
+    expect(got.same).toBe(true);
+    expect(got.names).toEqual(['bias_hh_l0', 'bias_ih_l0', 'weight_hh_l0', 'weight_ih_l0']);
+  });
+});
