@@ -15,6 +15,7 @@
  * bytes actually present. Every refusal is a `RecurrentError` with code 'format' naming the
  * tensor, the offsets and the sizes involved.
  */
+import { decodeUtf8 } from './utf8.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { MAX_NUMEL } from '../tensor/shape.js';
 import { DTYPE_BITS, isDtype, type Dtype } from './dtypes.js';
@@ -105,12 +106,8 @@ function headerLength(op: string, bytes: Uint8Array): number {
 
 /** The header bytes as text: strict UTF-8 (a byte-order mark is kept, so it is refused below). */
 function headerText(op: string, bytes: Uint8Array, n: number): string {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + n));
-  } catch {
-    fail(op, `header (${n} bytes) is not valid UTF-8`);
-  }
+  const text = decodeUtf8(bytes.subarray(8, 8 + n));
+  if (text === null) fail(op, `header (${n} bytes) is not valid UTF-8`);
   if (!text.startsWith('{')) fail(op, `header must be a JSON object starting with "{", got ${visible(text.slice(0, 20))}`);
   return text;
 }

@@ -31,6 +31,7 @@
  * one memcpy per tensor, which is small beside reading the file. `{ copy: false }` opts into
  * views where possible: F32 data, a little-endian platform, and a 4-byte-aligned address.
  */
+import { encodeUtf8 } from './utf8.js';
 import { RecurrentError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { LITTLE_ENDIAN, READABLE_DTYPES, decodeFloat32 } from './dtypes.js';
@@ -135,7 +136,7 @@ function writeFloat32(out: Uint8Array, at: number, data: Float32Array): void {
 export function save(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
   const entries = tensorEntries(tensors);
   const json = headerJson(entries, metadata === undefined ? null : metadataEntries(metadata));
-  const text = new TextEncoder().encode(json);
+  const text = encodeUtf8(json);
   const headerLength = Math.ceil(text.length / 8) * 8;
   const dataLength = entries.reduce((n, [, t]) => n + t.data.byteLength, 0);
   const out = new Uint8Array(8 + headerLength + dataLength);

@@ -26,7 +26,7 @@ import { gruBackwardStep, gruForwardStep } from '../kernels/gru.js';
 import { lstmBackwardStep, lstmForwardStep } from '../kernels/lstm.js';
 import { matmulNN, matmulNT, matmulTN } from '../kernels/matmul.js';
 import { rnnBackwardStep, rnnForwardStep } from '../kernels/rnn.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { Workspace, WorkspacePool } from './workspace.js';
 
 /** Which cell a layer runs. */

@@ -19,7 +19,7 @@ import { load as loadSafetensors, loadWithMetadata, save as saveSafetensors } fr
 import type { Module, StateDict } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict, SavedParamState } from '../optim/optimizer.js';
 import { RecurrentError } from '../tensor/errors.js';
-import { Generator, type GeneratorState } from '../tensor/random.js';
+import type { Generator, GeneratorState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 
 const FORMAT = 'recurrent-checkpoint/1';

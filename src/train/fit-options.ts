@@ -10,7 +10,7 @@ import type { Module } from '../nn/module.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { RecurrentError } from '../tensor/errors.js';
 import { Generator } from '../tensor/random.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { Callback, DivergenceAction } from './callback-api.js';
 import { progressLogger } from './callbacks.js';
 import { checkLossFn, checkModel, checkOptionNames, integerOption, resolveForward, type ForwardFn, type LossFn } from './check.js';

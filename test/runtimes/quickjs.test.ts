@@ -22,60 +22,6 @@ interface TrainStep {
   weightIh: number[];
 }
 
-/** A minimal TextEncoder/TextDecoder (UTF-8 only; decode honours `fatal`), for QuickJS. */
-const TEXT_CODEC_POLYFILL = `
-globalThis.TextEncoder = class TextEncoder {
-  get encoding() { return 'utf-8'; }
-  encode(s = '') {
-    const out = [];
-    for (const ch of String(s)) {
-      let c = ch.codePointAt(0);
-      if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // a lone surrogate
-      if (c < 0x80) out.push(c);
-      else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-      else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-      else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    }
-    return new Uint8Array(out);
-  }
-};
-globalThis.TextDecoder = class TextDecoder {
-  constructor(label = 'utf-8', options = {}) {
-    if (!/^utf-?8$/i.test(label)) throw new RangeError('only utf-8');
-    this.fatal = !!options.fatal;
-    this.ignoreBOM = !!options.ignoreBOM;
-  }
-  decode(bytes = new Uint8Array(0)) {
-    const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes.buffer || bytes);
-    let s = '';
-    let i = !this.ignoreBOM && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
-    while (i < b.length) {
-      const c = b[i];
-      if (c < 0x80) { s += String.fromCharCode(c); i++; continue; }
-      // n continuation bytes after a lead byte; overlong, surrogate and > U+10FFFF forms are errors
-      const n = c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : 0;
-      let cp = c & (0x3f >> n);
-      let ok = n > 0 && i + n < b.length;
-      for (let k = 1; ok && k <= n; k++) {
-        if ((b[i + k] & 0xc0) !== 0x80) ok = false;
-        else cp = (cp << 6) | (b[i + k] & 63);
-      }
-      if (ok && n === 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ok = false;
-      if (ok && n === 3 && (cp < 0x10000 || cp > 0x10ffff)) ok = false;
-      if (!ok) {
-        if (this.fatal) throw new TypeError('The encoded data was not valid utf-8');
-        s += '\\ufffd';
-        i++;
-        continue;
-      }
-      s += String.fromCodePoint(cp);
-      i += n + 1;
-    }
-    return s;
-  }
-};
-`;
-
 let runtime: QuickJSRuntime;
 let vm: QuickJSContext;
 
@@ -137,8 +83,8 @@ describe('QuickJS (no JIT, no host API)', () => {
     expect(got[7]).toBeLessThan(got[0]!);
   });
 
-  it('round-trips safetensors once a TextEncoder/TextDecoder is provided', () => {
-    evaluate(TEXT_CODEC_POLYFILL, 'text-codec.js');
+  it('round-trips safetensors with no TextEncoder/TextDecoder in the runtime (the core brings its own UTF-8)', () => {
+    expect(evaluate<string>('typeof TextEncoder + " " + typeof TextDecoder')).toBe('undefined undefined');
     const got = JSON.parse(evaluate<string>('JSON.stringify(recurrentWorkloads.safetensorsRoundTrip(recurrent))')) as { same: boolean; names: string[] };
     expect(got.same).toBe(true);
     expect(got.names).toEqual(['bias_hh_l0', 'bias_ih_l0', 'weight_hh_l0', 'weight_ih_l0']);

@@ -1,0 +1,54 @@
+/**
+ * UTF-8 encoding and strict decoding of strings, in the core so that safetensors headers work
+ * in every runtime (QuickJS, for one, has no TextEncoder or TextDecoder).
+ *
+ *   code point       bytes
+ *   U+0000..007F     0xxxxxxx
+ *   U+0080..07FF     110xxxxx 10xxxxxx
+ *   U+0800..FFFF     1110xxxx 10xxxxxx 10xxxxxx             (not U+D800..DFFF, the surrogates)
+ *   U+10000..10FFFF  11110xxx 10xxxxxx 10xxxxxx 10xxxxxx
+ *
+ * The decoder refuses what the WHATWG decoder in fatal mode refuses: a bad lead or
+ * continuation byte, a truncated sequence, an overlong form, a surrogate or a code point past
+ * U+10FFFF. A byte-order mark is kept as U+FEFF.
+ */
+
+/** The UTF-8 bytes of a string that holds no lone surrogate (callers check that first). */
+export function encodeUtf8(s: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+/** The string a UTF-8 byte sequence spells, or null when the bytes are not valid UTF-8. */
+export function decodeUtf8(b: Uint8Array): string | null {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    if (c < 0x80) {
+      parts.push(String.fromCharCode(c));
+      i++;
+      continue;
+    }
+    // n continuation bytes follow a lead byte; 0xC0, 0xC1 and 0xF5..0xFF never lead.
+    const n = c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : 0;
+    if (n === 0 || i + n >= b.length) return null; // not a lead byte, or the sequence is cut off
+    let cp = c & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const d = b[i + k];
+      if ((d & 0xc0) !== 0x80) return null;
+      cp = (cp << 6) | (d & 63);
+    }
+    if ((n === 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n === 3 && (cp < 0x10000 || cp > 0x10ffff))) return null;
+    parts.push(String.fromCodePoint(cp));
+    i += n + 1;
+  }
+  return parts.join('');
+}
