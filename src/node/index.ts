@@ -4,3 +4,7 @@
  */
 export * from '../index.js';
 export { loadCheckpoint, loadFile, saveCheckpoint, saveFile, writeFileAtomic } from './files.js';
+export { cli } from './cli/main.js';
+export type { CliIO } from './cli/io.js';
+export type { OutputStream } from './cli/progress.js';
+export { readMetrics, readSamples, type MetricsLine, type SampleEntry } from './cli/run-files.js';

@@ -1,0 +1,98 @@
+/**
+ * `recurrent compare`: trains an RNN, an LSTM and a GRU of the same hidden size on the same
+ * text with the same seed and batches, then prints a table (parameters, final losses,
+ * throughput, wall time) and writes compare.svg (the three runs' curves) and compare.json.
+ * Each run keeps its own folder (DIR/rnn, DIR/lstm, DIR/gru), as `recurrent train` writes it.
+ */
+import { join } from 'node:path';
+import { lineChart, seriesColor, type Series } from '../../plot/index.js';
+import { writeFileAtomic } from '../files.js';
+import { numberArg, textArg, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
+import { MODEL_KINDS, modelName, type ModelKind } from './char-model.js';
+import { vocabularyOf } from './corpus.js';
+import { count, duration, table } from './format.js';
+import { readText, type CliIO } from './io.js';
+import { CONFIG_FLAGS, configFromArgs } from './train-command.js';
+import { stopExitCode } from './stop-signals.js';
+import { train } from './trainer.js';
+
+/** The declaration of `recurrent compare`. */
+export const compareSpec: CommandSpec = {
+  name: 'compare',
+  summary: 'Trains an RNN, an LSTM and a GRU and compares them. All three get the same hidden size, data, seed and batches; the table shows their losses and speed.',
+  flags: [
+    ...CONFIG_FLAGS.filter((f) => f.name !== 'model'),
+    { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 300, help: 'training steps of each model' },
+    { name: 'every', kind: 'int', min: 1, default: 25, help: 'log and validate every N steps' },
+    { name: 'out', kind: 'text', placeholder: 'DIR', default: 'runs/compare', help: 'writes compare.svg, compare.json and one run folder per model' },
+  ],
+  notes: `
+Every call starts the three runs over. tokens/s is the median over the logged intervals, so
+the first model does not pay for the JIT warm-up; wall time is each run's total.`,
+};
+
+/** The models compared, in table order. */
+const COMPARED: readonly ModelKind[] = ['rnn', 'lstm', 'gru'];
+
+/** One model's line of compare.json. */
+interface CompareRow {
+  model: ModelKind;
+  parameters: number;
+  finalLoss: number;
+  finalValLoss: number | null;
+  tokensPerSecond: number;
+  seconds: number;
+}
+
+/** The median of `values` (not empty): a throughput the first run's JIT warm-up does not skew. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : Math.round((sorted[mid - 1] + sorted[mid]) / 2);
+}
+
+/** Runs `recurrent compare`. */
+export async function compareCommand(args: ParsedArgs, io: CliIO): Promise<number> {
+  const command = 'recurrent compare';
+  const dataPath = textArg(args, 'data');
+  if (dataPath === undefined) throw new UsageError(command, "--data is required; see 'recurrent compare --help'");
+  const data = readText(command, 'data file', dataPath);
+  const vocab = vocabularyOf(data.text);
+  const out = textArg(args, 'out')!;
+  const steps = numberArg(args, 'steps');
+  const every = numberArg(args, 'every');
+  const prompt = Array.from(data.text)[0];
+  const rows: CompareRow[] = [];
+  const series: Series[] = [];
+  for (const model of COMPARED) {
+    const plan = { config: configFromArgs(args, data, model), text: data.text, vocab, steps, out: join(out, model), every, sampleEvery: steps, prompt, label: `${model.padEnd(4)} ` };
+    const result = await train(plan, io.stdout);
+    if (result.stoppedBy !== null) {
+      io.stdout.write(`stopped by ${result.stoppedBy} during ${modelName(model)}; its checkpoint is in ${plan.out}\n`);
+      return stopExitCode(result.stoppedBy);
+    }
+    const { metrics } = result;
+    const last = metrics[metrics.length - 1];
+    rows.push({ model, parameters: result.parameters, finalLoss: last.loss, finalValLoss: last.valLoss ?? null, tokensPerSecond: median(metrics.map((m) => m.tokensPerSecond)), seconds: Math.round(result.seconds * 1000) / 1000 });
+    const color = seriesColor(MODEL_KINDS.indexOf(model));
+    const val = metrics.filter((m) => m.valLoss !== undefined);
+    series.push({ name: `${modelName(model)} training`, x: metrics.map((m) => m.step), y: metrics.map((m) => m.loss), color, dashed: true });
+    if (val.length > 0) series.push({ name: `${modelName(model)} validation`, x: val.map((m) => m.step), y: val.map((m) => m.valLoss!), color });
+  }
+
+  const { model: _, ...shared } = configFromArgs(args, data, 'lstm');
+  const title = `RNN, LSTM and GRU, hidden ${shared.hidden}: ${steps} steps of ${shared.batch} x ${shared.seq}`;
+  writeFileAtomic(join(out, 'compare.svg'), new TextEncoder().encode(lineChart({ series, title, xLabel: 'step', yLabel: 'cross entropy (nats per character)', width: 760, height: 440 })));
+  writeFileAtomic(join(out, 'compare.json'), new TextEncoder().encode(JSON.stringify({ config: shared, steps, results: rows }, null, 2) + '\n'));
+
+  const fmt = (v: number | null) => (v === null ? '-' : v.toFixed(4));
+  io.stdout.write(
+    '\n' +
+      table(
+        ['model', 'parameters', 'final loss', 'final val loss', 'tokens/s', 'wall time'],
+        rows.map((r) => [modelName(r.model), count(r.parameters), fmt(r.finalLoss), fmt(r.finalValLoss), count(r.tokensPerSecond), duration(r.seconds)]),
+      ) +
+      `wrote ${join(out, 'compare.svg')} and ${join(out, 'compare.json')}\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,60 @@
+/**
+ * The `recurrent` command line: picks the command, parses its flags, runs it, and turns every
+ * error into one line on stderr and an exit code:
+ *
+ *   0    done          2   usage error (unknown command or flag, bad or missing value)
+ *   1    runtime error (missing or unreadable file, bad checkpoint, diverged training)
+ *   130  stopped by SIGINT after saving a checkpoint (143 for SIGTERM)
+ *
+ * Set RECURRENT_DEBUG=1 to see the stack trace of an error as well.
+ */
+import { UsageError, commandHelp, parseArgs, type CommandSpec, type ParsedArgs } from './args.js';
+import { compareCommand, compareSpec } from './compare-command.js';
+import type { CliIO } from './io.js';
+import { sampleCommand, sampleSpec } from './sample-command.js';
+import { summaryCommand, summarySpec } from './summary-command.js';
+import { trainCommand, trainSpec } from './train-command.js';
+
+interface Command {
+  spec: CommandSpec;
+  run(args: ParsedArgs, io: CliIO): Promise<number>;
+}
+
+const COMMANDS: readonly Command[] = [
+  { spec: trainSpec, run: trainCommand },
+  { spec: sampleSpec, run: sampleCommand },
+  { spec: summarySpec, run: summaryCommand },
+  { spec: compareSpec, run: compareCommand },
+];
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;
+  const list = COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary.split('. ')[0].replace(/\.$/, '')}`).join('\n');
+  return `usage: recurrent <command> [flags]\n\nCharacter-level recurrent language models from the command line.\n\ncommands:\n${list}\n\nrecurrent <command> --help shows a command's flags.\n`;
+}
+
+/** Runs the CLI on `argv` (the words after `recurrent`) and returns the exit code. */
+export async function cli(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined) throw new UsageError('recurrent', "missing command (try 'recurrent --help')");
+    if (name === '--help' || name === '-h' || name === 'help') {
+      io.stdout.write(overview());
+      return 0;
+    }
+    const command = COMMANDS.find((c) => c.spec.name === name);
+    if (!command) throw new UsageError('recurrent', `unknown command ${JSON.stringify(name)} (commands: ${COMMANDS.map((c) => c.spec.name).join(', ')})`);
+    const args = parseArgs(command.spec, rest);
+    if (args === null) {
+      io.stdout.write(commandHelp(command.spec));
+      return 0;
+    }
+    return await command.run(args, io);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    const message = text.startsWith('recurrent') ? text : `recurrent${name ? ` ${name}` : ''}: ${text}`;
+    io.stderr.write(`${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    if (process.env.RECURRENT_DEBUG && error instanceof Error) io.stderr.write(`${error.stack}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * A training run's checkpoint file: what `recurrent train` stores besides the weights (the
+ * run config, the vocabulary, the sample prompt and intervals, the training time so far), and reading it
+ * back into a rebuilt model for `sample`, `summary` and `--resume`.
+ */
+import { readFileSync } from 'node:fs';
+import { decodeCheckpoint, type CheckpointContents } from '../../train/checkpoint.js';
+import { RecurrentError } from '../../tensor/errors.js';
+import { CharModel, checkConfig, type RunConfig } from './char-model.js';
+
+/** The `extra` entry of a run's checkpoint (a type alias, so it fits the JSON record it is saved as). */
+export type RunExtra = {
+  /** Written by this tool, so other checkpoints are told apart. */
+  tool: 'recurrent train';
+  config: RunConfig;
+  /** Character of each id. */
+  vocab: string[];
+  /** The prompt samples start from. */
+  prompt: string;
+  /** Log and checkpoint every this many steps. */
+  every: number;
+  /** Sample every this many steps. */
+  sampleEvery: number;
+  /** Seconds spent training up to this checkpoint (over all resumed runs). */
+  elapsed: number;
+};
+
+/** A run's checkpoint, read and checked, with its bytes for restoring optimizer and generators. */
+export interface RunCheckpoint {
+  path: string;
+  bytes: Uint8Array;
+  contents: CheckpointContents;
+  extra: RunExtra;
+}
+
+/** Reads a file, turning a missing or unreadable file into one clear error. */
+export function readBytes(op: string, what: string, path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new RecurrentError(op, `cannot read ${what} '${path}': ${reason}`);
+  }
+}
+
+/** Reads and checks a checkpoint written by `recurrent train`. */
+export function readRunCheckpoint(op: string, path: string): RunCheckpoint {
+  const bytes = readBytes(op, 'checkpoint', path);
+  let contents: CheckpointContents;
+  try {
+    contents = decodeCheckpoint(bytes);
+  } catch (error) {
+    throw new RecurrentError(op, `'${path}' is not a readable checkpoint: ${(error as Error).message}`, 'format');
+  }
+  const extra = contents.extra as Partial<RunExtra>;
+  if (extra.tool !== 'recurrent train') throw new RecurrentError(op, `'${path}' was not written by \`recurrent train\` (its extra data has no run config)`, 'format');
+  const config = checkConfig(op, extra.config);
+  const vocab = extra.vocab;
+  if (!Array.isArray(vocab) || vocab.length < 1 || !vocab.every((ch) => typeof ch === 'string' && Array.from(ch).length === 1) || new Set(vocab).size !== vocab.length) {
+    throw new RecurrentError(op, `'${path}' holds no valid vocabulary`, 'format');
+  }
+  const { prompt, every, sampleEvery, elapsed } = extra;
+  if (typeof prompt !== 'string' || !Number.isSafeInteger(every) || !Number.isSafeInteger(sampleEvery) || typeof elapsed !== 'number') {
+    throw new RecurrentError(op, `'${path}' lacks the prompt, intervals or elapsed time of its run`, 'format');
+  }
+  return { path, bytes, contents, extra: { tool: 'recurrent train', config, vocab, prompt, every: every!, sampleEvery: sampleEvery!, elapsed } };
+}
+
+/** The checkpoint's model, rebuilt from its config and loaded with its weights. */
+export function loadRunModel(op: string, checkpoint: RunCheckpoint): CharModel {
+  const model = new CharModel(checkpoint.extra.config, checkpoint.extra.vocab.length);
+  try {
+    model.loadStateDict(checkpoint.contents.model);
+  } catch (error) {
+    throw new RecurrentError(op, `'${checkpoint.path}' does not fit its own config: ${(error as Error).message}`, 'format');
+  }
+  return model;
+}

@@ -1,0 +1,162 @@
+/**
+ * `recurrent train`: flags to a training plan (a fresh run, or `--resume DIR` continuing one
+ * with the config its checkpoint holds), then the training loop, then a summary line.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { RecurrentError } from '../../tensor/errors.js';
+import { UsageError, numberArg, switchArg, textArg, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.js';
+import { MODEL_KINDS, type ModelKind, type RunConfig } from './char-model.js';
+import { textHash, vocabularyOf } from './corpus.js';
+import { promptIds } from './generate.js';
+import { count, duration } from './format.js';
+import { readText, type CliIO } from './io.js';
+import { readRunCheckpoint } from './run-checkpoint.js';
+import { RUN_FILES } from './run-files.js';
+import { stopExitCode } from './stop-signals.js';
+import { train, type TrainPlan } from './trainer.js';
+
+/** Flags that define the model and its training, shared with `compare`. */
+export const CONFIG_FLAGS: readonly FlagSpec[] = [
+  { name: 'data', kind: 'text', placeholder: 'FILE', optional: true, help: 'the text file to learn from' },
+  { name: 'model', kind: 'text', choices: MODEL_KINDS, default: 'lstm', help: 'recurrent layer' },
+  { name: 'embed', kind: 'int', min: 1, max: 4096, default: 32, help: 'embedding size' },
+  { name: 'hidden', kind: 'int', min: 1, max: 4096, default: 128, help: 'hidden size' },
+  { name: 'layers', kind: 'int', min: 1, max: 16, default: 1, help: 'stacked recurrent layers' },
+  { name: 'seq', kind: 'int', min: 1, max: 100000, default: 48, help: 'characters per training window, the BPTT length' },
+  { name: 'batch', kind: 'int', min: 1, max: 4096, default: 16, help: 'windows per batch' },
+  { name: 'lr', kind: 'number', above: 0, max: 10, default: 0.003, help: "Adam's learning rate" },
+  { name: 'clip', kind: 'number', min: 0, default: 1, help: 'maximum gradient norm, 0 for none' },
+  { name: 'seed', kind: 'int', min: 0, max: 2147483647, default: 1, help: 'seeds weights, batches and samples' },
+  { name: 'val-fraction', kind: 'number', min: 0, max: 0.5, default: 0.1, help: 'share of the text held out at its end for validation' },
+];
+
+/** The config flags, the data and the model kind as a RunConfig. */
+export function configFromArgs(args: ParsedArgs, data: { text: string; path: string }, model: ModelKind): RunConfig {
+  return {
+    model,
+    embed: numberArg(args, 'embed'),
+    hidden: numberArg(args, 'hidden'),
+    layers: numberArg(args, 'layers'),
+    seq: numberArg(args, 'seq'),
+    batch: numberArg(args, 'batch'),
+    lr: numberArg(args, 'lr'),
+    clip: numberArg(args, 'clip'),
+    seed: numberArg(args, 'seed'),
+    valFraction: numberArg(args, 'val-fraction'),
+    data: data.path,
+    dataHash: textHash(data.text),
+    dataLength: data.text.length,
+  };
+}
+
+/** The declaration of `recurrent train`. */
+export const trainSpec: CommandSpec = {
+  name: 'train',
+  summary: 'Trains a character-level language model on a text file. The model is Embedding -> LSTM, GRU or RNN -> Linear, trained on cross entropy with Adam and gradient-norm clipping.',
+  flags: [
+    ...CONFIG_FLAGS,
+    { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 1000, help: 'train until this step (counting resumed steps)' },
+    { name: 'out', kind: 'text', placeholder: 'DIR', optional: true, help: 'run folder (default runs/MODEL, or the --resume folder)' },
+    { name: 'resume', kind: 'text', placeholder: 'DIR', optional: true, help: 'continue the run in DIR from its checkpoint, with its config, intervals and prompt' },
+    { name: 'every', kind: 'int', min: 1, default: 25, help: 'log, validate, plot and save a checkpoint every N steps' },
+    { name: 'sample-every', kind: 'int', min: 1, default: 200, help: 'write a sample every N steps' },
+    { name: 'prompt', kind: 'text', optional: true, help: "samples start from this text (default: the data's first character)" },
+    { name: 'force', kind: 'switch', help: 'start over even if the run folder already holds a run' },
+  ],
+  notes: `
+The run folder receives checkpoint.safetensors (weights, Adam state, step, data generator,
+config and vocabulary), metrics.jsonl (one JSON line per logged step: step, loss, valLoss,
+gradNorm, lr, elapsed, tokensPerSecond), loss.svg and samples.txt.
+
+Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current step and exits with 130
+(SIGINT) or 143 (SIGTERM); a second signal quits at once. Continue with
+  recurrent train --resume DIR --steps N
+which replays exactly the steps the uninterrupted run would have taken.`,
+};
+
+/** The run folder `out`, refused when it holds another run (not the one resumed) unless --force. */
+function runFolder(command: string, args: ParsedArgs, out: string, resumed?: string): string {
+  const taken = existsSync(join(out, RUN_FILES.checkpoint)) && (resumed === undefined || resolve(out) !== resolve(resumed));
+  if (taken && !switchArg(args, 'force')) {
+    throw new UsageError(command, `'${out}' already holds a run; continue it with --resume ${out}, or pass --force to start over`);
+  }
+  return out;
+}
+
+/** A plan resuming the run in `dir`: its config, checked against any config flag given. */
+function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
+  const checkpoint = readRunCheckpoint(command, join(dir, RUN_FILES.checkpoint));
+  const { config } = checkpoint.extra;
+  const saved: Record<string, unknown> = { model: config.model, embed: config.embed, hidden: config.hidden, layers: config.layers, seq: config.seq, batch: config.batch, lr: config.lr, clip: config.clip, seed: config.seed, 'val-fraction': config.valFraction };
+  for (const [name, value] of Object.entries(saved)) {
+    if (args.given.has(name) && args.values.get(name) !== value) {
+      throw new UsageError(command, `--${name} ${args.values.get(name)} differs from the resumed run's ${value}; a resumed run keeps its config`);
+    }
+  }
+  const prompt = textArg(args, 'prompt') ?? checkpoint.extra.prompt;
+  promptIds(command, prompt, checkpoint.extra.vocab);
+  const data = readText(command, 'data file', textArg(args, 'data') ?? config.data);
+  if (textHash(data.text) !== config.dataHash || data.text.length !== config.dataLength) {
+    throw new RecurrentError(command, `'${data.path}' is not the text the run in '${dir}' was trained on (it changed, or pass the right --data)`);
+  }
+  const steps = numberArg(args, 'steps');
+  const step = checkpoint.contents.step;
+  if (steps < step) throw new UsageError(command, `--steps ${steps} is before the checkpoint's step ${step}`);
+  return {
+    config,
+    text: data.text,
+    vocab: checkpoint.extra.vocab,
+    steps,
+    out: runFolder(command, args, textArg(args, 'out') ?? dir, dir),
+    every: args.given.has('every') ? numberArg(args, 'every') : checkpoint.extra.every,
+    sampleEvery: args.given.has('sample-every') ? numberArg(args, 'sample-every') : checkpoint.extra.sampleEvery,
+    prompt,
+    resume: checkpoint,
+    resumeDir: dir,
+  };
+}
+
+/** Builds the plan for `recurrent train` from its parsed flags. */
+function trainPlan(args: ParsedArgs): TrainPlan {
+  const command = 'recurrent train';
+  const resume = textArg(args, 'resume');
+  if (resume !== undefined) return resumePlan(command, args, resume);
+  const dataPath = textArg(args, 'data');
+  if (dataPath === undefined) throw new UsageError(command, "--data is required (or --resume DIR); see 'recurrent train --help'");
+  const data = readText(command, 'data file', dataPath);
+  const config = configFromArgs(args, data, textArg(args, 'model') as ModelKind);
+  const vocab = vocabularyOf(data.text);
+  const prompt = textArg(args, 'prompt') ?? Array.from(data.text)[0];
+  promptIds(command, prompt, vocab);
+  return {
+    config,
+    text: data.text,
+    vocab,
+    steps: numberArg(args, 'steps'),
+    out: runFolder(command, args, textArg(args, 'out') ?? join('runs', config.model)),
+    every: numberArg(args, 'every'),
+    sampleEvery: numberArg(args, 'sample-every'),
+    prompt,
+  };
+}
+
+/** Runs `recurrent train`; returns the exit code (0, or 130 / 143 when stopped by a signal). */
+export async function trainCommand(args: ParsedArgs, io: CliIO): Promise<number> {
+  const plan = trainPlan(args);
+  const result = await train(plan, io.stdout);
+  const last = result.metrics[result.metrics.length - 1];
+  const near = relative(process.cwd(), plan.out);
+  const where = near === '' ? '.' : near.startsWith('..') || isAbsolute(near) ? resolve(plan.out) : near;
+  if (result.stoppedBy !== null) {
+    io.stdout.write(`stopped by ${result.stoppedBy} at step ${result.step}; checkpoint saved in ${join(where, RUN_FILES.checkpoint)}\ncontinue with: recurrent train --resume ${where} --steps ${plan.steps}\n`);
+    return stopExitCode(result.stoppedBy);
+  }
+  if (plan.resume && plan.resume.contents.step === plan.steps) {
+    io.stdout.write(`nothing to do: the run in ${where} is already at step ${plan.steps}\n`);
+    return 0;
+  }
+  const val = last.valLoss === undefined ? '' : `, validation loss ${last.valLoss.toFixed(4)}`;
+  io.stdout.write(`done, step ${result.step}: loss ${last.loss.toFixed(4)}${val} (${duration(result.seconds)}, ${count(result.tokensPerSecond)} tok/s)\nwrote ${where}/{${Object.values(RUN_FILES).join(', ')}}\n`);
+  return 0;
+}

@@ -1,0 +1,244 @@
+/**
+ * The `recurrent` command as a user runs it: a child process through bin/recurrent.mjs, on a
+ * small text in a temporary folder. Sizes are tiny (hidden 12, windows of 12, batches of 4)
+ * so the whole file runs in seconds.
+ *
+ * Exit codes checked: 0 done, 2 usage error, 1 runtime error, 130 after SIGINT (checkpoint
+ * saved; 130 = 128 + SIGINT tells a shell script the run did not finish).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeCheckpoint } from '../../src/index.js';
+
+const BIN = fileURLToPath(new URL('../../bin/recurrent.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'recurrent-cli-'));
+const TEXT = [
+  'the cat sat on the mat. the dog sat on the log. ',
+  'a recurrent network reads one character at a time, ',
+  'and the gradient flows back through every step. ',
+].join('').repeat(12);
+const SMALL = ['--hidden', '12', '--embed', '6', '--seq', '12', '--batch', '4', '--every', '10', '--sample-every', '50', '--seed', '7'];
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with `args` in the temporary folder; `onStdout` may act on the running process. */
+function run(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, RECURRENT_DEBUG: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      onStdout?.(stdout, child);
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+const file = (...parts: string[]) => join(dir, ...parts);
+const tensorsOf = (path: string) => decodeCheckpoint(new Uint8Array(readFileSync(path)));
+const bytes = (data: Float32Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+/** metrics.jsonl without the wall-clock fields. */
+const metricsOf = (runDir: string) =>
+  readFileSync(file(runDir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const { elapsed: _e, tokensPerSecond: _t, ...rest } = JSON.parse(line);
+      return rest;
+    });
+
+beforeAll(() => writeFileSync(file('text.txt'), TEXT));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('recurrent train', () => {
+  let straight: Run;
+  let first: Run;
+  let resumed: Run;
+  beforeAll(async () => {
+    [straight, first] = await Promise.all([
+      run(['train', '--data', 'text.txt', ...SMALL, '--steps', '100', '--out', 'straight']),
+      run(['train', '--data', 'text.txt', ...SMALL, '--steps', '50', '--out', 'split']),
+    ]);
+    resumed = await run(['train', '--resume', 'split', '--steps', '100']);
+  });
+
+  it('trains, reports progress as plain lines off a TTY, and says where it wrote', () => {
+    for (const r of [straight, first, resumed]) expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(straight.stdout).toMatch(/^training LSTM \(hidden 12, 1 layer, [\d,]+ parameters\)/);
+    expect(straight.stdout).toMatch(/^step 10\/100 {2}loss \d\.\d{4} {2}val \d\.\d{4} {2}grad [\d.]+ {2}[\d,]+ tok\/s/m);
+    expect(straight.stdout).not.toContain('\r');
+    expect(straight.stdout).toContain('wrote straight/{checkpoint.safetensors, metrics.jsonl, samples.txt, loss.svg}');
+    expect(resumed.stdout).toMatch(/^resuming LSTM .* at step 50 of 100/);
+  });
+
+  it('resumed at step 50, ends bit for bit where an uninterrupted run ends', () => {
+    const a = tensorsOf(file('straight', 'checkpoint.safetensors'));
+    const b = tensorsOf(file('split', 'checkpoint.safetensors'));
+    expect(b.step).toBe(100);
+    expect(Object.keys(b.model)).toEqual(Object.keys(a.model));
+    for (const name of Object.keys(a.model)) expect(bytes(b.model[name].data).equals(bytes(a.model[name].data)), name).toBe(true);
+    expect(b.optimizer).toEqual(a.optimizer);
+    expect(b.generators).toEqual(a.generators);
+    expect(metricsOf('split')).toEqual(metricsOf('straight'));
+    expect(readFileSync(file('split', 'samples.txt'), 'utf8')).toBe(readFileSync(file('straight', 'samples.txt'), 'utf8'));
+  });
+
+  it('writes a valid checkpoint, metrics, plot and samples', () => {
+    const ckpt = tensorsOf(file('straight', 'checkpoint.safetensors'));
+    expect(ckpt.step).toBe(100);
+    expect(ckpt.extra).toMatchObject({ tool: 'recurrent train', config: { model: 'lstm', hidden: 12, seq: 12, batch: 4, seed: 7 }, prompt: 't' });
+    expect((ckpt.extra.vocab as string[]).join('')).toBe([...new Set(TEXT)].sort().join(''));
+    expect(Object.keys(ckpt.generators)).toContain('data');
+    const lines = readFileSync(file('straight', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.step)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    for (const l of lines) {
+      expect(Object.keys(l)).toEqual(['step', 'loss', 'valLoss', 'gradNorm', 'lr', 'elapsed', 'tokensPerSecond']);
+      expect(Number.isFinite(l.loss) && Number.isFinite(l.valLoss) && l.gradNorm > 0 && l.lr === 0.003 && l.tokensPerSecond > 0).toBe(true);
+    }
+    expect(lines[9].loss).toBeLessThan(lines[0].loss);
+    const svg = readFileSync(file('straight', 'loss.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    expect(svg.match(/class="series"/g)).toHaveLength(2);
+    const samples = readFileSync(file('straight', 'samples.txt'), 'utf8');
+    expect([...samples.matchAll(/^=== step (\d+) \(loss [\d.]+\) ===$/gm)].map((m) => Number(m[1]))).toEqual([50, 100]);
+  });
+
+  it('refuses to overwrite a run without --force, and a config change on resume', async () => {
+    const again = await run(['train', '--data', 'text.txt', ...SMALL, '--steps', '5', '--out', 'straight']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already holds a run; continue it with --resume straight, or pass --force/);
+    const changed = await run(['train', '--resume', 'straight', '--steps', '120', '--hidden', '16']);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toBe("recurrent train: --hidden 16 differs from the resumed run's 12; a resumed run keeps its config\n");
+  });
+});
+
+describe('recurrent sample and summary', () => {
+  const ckpt = 'straight/checkpoint.safetensors';
+
+  it('samples deterministically for a seed', async () => {
+    const args = ['sample', '--checkpoint', ckpt, '--prompt', 'the ', '--length', '40', '--temperature', '0.9'];
+    const [a, b, c] = await Promise.all([run([...args, '--seed', '3']), run([...args, '--seed', '3']), run([...args, '--seed', '4'])]);
+    expect(a).toMatchObject({ code: 0, stderr: '' });
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).not.toBe(c.stdout);
+    expect(a.stdout.startsWith('the ')).toBe(true);
+    expect(a.stdout.endsWith('\n')).toBe(true);
+    expect(Array.from(a.stdout.slice(0, -1)).length).toBe(44);
+    expect(Array.from(a.stdout.slice(0, -1)).every((ch) => TEXT.includes(ch))).toBe(true);
+  });
+
+  it('prints config, vocabulary, step and a parameter table', async () => {
+    const [a, b] = await Promise.all([run(['summary', '--checkpoint', ckpt]), run(['summary', '--checkpoint', ckpt])]);
+    expect(a).toMatchObject({ code: 0, stderr: '' });
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toMatch(/^model {7}LSTM, 1 layer, hidden 12, embedding 6$/m);
+    expect(a.stdout).toMatch(new RegExp(`^vocabulary  ${new Set(TEXT).size} characters$`, 'm'));
+    expect(a.stdout).toMatch(/^step {8}100 /m);
+    const rows = [...a.stdout.matchAll(/^(\S+)\s+\[([\d, ]+)\]\s+([\d,]+)$/gm)];
+    expect(rows.map((r) => r[1])).toEqual(['embed.weight', 'rnn.weight_ih_l0', 'rnn.weight_hh_l0', 'rnn.bias_ih_l0', 'rnn.bias_hh_l0', 'head.weight', 'head.bias']);
+    for (const r of rows) expect(Number(r[3].replace(/,/g, ''))).toBe(r[2].split(', ').reduce((n, d) => n * Number(d), 1));
+    const total = Number(a.stdout.match(/^total\s+([\d,]+)$/m)![1].replace(/,/g, ''));
+    expect(total).toBe(rows.reduce((n, r) => n + Number(r[3].replace(/,/g, '')), 0));
+  });
+});
+
+describe('errors: one line on stderr, no stack trace, a non-zero exit', () => {
+  const cases: [string, string[], number, RegExp][] = [
+    ['no command', [], 2, /^recurrent: missing command/],
+    ['unknown command', ['fly'], 2, /^recurrent: unknown command "fly"/],
+    ['unknown flag', ['train', '--data', 'text.txt', '--hiden', '3'], 2, /^recurrent train: unknown flag --hiden/],
+    ['missing value', ['train', '--data', 'text.txt', '--steps'], 2, /^recurrent train: --steps needs a value/],
+    ['bad number', ['train', '--data', 'text.txt', '--lr', 'fast'], 2, /^recurrent train: --lr must be a number > 0 and <= 10, got "fast"/],
+    ['out of range', ['train', '--data', 'text.txt', '--hidden', '0'], 2, /^recurrent train: --hidden must be an integer >= 1/],
+    ['not an integer', ['sample', '--checkpoint', 'x', '--length', '2.5'], 2, /^recurrent sample: --length must be an integer/],
+    ['bad choice', ['train', '--data', 'text.txt', '--model', 'transformer'], 2, /^recurrent train: --model must be one of lstm, gru, rnn/],
+    ['stray argument', ['summary', 'file'], 2, /^recurrent summary: unexpected argument "file"/],
+    ['missing data file', ['train', '--data', 'nowhere.txt'], 1, /^recurrent train: cannot read data file 'nowhere.txt': no such file\n$/],
+    ['missing checkpoint', ['sample', '--checkpoint', 'nowhere.safetensors'], 1, /^recurrent sample: cannot read checkpoint 'nowhere.safetensors': no such file\n$/],
+    ['not a checkpoint', ['summary', '--checkpoint', 'text.txt'], 1, /^recurrent summary: 'text.txt' is not a readable checkpoint: /],
+    ['truncated checkpoint', ['sample', '--checkpoint', 'truncated.safetensors'], 1, /^recurrent sample: 'truncated.safetensors' is not a readable checkpoint: /],
+    ['checkpoint is a folder', ['summary', '--checkpoint', 'straight'], 1, /^recurrent summary: cannot read checkpoint 'straight': it is a folder\n$/],
+    ['unknown prompt character', ['sample', '--checkpoint', 'straight/checkpoint.safetensors', '--prompt', 'Zoë'], 2, /^recurrent sample: --prompt has characters the model never saw: "Z", "ë" \(its vocabulary has \d+ characters\)\n$/],
+    ['window too long for the text', ['train', '--data', 'text.txt', '--seq', '5000', '--out', 'long'], 2, /^recurrent train: the training text has/],
+  ];
+  beforeAll(() => writeFileSync(file('truncated.safetensors'), readFileSync(file('straight', 'checkpoint.safetensors')).subarray(0, 200)));
+  it.each(cases)('%s', async (_, args, code, message) => {
+    const r = await run(args);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('help', () => {
+  it.each([[['--help']], [['train', '--help']], [['sample', '-h']], [['summary', '--help']], [['compare', '--help']]])('%j prints usage', async (args) => {
+    const r = await run(args);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^usage: recurrent /);
+  });
+
+  it('lists every flag of train', async () => {
+    const r = await run(['train', '--help']);
+    for (const flag of ['model', 'data', 'hidden', 'layers', 'seq', 'batch', 'steps', 'lr', 'clip', 'seed', 'out', 'resume', 'embed', 'val-fraction', 'every', 'sample-every']) {
+      expect(r.stdout).toContain(`--${flag} `);
+    }
+  });
+});
+
+describe('signals', () => {
+  it('SIGINT saves a checkpoint at the current step and exits with 130; the run resumes from it', async () => {
+    let sent = false;
+    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--every', '5', '--steps', '1000000', '--out', 'interrupted'], (text, child) => {
+      if (!sent && text.includes('step 5/')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toBe('');
+    const stopped = Number(r.stdout.match(/stopped by SIGINT at step (\d+); checkpoint saved in interrupted\/checkpoint.safetensors/)![1]);
+    expect(stopped).toBeGreaterThanOrEqual(5);
+    expect(tensorsOf(file('interrupted', 'checkpoint.safetensors')).step).toBe(stopped);
+    expect(metricsOf('interrupted').at(-1).step).toBe(stopped);
+    const resumed = await run(['train', '--resume', 'interrupted', '--steps', String(stopped + 3)]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(tensorsOf(file('interrupted', 'checkpoint.safetensors')).step).toBe(stopped + 3);
+  });
+});
+
+describe('recurrent compare', () => {
+  it('trains RNN, LSTM and GRU alike and writes a table, compare.svg and compare.json', async () => {
+    const r = await run(['compare', '--data', 'text.txt', '--hidden', '10', '--embed', '6', '--seq', '10', '--batch', '4', '--steps', '30', '--every', '10', '--out', 'cmp']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^model\s+parameters\s+final loss\s+final val loss\s+tokens\/s\s+wall time$/m);
+    const rows = [...r.stdout.matchAll(/^(RNN|LSTM|GRU)\s+([\d,]+)\s+(\d\.\d{4})\s+(\d\.\d{4})\s+([\d,]+)\s+\S+s$/gm)];
+    expect(rows.map((m) => m[1])).toEqual(['RNN', 'LSTM', 'GRU']);
+    const params = rows.map((m) => Number(m[2].replace(/,/g, '')));
+    expect(params[0]).toBeLessThan(params[2]);
+    expect(params[2]).toBeLessThan(params[1]);
+    const json = JSON.parse(readFileSync(file('cmp', 'compare.json'), 'utf8'));
+    expect(json.results.map((x: { model: string }) => x.model)).toEqual(['rnn', 'lstm', 'gru']);
+    expect(json.results.map((x: { parameters: number }) => x.parameters)).toEqual(params);
+    expect(json.config).toMatchObject({ hidden: 10, seq: 10, batch: 4, seed: 1 });
+    const svg = readFileSync(file('cmp', 'compare.svg'), 'utf8');
+    expect(svg.match(/class="series"/g)).toHaveLength(6);
+    for (const name of ['RNN training', 'RNN validation', 'LSTM validation', 'GRU validation']) expect(svg).toContain(`>${name}</text>`);
+    for (const m of ['rnn', 'lstm', 'gru']) expect(existsSync(file('cmp', m, 'checkpoint.safetensors'))).toBe(true);
+  });
+});
