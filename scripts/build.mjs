@@ -39,7 +39,7 @@ const old = `${work}/dist-old`;
 for (const dir of [split, next, old]) rmSync(dir, { recursive: true, force: true });
 mkdirSync(next, { recursive: true });
 
-const entries = { index: 'src/index.ts', node: 'src/node/index.ts' };
+const entries = { index: 'src/index.ts', node: 'src/node/index.ts', plot: 'src/plot/index.ts' };
 const common = { minify: true, sourcemap: true, sourcesContent: true, target: 'es2022', platform: 'neutral', logLevel: 'warning' };
 // Outputs are computed for dist/ (so source map paths are right there) and kept in memory.
 const final = { ...common, write: false };

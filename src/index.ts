@@ -16,4 +16,3 @@ export * as safetensors from './io/safetensors.js';
 export * as F from './nn/functional/index.js';
 export * as optim from './optim/index.js';
 export * from './train/index.js';
-export * as plot from './plot/index.js';

@@ -44,13 +44,16 @@ console.log(JSON.stringify({ losses, names: Object.keys(back).sort(), same, same
 
 const ESM = `import { F, Generator, nn, optim, randn, Tensor, tensor } from 'recurrent';
 import { loadFile, saveFile } from 'recurrent/node';
+import { lineChart } from 'recurrent/plot';
 const file = new URL('./esm.safetensors', import.meta.url).pathname;
 if (tensor([1, 2]).shape[0] !== 2) throw new Error('tensor');
+if (!lineChart({ series: [{ name: 'loss', y: [3, 2, 1] }] }).startsWith('<svg')) throw new Error('plot');
 ${TRAIN}`;
 
 const CJS = `'use strict';
 const { F, Generator, nn, optim, randn, Tensor } = require('recurrent');
 const { loadFile, saveFile } = require('recurrent/node');
+if (!require('recurrent/plot').heatmap({ values: [[1, -1]] }).startsWith('<svg')) throw new Error('plot');
 const file = require('node:path').join(__dirname, 'cjs.safetensors');
 ${TRAIN}`;
 
