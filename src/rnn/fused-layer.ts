@@ -122,7 +122,9 @@ export function recurrentLayer(
         rnnForwardStep(B, H, t, lengths, relu, gates, t * B * G, hw, h);
       }
       for (let b = 0; b < B; b++) {
-        if (lengths[b] > t) packed.set(h.subarray(b * H, (b + 1) * H), ((t * B + b) * D + d) * H);
+        if (lengths[b] <= t) continue;
+        const dst = ((t * B + b) * D + d) * H;
+        for (let j = 0; j < H; j++) packed[dst + j] = h[b * H + j];
       }
     }
     packed.set(h, outSize + d * B * H);
