@@ -1,0 +1,336 @@
+// `npm run bench:peers [-- NAME... | --quick]`: the standard workloads (../workloads.ts) on
+// recurrent, TensorFlow.js 4.22 (cpu backend, wasm backend) and PyTorch (single-threaded), one
+// table, ratios against recurrent, results.json beside this file. See README.md.
+//
+// Each engine runs in its own child process, one after the other (recurrent, tfjs-cpu,
+// tfjs-wasm, torch), so no engine's heap, JIT state or global backend registry disturbs
+// another's, and a crash or a missing peer leaves a note in its column instead of ending the
+// run. Every column is timed by the same rule (timing.mjs; torch_bench.py implements it in
+// Python with the same constants).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { POLICY, measure } from './timing.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+const QUICK = ['M256-NN', 'L2', 'L3', 'G1'];
+const ENGINES = ['recurrent', 'tfjs-cpu', 'tfjs-wasm', 'torch'];
+const PEERS = ENGINES.slice(1);
+/** A child engine that runs longer than this is stopped; what it finished is kept. */
+const ENGINE_TIMEOUT_MS = 15 * 60 * 1000;
+
+// --- the parent: select, run each engine, print, save --------------------------------------
+
+async function main(args) {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log('usage: npm run bench:peers [-- [--quick] [--engines LIST] [--out FILE] [NAME...]]\n' +
+      '  NAME filters by workload name or prefix: M256 = M256-NN/NT/TN, L1, C1, ... ("M*" = every matmul)\n' +
+      `  --quick runs only ${QUICK.join(', ')}\n` +
+      `  --engines LIST runs only these columns (comma-separated: ${ENGINES.join(',')}); ratios need recurrent\n` +
+      '  --out FILE writes the results there instead of bench/peers/results.json');
+    return;
+  }
+  let outFile = join(here, 'results.json');
+  let quick = false;
+  let engineList = ENGINES;
+  const filters = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--quick') quick = true;
+    else if (args[i] === '--out') outFile = args[++i];
+    else if (args[i] === '--engines') engineList = args[++i].split(',');
+    else filters.push(args[i]);
+  }
+  const badEngine = engineList.find((e) => !ENGINES.includes(e));
+  if (badEngine) {
+    console.error(`unknown engine ${badEngine}; known: ${ENGINES.join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'recurrent-peers-'));
+  try {
+    const bundle = await bundleWorkloads(tmp);
+    const { WORKLOADS } = await import(pathToFileURL(bundle).href);
+    const all = WORKLOADS.map((w) => ({ name: w.name, what: w.what, flops: w.flops }));
+    const wanted = quick ? [...QUICK, ...filters] : filters;
+    const selected = all.filter((w) => wanted.length === 0 || wanted.some((f) => matches(w.name, f)));
+    const unmatched = wanted.filter((f) => !all.some((w) => matches(w.name, f)));
+    if (unmatched.length > 0 || selected.length === 0) {
+      console.error(`no standard workload matches ${unmatched.join(', ') || wanted.join(', ')}; known: ${all.map((w) => w.name).join(', ')}`);
+      process.exitCode = 2;
+      return;
+    }
+    const names = selected.map((w) => w.name);
+    console.log(`workloads: ${names.join(' ')}`);
+    console.log(`timing: every column = median of N timed calls after 1 untimed call and >= ${POLICY.warmupMs} ms / ${POLICY.minWarmup} calls of warm-up; ` +
+      `N = ${POLICY.budgetMs} ms / (one call), clamped to [${POLICY.minRuns} (${POLICY.minRunsSlow} above ${POLICY.slowMs} ms), ${POLICY.maxRuns}]\n`);
+
+    const loadAtStart = loadavg()[0];
+    if (loadAtStart > 0.5 * cpus().length) console.log(`(the machine is busy: load average ${loadAtStart.toFixed(1)} on ${cpus().length} cores; expect noisy numbers)\n`);
+    const engines = {};
+    for (const engine of ENGINES) {
+      if (!engineList.includes(engine)) {
+        engines[engine] = { skipped: true, results: {} };
+        continue;
+      }
+      const started = Date.now();
+      const load = loadavg()[0];
+      console.log(`== ${engine}  (load average ${load.toFixed(2)})`);
+      engines[engine] = engine === 'torch' ? await runTorch(names, tmp) : await runNodeWorker(engine, bundle, names, tmp);
+      engines[engine].wallSeconds = Math.round((Date.now() - started) / 100) / 10;
+      engines[engine].loadAverage = { atStart: +load.toFixed(2), atEnd: +loadavg()[0].toFixed(2) };
+      if (engines[engine].error) console.log(`   ${engine}: ${engines[engine].error}`);
+    }
+
+    const rows = selected.map((w) => {
+      const row = { name: w.name, what: w.what, flops: w.flops };
+      const base = engines.recurrent.results?.[w.name];
+      for (const engine of ENGINES) {
+        const r = engines[engine].results?.[w.name];
+        if (!r) continue;
+        row[engine] = { ...r };
+        if (w.flops && r.medianMs) row[engine].gflops = round2(w.flops / (r.medianMs * 1e6));
+        if (engine !== 'recurrent' && base?.medianMs && r.medianMs) row[engine].ratio = round2(r.medianMs / base.medianMs);
+      }
+      return row;
+    });
+
+    console.log('\n' + table(rows, engines));
+    const targets = checkTargets(rows);
+    if (targets.length > 0) {
+      console.log('\nissue targets (ratio = peer ms / recurrent ms):');
+      for (const t of targets) console.log(`  ${t.met === null ? 'n/a ' : t.met ? 'MET ' : 'MISS'}  ${t.target}: ${t.measured}`);
+    }
+    const notes = ENGINES.filter((e) => engines[e].error || engines[e].note).map((e) => `  ${e}: ${[engines[e].note, engines[e].error].filter(Boolean).join('; ')}`);
+    if (notes.length > 0) console.log(`\nnotes:\n${notes.join('\n')}`);
+
+    const machine = {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      os: `${platform()} ${release()}`,
+      node: process.version,
+      date: new Date().toISOString(),
+      loadAverage1m: { atStart: +loadAtStart.toFixed(2), atEnd: +loadavg()[0].toFixed(2) },
+    };
+    const engineInfo = Object.fromEntries(ENGINES.map((e) => [e, Object.fromEntries(Object.entries(engines[e]).filter(([k]) => k !== 'results'))]));
+    writeFileSync(outFile, JSON.stringify({ machine, args, timing: POLICY, engines: engineInfo, targets, results: rows }, null, 2) + '\n');
+    console.log(`\nwrote ${outFile}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function matches(name, filter) {
+  return name === filter || name.startsWith(`${filter}-`) || (filter.endsWith('*') && name.startsWith(filter.slice(0, -1)));
+}
+
+/** Bundles ../workloads.ts (and the library source it imports) the way scripts/run.mjs does. */
+async function bundleWorkloads(dir) {
+  const { build } = await import('esbuild');
+  const outfile = join(dir, 'workloads.mjs');
+  await build({
+    entryPoints: [join(here, '..', 'workloads.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node18',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+function runNodeWorker(engine, bundle, names, tmp) {
+  const out = join(tmp, `${engine}.json`);
+  return runChild(process.execPath, [fileURLToPath(import.meta.url), '--worker', engine, bundle, out, ...names], out, process.env);
+}
+
+/** Finds a Python that imports torch: $PEERS_PYTHON if set (only it), else /usr/bin/python3, python3, python. */
+function findTorchPython() {
+  const tried = [];
+  const candidates = process.env.PEERS_PYTHON ? [process.env.PEERS_PYTHON] : ['/usr/bin/python3', 'python3', 'python'];
+  for (const candidate of candidates) {
+    const probe = spawnSync(candidate, ['-c', 'import torch, sys; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+    if (probe.status === 0) return { python: candidate, tried };
+    tried.push(`${candidate}: ${probe.error ? probe.error.code ?? probe.error.message : (probe.stderr.trim().split('\n').pop() || `exit ${probe.status}`)}`);
+  }
+  return { python: null, tried };
+}
+
+async function runTorch(names, tmp) {
+  const { python, tried } = findTorchPython();
+  if (!python) return { error: `no Python with torch found (tried ${tried.join('; ')}); install it (Debian: apt-get install python3-torch) or set PEERS_PYTHON` };
+  const out = join(tmp, 'torch.json');
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const result = await runChild(python, [join(here, 'torch_bench.py'), '--policy', JSON.stringify(POLICY), '--out', out, ...names], out, env, true);
+  return result;
+}
+
+/** Runs one engine's child; its progress goes to our terminal, its results come back through a file. */
+function runChild(command, args, out, env, quietStdout = false) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', quietStdout ? 'ignore' : 'inherit', 'inherit'] });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, ENGINE_TIMEOUT_MS);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ error: `could not start ${command}: ${err.message}` });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      let saved = {};
+      try {
+        saved = JSON.parse(readFileSync(out, 'utf8'));
+      } catch {
+        // nothing finished
+      }
+      const result = { ...saved.info, results: saved.results ?? {} };
+      if (timedOut) result.error = `stopped after ${ENGINE_TIMEOUT_MS / 60000} min; kept what finished`;
+      else if (code !== 0) result.error = saved.error ?? `exited with ${signal ?? `code ${code}`}; kept what finished`;
+      else if (saved.error) result.error = saved.error;
+      resolve(result);
+    });
+  });
+}
+
+// --- a child: one engine ------------------------------------------------------------------
+
+async function worker(engine, bundle, out, names) {
+  const results = {};
+  let info = {};
+  const save = (extra = {}) => writeFileSync(out, JSON.stringify({ info, results, ...extra }));
+  let current = null;
+  try {
+    let run;
+    if (engine === 'recurrent') {
+      const { WORKLOADS } = await import(pathToFileURL(bundle).href);
+      const byName = new Map(WORKLOADS.map((w) => [w.name, w]));
+      const pkg = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8'));
+      info = { version: pkg.version, source: 'bench/workloads.ts bundled by esbuild (as npm run bench runs it)' };
+      run = async (name) => measure(byName.get(name).setup());
+    } else {
+      const tf = await loadTfjs(engine);
+      info = tf.info;
+      run = async (name) => {
+        const before = tf.tf.memory().numTensors;
+        const { fn, dispose } = TFJS[name](tf.tf);
+        let afterWarmup = 0;
+        const r = await measure(fn, { afterWarmup: () => { afterWarmup = tf.tf.memory().numTensors; } });
+        const leaked = tf.tf.memory().numTensors - afterWarmup;
+        dispose();
+        const left = tf.tf.memory().numTensors - before;
+        if (leaked !== 0) r.tensorsLeakedInTimedRuns = leaked;
+        if (left !== 0) r.tensorsLeftAfterDispose = left;
+        return r;
+      };
+    }
+    save();
+    for (const name of names) {
+      current = name;
+      const r = await run(name);
+      results[name] = r;
+      save();
+      const leak = r.tensorsLeakedInTimedRuns ? `  (${r.tensorsLeakedInTimedRuns} tensors leaked!)` : '';
+      console.log(`  ${engine.padEnd(10)} ${name.padEnd(8)} ${String(r.medianMs).padStart(10)} ms  [${r.minMs} .. ${r.maxMs}] x${r.runs}${leak}`);
+    }
+  } catch (err) {
+    save({ error: `${current ? `${current}: ` : ''}${err?.message ?? String(err)}`.split('\n')[0] });
+    console.error(err);
+    process.exitCode = 1;
+  }
+}
+
+let TFJS;
+
+/** Loads TensorFlow.js (the Node CommonJS builds, from this package's node_modules) on one backend. */
+async function loadTfjs(engine) {
+  const { TFJS_WORKLOADS, patchWasmKernels } = await import('./tfjs.mjs');
+  TFJS = TFJS_WORKLOADS;
+  const tf = require('@tensorflow/tfjs');
+  const info = { version: tf.version.tfjs };
+  if (engine === 'tfjs-cpu') {
+    await tf.setBackend('cpu');
+  } else if (engine === 'tfjs-wasm') {
+    const wasm = require('@tensorflow/tfjs-backend-wasm');
+    // The .wasm binaries ship in the package's dist/; load them from disk (offline), not a CDN.
+    wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+    // Threads: tfjs-backend-wasm 4.22 never uses its threaded build under Node
+    // (WASM_HAS_MULTITHREAD_SUPPORT is false when IS_NODE), so this is the SIMD, single-threaded build.
+    wasm.setThreadsCount(1);
+    if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed');
+    info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    info.threads = wasm.getThreadsCount();
+    const patched = patchWasmKernels(tf);
+    info.note = `wasm ${info.simd ? 'SIMD' : 'scalar'} build, ${info.threads} thread (tfjs does not use wasm threads under Node)` +
+      (patched ? '; UnsortedSegmentSum (embedding gradient, C1) missing from tfjs-backend-wasm, supplied as a JS kernel' : '');
+  } else {
+    throw new Error(`unknown engine ${engine}`);
+  }
+  await tf.ready();
+  if (tf.getBackend() !== engine.slice(5)) throw new Error(`backend is ${tf.getBackend()}, wanted ${engine.slice(5)}`);
+  info.backend = tf.getBackend();
+  return { tf, info };
+}
+
+// --- output ---------------------------------------------------------------------------------
+
+function round2(x) {
+  return +x.toFixed(x < 10 ? 2 : 1);
+}
+
+function fmtMs(ms) {
+  return ms >= 100 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
+}
+
+function table(rows, engines) {
+  const header = ['workload', 'recurrent ms', ...PEERS.map((p) => `${p} ms (ratio)`), 'GFLOP/s rec / cpu / wasm / torch'];
+  const lines = rows.map((row) => {
+    const cells = [row.name];
+    const base = row.recurrent;
+    cells.push(base ? fmtMs(base.medianMs) : engines.recurrent.error ? 'error' : engines.recurrent.skipped ? 'skipped' : '—');
+    for (const p of PEERS) {
+      const r = row[p];
+      cells.push(r ? `${fmtMs(r.medianMs)}${r.ratio ? ` (${r.ratio}x)` : ''}` : engines[p].error ? 'n/a' : engines[p].skipped ? 'skipped' : '—');
+    }
+    cells.push(row.flops ? ENGINES.map((e) => row[e]?.gflops ?? '—').join(' / ') : '');
+    return cells;
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  return [fmt(header), `|${widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|')}|`, ...lines.map(fmt)].join('\n');
+}
+
+/** The performance issue's targets, for the rows that ran. met: true / false / null (a column missing). */
+function checkTargets(rows) {
+  const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
+  const out = [];
+  const ratio = (name, peer) => byName[name]?.[peer]?.ratio;
+  const add = (target, value, ok, measured) => out.push({ target, met: value == null ? null : ok(value), measured: value == null ? 'not measured' : measured(value) });
+  for (const name of ['L1', 'G1', 'R1', 'C1']) {
+    if (!byName[name]) continue;
+    add(`${name} >= 10x faster than tfjs-cpu`, ratio(name, 'tfjs-cpu'), (v) => v >= 10, (v) => `${v}x`);
+    add(`${name} >= 2.5x faster than tfjs-wasm`, ratio(name, 'tfjs-wasm'), (v) => v >= 2.5, (v) => `${v}x`);
+  }
+  if (byName.L2) add('L2 faster than single-threaded PyTorch', ratio('L2', 'torch'), (v) => v > 1, (v) => `${v}x`);
+  if (byName.L3) add('L3 within 1.5x of PyTorch', ratio('L3', 'torch'), (v) => v >= 1 / 1.5, (v) => `recurrent takes ${round2(1 / v)}x torch's time`);
+  if (byName['M256-NN']) {
+    add('M256-NN >= 4x tfjs-cpu matmul', ratio('M256-NN', 'tfjs-cpu'), (v) => v >= 4, (v) => `${v}x`);
+    add('M256-NN >= 5 GFLOP/s', byName['M256-NN'].recurrent?.gflops, (v) => v >= 5, (v) => `${v} GFLOP/s`);
+  }
+  return out;
+}
+
+// --- entry ------------------------------------------------------------------------------------
+
+const argv = process.argv.slice(2);
+if (argv[0] === '--worker') await worker(argv[1], argv[2], argv[3], argv.slice(4));
+else await main(argv);
