@@ -8,12 +8,6 @@ export function checkTensor(op: string, value: unknown, arg = 'input'): Tensor {
   return value;
 }
 
-/** Throws unless `value` is an integer (a dim, an index, a size). */
-export function checkInteger(op: string, value: unknown, arg: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new RecurrentError(op, `${arg} must be an integer, got ${show(value)}`);
-  return value;
-}
-
 /** Throws unless `value` is an array of integers. */
 export function checkIntegers(op: string, value: unknown, arg: string): number[] {
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'number' && Number.isSafeInteger(v))) {

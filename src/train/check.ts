@@ -3,6 +3,7 @@
  * (forward), the loss function and its result, sizes and option names. Each throws a
  * RecurrentError naming the calling operation and the argument.
  */
+import { checkSize } from '../nn/check.js';
 import { Module } from '../nn/module.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -52,9 +53,7 @@ export function lossValue(op: string, loss: unknown): number {
 
 /** An integer >= min, or `fallback` when undefined. */
 export function integerOption(op: string, name: string, value: unknown, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw new RecurrentError(op, `${name} must be an integer >= ${min}, got ${String(value)}`);
-  return value;
+  return value === undefined ? fallback : checkSize(op, name, value, min);
 }
 
 /** Throws unless `options` is an object whose keys are all among `known`. */
