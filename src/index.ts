@@ -11,6 +11,7 @@ export * from './autograd/ops.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './autograd/gradcheck.js';
 export { linear } from './autograd/linear.js';
 export { dropout } from './autograd/dropout.js';
+export { getBackend, setBackend, type BackendName } from './autograd/backend.js';
 export * as nn from './nn/index.js';
 export * as safetensors from './io/safetensors.js';
 export * as F from './nn/functional/index.js';

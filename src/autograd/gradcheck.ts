@@ -74,12 +74,15 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
       for (let index = 0; index < x.data.length; index++) {
         const v = x.data[index];
         x.data[index] = v + eps;
+        x.markModified();
         const hi = x.data[index];
         const lp = weighted(fn(...leaves));
         x.data[index] = v - eps;
+        x.markModified();
         const lo = x.data[index];
         const lm = weighted(fn(...leaves));
         x.data[index] = v;
+        x.markModified();
         const numeric = (lp - lm) / (hi - lo);
         const err = Math.abs(analytic[index] - numeric);
         const ratio = err / (atol + rtol * Math.abs(numeric));

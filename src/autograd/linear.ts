@@ -6,7 +6,7 @@
  *
  * Leading dims of x are flattened into N and restored, so it applies to the last dim of any rank.
  */
-import { matmulNN, matmulNT, matmulTN } from '../kernels/matmul.js';
+import { matmulNN, matmulTN, matmulWeightNT } from '../kernels/products.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
@@ -28,7 +28,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const wd = weight.data;
   const y = new Float32Array(n * outF);
   if (bias !== null) for (let r = 0; r < n; r++) y.set(bias.data, r * outF);
-  matmulNT(n, inF, outF, xd, 0, wd, 0, y, 0, bias !== null);
+  matmulWeightNT(n, inF, outF, xd, weight, weight.version, wd, y, bias !== null);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record('linear', y, shape, inputs, (g) => {
     let gx: Float32Array | null = null;

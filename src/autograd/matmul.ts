@@ -7,7 +7,7 @@
  * For broadcast batch dims the same A (or B) block serves several C blocks, so its gradient
  * is the sum over them: the kernels accumulate into one block.
  */
-import { matmulNN, matmulNT, matmulTN } from '../kernels/matmul.js';
+import { matmulNN, matmulNT, matmulTN } from '../kernels/products.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { broadcastShapes, broadcastStrides, checkShape, numel, offsetMap } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';

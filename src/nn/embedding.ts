@@ -42,6 +42,7 @@ export class Embedding extends Module {
     this.paddingIdx = p === undefined ? null : p < 0 ? p + this.numEmbeddings : p;
     const w = normal(zeros([this.numEmbeddings, this.embeddingDim]), 0, 1, { generator: layerGenerator('Embedding', options) });
     if (this.paddingIdx !== null) w.data.fill(0, this.paddingIdx * this.embeddingDim, (this.paddingIdx + 1) * this.embeddingDim);
+    w.markModified();
     this.weight = this.registerParameter('weight', w);
   }
 

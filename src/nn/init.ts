@@ -41,7 +41,7 @@ export function uniform(t: Tensor, low = 0, high = 1, options?: InitOptions): Te
   if (!Number.isFinite(low) || !Number.isFinite(high) || high < low) throw new RecurrentError('init.uniform', `needs finite low <= high, got ${low}, ${high}`, 'value');
   const g = gen(options);
   for (let i = 0; i < t.data.length; i++) t.data[i] = g.uniform(low, high);
-  return t;
+  return t.markModified();
 }
 
 /** Fills with N(mean, std^2). */
@@ -49,14 +49,14 @@ export function normal(t: Tensor, mean = 0, std = 1, options?: InitOptions): Ten
   if (!Number.isFinite(mean) || !Number.isFinite(std) || std < 0) throw new RecurrentError('init.normal', `needs finite mean and std >= 0, got ${mean}, ${std}`, 'value');
   const g = gen(options);
   for (let i = 0; i < t.data.length; i++) t.data[i] = mean + std * g.normal();
-  return t;
+  return t.markModified();
 }
 
 /** Fills with a constant. */
 export function constant(t: Tensor, value: number): Tensor {
   if (!Number.isFinite(value)) throw new RecurrentError('init.constant', `value must be finite, got ${value}`, 'value');
   t.data.fill(value);
-  return t;
+  return t.markModified();
 }
 
 /** Fills with zeros. */
@@ -128,7 +128,7 @@ export function orthogonal(t: Tensor, gain = 1, options?: InitOptions): Tensor {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) t.data[i * cols + j] = gain * (tall ? q[i * n + j] : q[j * n + i]);
   }
-  return t;
+  return t.markModified();
 }
 
 /** The m x n factor Q of A = QR (A is m x n, m >= n, row-major), with diag(R) made positive. */

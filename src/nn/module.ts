@@ -188,7 +188,10 @@ export class Module {
       writes.push([p, src.data]);
     }
     noGrad(() => {
-      for (const [p, data] of writes) p.data.set(data);
+      for (const [p, data] of writes) {
+        p.data.set(data);
+        p.markModified();
+      }
     });
     return { missingKeys, unexpectedKeys };
   }

@@ -167,6 +167,7 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
           this.state.set(p, s);
         }
         this.update(p.data, p.grad.data, s, group);
+        p.markModified();
       }
     }
     return STEPPED;

@@ -21,40 +21,16 @@
  * The op returns one packed tensor [output | h_n | c_n] (its single autograd output) and
  * zero-copy views of the three parts, whose gradients flow back into the packed one.
  */
-import { record } from '../autograd/graph.js';
+import { isGradEnabled } from '../autograd/graph.js';
+import { activeWasm } from '../kernels/backend.js';
 import { gruBackwardStep, gruForwardStep } from '../kernels/gru.js';
 import { lstmBackwardStep, lstmForwardStep } from '../kernels/lstm.js';
 import { matmulNN, matmulNT, matmulTN } from '../kernels/matmul.js';
 import { rnnBackwardStep, rnnForwardStep } from '../kernels/rnn.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { recurrentLayerWasm } from './fused-layer-wasm.js';
+import { gateCount, recordLayer, type CellKind, type DirectionWeights, type LayerResult } from './layer-op.js';
 import type { Workspace, WorkspacePool } from './workspace.js';
-
-/** Which cell a layer runs. */
-export type CellKind = 'lstm' | 'gru' | 'rnnTanh' | 'rnnRelu';
-
-/** Gates per cell: LSTM 4 (i, f, g, o), GRU 3 (r, z, n), RNN 1. */
-export function gateCount(kind: CellKind): number {
-  return kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1;
-}
-
-/** The weights of one direction, in PyTorch layout. */
-export interface DirectionWeights {
-  /** (G, I) */
-  weightIh: Tensor;
-  /** (G, H) */
-  weightHh: Tensor;
-  /** (G) or null */
-  biasIh: Tensor | null;
-  /** (G) or null */
-  biasHh: Tensor | null;
-}
-
-/** What a layer returns: output (T, B, D*H), h_n (D, B, H) and, for the LSTM, c_n. */
-export interface LayerResult {
-  output: Tensor;
-  h: Tensor;
-  c: Tensor | null;
-}
 
 /** Column sums of a (rows, cols) block, added into out. */
 function addColumnSums(rows: number, cols: number, a: Float32Array, out: Float32Array): void {
@@ -86,6 +62,13 @@ export function recurrentLayer(
   lengths: Int32Array,
   pools: readonly WorkspacePool[],
 ): LayerResult {
+  const weights = directions.flatMap((w) => [w.weightIh, w.weightHh, w.biasIh, w.biasHh]);
+  const inputs = [x, h0, ...(c0 ? [c0] : []), ...weights.filter((w): w is Tensor => w !== null)];
+  const wasm = activeWasm();
+  if (wasm !== null) {
+    const saveForBackward = isGradEnabled() && inputs.some((t) => t.requiresGrad);
+    return recurrentLayerWasm(wasm, kind, x, h0, c0, directions, lengths, pools, saveForBackward);
+  }
   const [T, B, I] = x.shape;
   const D = directions.length;
   const H = h0.shape[2];
@@ -131,16 +114,7 @@ export function recurrentLayer(
     if (isLstm) packed.set(c, outSize + stateSize + d * B * H);
   }
 
-  const weights = directions.flatMap((w) => [w.weightIh, w.weightHh, w.biasIh, w.biasHh]);
-  const inputs = [x, h0, ...(isLstm ? [c0!] : []), ...weights.filter((w): w is Tensor => w !== null)];
-  const out = record(`${kind}Layer`, packed, [packed.length], inputs, (g) => {
-    const grads = backwardLayer(g);
-    // The engine clears gradFn.backward before calling it unless the graph is retained:
-    // only then may the buffers go back to the pool.
-    if (out.gradFn?.backward === null) for (let d = 0; d < D; d++) pools[d].release(T, B, workspaces[d]);
-    return grads;
-  });
-  if (out.gradFn === null) for (let d = 0; d < D; d++) pools[d].release(T, B, workspaces[d]);
+  return recordLayer(kind, packed, [T, B, D, H], inputs, pools, workspaces, backwardLayer);
 
   function backwardLayer(g: Float32Array): (Float32Array | null)[] {
     const gx = x.requiresGrad ? new Float32Array(X.length) : null;
@@ -190,16 +164,4 @@ export function recurrentLayer(
     }
     return [gx, gh0, ...(gc0 ? [gc0] : []), ...weightGrads];
   }
-
-  const view = (offset: number, shape: number[]): Tensor =>
-    record('unpack', packed.subarray(offset, offset + shape.reduce((a, b) => a * b, 1)), shape, [out], (g) => {
-      const full = new Float32Array(packed.length);
-      full.set(g, offset);
-      return [full];
-    });
-  return {
-    output: view(0, [T, B, D * H]),
-    h: view(outSize, [D, B, H]),
-    c: isLstm ? view(outSize + stateSize, [D, B, H]) : null,
-  };
 }

@@ -21,7 +21,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { checkFlag, checkProbability, checkSize } from '../nn/check.js';
 import { layerGenerator, uniform, type SeedOptions } from '../nn/init.js';
 import { Module } from '../nn/module.js';
-import { gateCount, recurrentLayer, type CellKind, type DirectionWeights } from './fused-layer.js';
+import { recurrentLayer } from './fused-layer.js';
+import { gateCount, type CellKind, type DirectionWeights } from './layer-op.js';
 import { WorkspacePool } from './workspace.js';
 
 /** Constructor options shared by {@link RNN}, {@link LSTM} and {@link GRU}. */

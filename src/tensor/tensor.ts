@@ -46,6 +46,13 @@ export class Tensor {
   grad: Tensor | null = null;
   /** How this tensor was computed, or null for a leaf. */
   gradFn: GradFn | null = null;
+  /**
+   * Counts in-place changes of `data` (PyTorch's `_version`). The library bumps it whenever it
+   * writes a tensor in place (optimizer steps, loadStateDict, init, checkpoint restores), and
+   * caches derived from the data, such as the WASM backend's packed weights, are rebuilt when it
+   * changes. After writing `data` yourself, call {@link Tensor.markModified}.
+   */
+  version = 0;
 
   /** Wraps existing storage; `data.length` must equal the shape's element count. */
   constructor(data: Float32Array, shape: readonly number[]) {
@@ -76,6 +83,15 @@ export class Tensor {
       throw new RecurrentError('size', `dim ${dim} is out of range for shape ${fmt(this.shape)}`);
     }
     return this.shape[d]!;
+  }
+
+  /**
+   * Declares that `data` was changed in place, so caches derived from it (the packed weights
+   * of the WASM backend) are rebuilt before their next use. Returns the tensor.
+   */
+  markModified(): this {
+    this.version++;
+    return this;
   }
 
   /** True for a tensor created by the user rather than computed by a recorded op. */

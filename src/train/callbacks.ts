@@ -153,7 +153,10 @@ export class EarlyStopping implements Callback {
   onTrainEnd(context: TrainingContext): void {
     const best = this.bestWeights;
     if (best === null) return;
-    noGrad(() => context.model.parameters().forEach((p, i) => p.data.set(best[i])));
+    noGrad(() => context.model.parameters().forEach((p, i) => {
+      p.data.set(best[i]);
+      p.markModified();
+    }));
   }
 }
 

@@ -163,7 +163,10 @@ export function restoreCheckpoint(
       g.setState(state);
     }
   } catch (error) {
-    targets.model.parameters().forEach((p, i) => p.data.set(modelBefore[i]));
+    targets.model.parameters().forEach((p, i) => {
+      p.data.set(modelBefore[i]);
+      p.markModified();
+    });
     if (targets.optimizer && optimizerBefore) targets.optimizer.loadStateDict(optimizerBefore);
     generators.forEach(([, g], i) => g.setState(generatorsBefore[i]));
     throw error;

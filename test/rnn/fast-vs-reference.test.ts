@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Generator, Tensor, add, cat, gradcheck, mul, nn, randn, reshape, sum } from '../../src/index.js';
-import { recurrentLayer, type CellKind, type DirectionWeights } from '../../src/rnn/fused-layer.js';
+import { recurrentLayer } from '../../src/rnn/fused-layer.js';
+import type { CellKind, DirectionWeights } from '../../src/rnn/layer-op.js';
 import { recurrentReference } from '../../src/rnn/reference.js';
 import { WorkspacePool } from '../../src/rnn/workspace.js';
 import { expectClose } from '../helpers.js';

@@ -1,0 +1,77 @@
+/**
+ * Matrix products on the active backend, with the signatures of the scalar kernels in
+ * matmul.ts (C(m,n) (+)= op(A) · op(B) over flat arrays with offsets):
+ *
+ *   NN:  C (+)= A · B        NT:  C (+)= A · Bᵀ        TN:  C (+)= Aᵀ · B
+ *
+ * On the WASM backend the operands are copied into its heap, multiplied by the SIMD kernel
+ * and the result copied back: O(n²) copies around O(n³) work. `matmulWeightNT` is x · Wᵀ for a
+ * weight W whose packed panels are cached per version (see wasm/packs.ts).
+ */
+import { activeWasm } from './backend.js';
+import * as scalar from './matmul.js';
+import type { WasmKernels } from './wasm/module.js';
+import { packedBytes, packedTransposed } from './wasm/packs.js';
+
+type Layout = 'NN' | 'NT' | 'TN';
+
+/** A product in the WASM heap; `packedB` is an already packed Wᵀ (NT), or 0 to pack B here. */
+function wasmProduct(
+  w: WasmKernels, layout: Layout, m: number, k: number, n: number,
+  a: Float32Array, aOff: number, b: Float32Array | null, bOff: number, packedB: number,
+  c: Float32Array, cOff: number, accumulate: boolean,
+): void {
+  if (m === 0 || n === 0) return;
+  const { heap, exports: e } = w;
+  const pa = heap.alloc(m * k * 4);
+  const pc = heap.alloc(m * n * 4);
+  const pb = b === null ? 0 : heap.alloc(k * n * 4);
+  const packed = layout === 'NT' && packedB === 0 ? heap.alloc(packedBytes(n, k)) : packedB;
+  const f = heap.f32;
+  f.set(a.subarray(aOff, aOff + m * k), pa >> 2);
+  if (b !== null) f.set(b.subarray(bOff, bOff + k * n), pb >> 2);
+  if (accumulate) f.set(c.subarray(cOff, cOff + m * n), pc >> 2);
+  const acc = accumulate ? 1 : 0;
+  if (layout === 'NN') e.gemm(m, k, n, pa, k * 4, 4, pb, n * 4, 32, pc, n * 4, acc);
+  else if (layout === 'TN') e.gemm(m, k, n, pa, 4, m * 4, pb, n * 4, 32, pc, n * 4, acc);
+  else {
+    if (packedB === 0) e.packTransposed(n, k, pb, packed);
+    e.gemm(m, k, n, pa, k * 4, 4, packed, 32, k * 32, pc, n * 4, acc);
+  }
+  c.set(heap.f32.subarray(pc >> 2, (pc >> 2) + m * n), cOff);
+  heap.free(pa);
+  heap.free(pc);
+  if (pb !== 0) heap.free(pb);
+  if (packed !== packedB) heap.free(packed);
+}
+
+/** C(m,n) (+)= A(m,k) · B(k,n). */
+export function matmulNN(m: number, k: number, n: number, a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number, accumulate: boolean): void {
+  const w = activeWasm();
+  if (w === null) scalar.matmulNN(m, k, n, a, aOff, b, bOff, c, cOff, accumulate);
+  else wasmProduct(w, 'NN', m, k, n, a, aOff, b, bOff, 0, c, cOff, accumulate);
+}
+
+/** C(m,n) (+)= A(m,k) · B(n,k)ᵀ. */
+export function matmulNT(m: number, k: number, n: number, a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number, accumulate: boolean): void {
+  const w = activeWasm();
+  if (w === null) scalar.matmulNT(m, k, n, a, aOff, b, bOff, c, cOff, accumulate);
+  else wasmProduct(w, 'NT', m, k, n, a, aOff, b, bOff, 0, c, cOff, accumulate);
+}
+
+/** C(m,n) (+)= A(k,m)ᵀ · B(k,n). */
+export function matmulTN(m: number, k: number, n: number, a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number, accumulate: boolean): void {
+  const w = activeWasm();
+  if (w === null) scalar.matmulTN(m, k, n, a, aOff, b, bOff, c, cOff, accumulate);
+  else wasmProduct(w, 'TN', m, k, n, a, aOff, b, bOff, 0, c, cOff, accumulate);
+}
+
+/**
+ * C(m,n) (+)= X(m,k) · Wᵀ for a weight W (n, k) identified by `key` at `version`: on the WASM
+ * backend its packed panels are reused until the version changes.
+ */
+export function matmulWeightNT(m: number, k: number, n: number, x: Float32Array, key: object, version: number, weight: Float32Array, c: Float32Array, accumulate: boolean): void {
+  const w = activeWasm();
+  if (w === null) scalar.matmulNT(m, k, n, x, 0, weight, 0, c, 0, accumulate);
+  else wasmProduct(w, 'NT', m, k, n, x, 0, null, 0, packedTransposed(w, key, version, weight, n, k), c, 0, accumulate);
+}

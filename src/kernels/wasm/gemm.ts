@@ -1,0 +1,184 @@
+/**
+ * Matrix products in WebAssembly SIMD, emitted as bytes by the assembler.
+ *
+ *   C(m,n) (+)= A(m,k) · B(k,n)      A(i,p) at a + i*ai + p*ap,   B(p,j) in 8-column panels
+ *
+ * One kernel serves every layout because A is read through two strides and B through panels:
+ * B(p, j) lives at b + (j / 8) * bpanel + p * bp + (j % 8) * 4 (all in bytes). So
+ *   - a row-major (k, n) matrix is read in place: bp = 4n, bpanel = 32 (8 floats to the right);
+ *   - a packed matrix (see packTransposed) has bp = 32, bpanel = 32k: each panel is k rows of 8.
+ * NN and TN read B in place; NT (x · Wᵀ, every layer's forward) packs W once per weight version.
+ *
+ * Register tile: 4 rows × 8 columns. For every p, two v128 loads of B, four f32 loads of A
+ * splatted to all lanes, and eight multiply-adds into eight v128 accumulators that stay in
+ * registers for the whole p loop (larger tiles spill on x64). Rows left over take a 1 × 8 tile.
+ * Columns past n in the last panel are computed but never stored, so a panel read in place may
+ * run past the end of its row (every heap block has 32 bytes of slack for that).
+ * Every C entry is one sum over p in increasing order, whatever tile computes it, so a result
+ * does not depend on m, on which rows a thread takes, or on the tile shape.
+ */
+import { Code, type FunctionDef } from './assembler.js';
+
+const I32 = 'i32' as const;
+
+/** The product kernel; `fma` uses relaxed-SIMD fused multiply-add where the engine has it. */
+export function gemmFunction(fma: boolean): FunctionDef {
+  const params = Array<typeof I32>(12).fill(I32);
+  const code = new Code(params.length);
+  const [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc] = params.map((_, i) => i);
+  const i = code.local(I32), j = code.local(I32), p = code.local(I32), end = code.local(I32);
+  const pa = code.local(I32), pb = code.local(I32), pc = code.local(I32), rem = code.local(I32);
+  const ai2 = code.local(I32), ai3 = code.local(I32);
+  const scalar = code.local('f32');
+  const x = code.local('v128'), b0 = code.local('v128'), b1 = code.local('v128');
+  const sums = [0, 1, 2, 3].map(() => [code.local('v128'), code.local('v128')]);
+
+  /** s (+)= x · bv, as one fused op or a multiply then an add. */
+  const madd = (s: number, bv: number): void => {
+    if (fma) code.get(x).get(bv).get(s).op('f32x4.relaxed_madd').set(s);
+    else code.get(s).get(x).get(bv).op('f32x4.mul').op('f32x4.add').set(s);
+  };
+
+  /** Address of row r of the current C tile: pc + r * ldc. */
+  const rowOfC = (r: number): void => {
+    code.get(pc);
+    if (r > 0) code.get(ldc).i32(r).op('i32.mul').op('i32.add');
+  };
+
+  /** The tiles of `rows` rows starting at row i, across all columns. */
+  const tileRow = (rows: number): void => {
+    code.i32(0).set(j);
+    code.forLoop(j, n, { const: 8 }, () => {
+      for (let r = 0; r < rows; r++) for (const s of sums[r]) code.f32x4(0).set(s);
+      code.get(a).get(i).get(ai).op('i32.mul').op('i32.add').set(pa);
+      code.get(b).get(j).i32(3).op('i32.shr_s').get(bpanel).op('i32.mul').op('i32.add').set(pb);
+      code.i32(0).set(p);
+      code.forLoop(p, k, { const: 1 }, () => {
+        code.get(pb).load('v128').set(b0);
+        code.get(pb).load('v128', 16).set(b1);
+        for (let r = 0; r < rows; r++) {
+          code.get(pa);
+          if (r > 0) code.get([0, ai, ai2, ai3][r]).op('i32.add');
+          code.load('splat').set(x);
+          madd(sums[r][0], b0);
+          madd(sums[r][1], b1);
+        }
+        code.get(pa).get(ap).op('i32.add').set(pa);
+        code.get(pb).get(bp).op('i32.add').set(pb);
+      });
+      // Store the tile: whole vectors when 8 columns remain, else lane by lane.
+      code.get(c).get(i).get(ldc).op('i32.mul').op('i32.add').get(j).i32(2).op('i32.shl').op('i32.add').set(pc);
+      code.get(n).get(j).op('i32.sub').tee(rem).i32(8).op('i32.ge_s');
+      code.if(() => {
+        for (let r = 0; r < rows; r++) {
+          for (let h = 0; h < 2; h++) {
+            code.get(acc).if(() => {
+              rowOfC(r);
+              code.load('v128', 16 * h).get(sums[r][h]).op('f32x4.add').set(sums[r][h]);
+            });
+            rowOfC(r);
+            code.get(sums[r][h]).store('v128', 16 * h);
+          }
+        }
+      }, () => {
+        for (let r = 0; r < rows; r++) {
+          for (let l = 0; l < 8; l++) {
+            code.get(rem).i32(l).op('i32.gt_s').if(() => {
+              code.get(sums[r][l >> 2]).lane(l & 3).set(scalar);
+              code.get(acc).if(() => {
+                rowOfC(r);
+                code.load('f32', 4 * l).get(scalar).op('f32.add').set(scalar);
+              });
+              rowOfC(r);
+              code.get(scalar).store('f32', 4 * l);
+            });
+          }
+        }
+      });
+    });
+  };
+
+  code.get(k).op('i32.eqz').if(() => {
+    // An empty sum: C = 0, or unchanged when accumulating.
+    code.get(acc).op('i32.eqz').if(() => {
+      code.i32(0).set(i);
+      code.forLoop(i, m, { const: 1 }, () => {
+        code.get(c).get(i).get(ldc).op('i32.mul').op('i32.add').i32(0).get(n).i32(2).op('i32.shl').memoryFill();
+      });
+    });
+    code.op('return');
+  });
+  code.get(ai).i32(1).op('i32.shl').set(ai2);
+  code.get(ai2).get(ai).op('i32.add').set(ai3);
+  code.get(m).i32(-4).op('i32.and').set(end);
+  code.i32(0).set(i);
+  code.forLoop(i, end, { const: 4 }, () => tileRow(4));
+  code.forLoop(i, m, { const: 1 }, () => tileRow(1));
+  return { name: 'gemm', params, results: [], code };
+}
+
+/**
+ * Packs W (n, k), row-major, for reading as B = Wᵀ (k, n): panel q holds columns 8q..8q+7 of
+ * B as k rows of 8 floats, out[(q*k + p)*8 + jj] = W[(8q + jj)*k + p], zero past n.
+ * Arguments: n, k, w, out (addresses in bytes).
+ */
+export function packTransposedFunction(): FunctionDef {
+  const params = [I32, I32, I32, I32];
+  const code = new Code(params.length);
+  const [n, k, w, out] = [0, 1, 2, 3];
+  const j = code.local(I32), p = code.local(I32), dst = code.local(I32), value = code.local('f32');
+  code.get(out).set(dst);
+  code.i32(0).set(j);
+  code.forLoop(j, n, { const: 8 }, () => {
+    code.i32(0).set(p);
+    code.forLoop(p, k, { const: 1 }, () => {
+      for (let jj = 0; jj < 8; jj++) {
+        // value = (j + jj < n) ? W[(j + jj)*k + p] : 0
+        code.f32(0).set(value);
+        code.get(j).i32(jj).op('i32.add').get(n).op('i32.lt_s').if(() => {
+          code.get(w).get(j).i32(jj).op('i32.add').get(k).op('i32.mul').get(p).op('i32.add').i32(2).op('i32.shl').op('i32.add');
+          code.load('f32').set(value);
+        });
+        code.get(dst).get(value).store('f32', 4 * jj);
+      }
+      code.get(dst).i32(32).op('i32.add').set(dst);
+    });
+  });
+  return { name: 'packTransposed', params, results: [], code };
+}
+
+/**
+ * Bias gradients: out[j] += sum over r of src[r*cols + j], rows added in order (as the scalar
+ * kernel does), four columns at a time. Arguments: rows, cols, src, out (addresses in bytes).
+ */
+export function columnSumsFunction(): FunctionDef {
+  const params = [I32, I32, I32, I32];
+  const code = new Code(params.length);
+  const [rows, cols, src, out] = [0, 1, 2, 3];
+  const j = code.local(I32), r = code.local(I32), end = code.local(I32), at = code.local(I32), stride = code.local(I32);
+  const sum = code.local('v128'), scalar = code.local('f32');
+  code.get(cols).i32(2).op('i32.shl').set(stride);
+  code.get(cols).i32(-4).op('i32.and').set(end);
+  code.i32(0).set(j);
+  code.forLoop(j, end, { const: 4 }, () => {
+    code.get(out).get(j).i32(2).op('i32.shl').op('i32.add').tee(at).load('v128').set(sum);
+    code.get(src).get(j).i32(2).op('i32.shl').op('i32.add').set(at);
+    code.i32(0).set(r);
+    code.forLoop(r, rows, { const: 1 }, () => {
+      code.get(sum).get(at).load('v128').op('f32x4.add').set(sum);
+      code.get(at).get(stride).op('i32.add').set(at);
+    });
+    code.get(out).get(j).i32(2).op('i32.shl').op('i32.add').get(sum).store('v128');
+  });
+  code.forLoop(j, cols, { const: 1 }, () => {
+    code.get(out).get(j).i32(2).op('i32.shl').op('i32.add').load('f32').set(scalar);
+    code.get(src).get(j).i32(2).op('i32.shl').op('i32.add').set(at);
+    code.i32(0).set(r);
+    code.forLoop(r, rows, { const: 1 }, () => {
+      code.get(scalar).get(at).load('f32').op('f32.add').set(scalar);
+      code.get(at).get(stride).op('i32.add').set(at);
+    });
+    code.get(out).get(j).i32(2).op('i32.shl').op('i32.add').get(scalar).store('f32');
+  });
+  return { name: 'columnSums', params, results: [], code };
+}
