@@ -1,11 +1,31 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Every test runs on the WebAssembly backend (the default where it can run); the numerical
+ * ones (fixtures, gradient checks, properties, training) run again on the scalar JS kernels,
+ * so the two backends are held to the same tolerances.
+ */
+const NUMERICAL = [
+  'test/autograd/**/*.test.ts',
+  'test/kernels/**/*.test.ts',
+  'test/nn/**/*.test.ts',
+  'test/optim/**/*.test.ts',
+  'test/rnn/**/*.test.ts',
+  'test/tensor/**/*.test.ts',
+  'test/train/**/*.test.ts',
+  'test/reliability/determinism.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    globalSetup: ['test/setup/kernel-worker.ts'],
     pool: 'threads',
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'wasm', include: ['test/**/*.test.ts'], setupFiles: ['test/setup/backend-wasm.ts'] } },
+      { extends: true, test: { name: 'js', include: NUMERICAL, setupFiles: ['test/setup/backend-js.ts'] } },
+    ],
   },
 });

@@ -12,6 +12,7 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from './autogr
 export { linear } from './autograd/linear.js';
 export { dropout } from './autograd/dropout.js';
 export { getBackend, setBackend, type BackendName } from './autograd/backend.js';
+export { getNumThreads, setNumThreads } from './autograd/threads.js';
 export * as nn from './nn/index.js';
 export * as safetensors from './io/safetensors.js';
 export * as F from './nn/functional/index.js';

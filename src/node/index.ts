@@ -10,3 +10,5 @@ export { cli } from './cli/main.js';
 export type { CliIO } from './cli/io.js';
 export type { OutputStream } from './cli/progress.js';
 export { readMetrics, readSamples, type MetricsLine, type SampleEntry } from './cli/run-files.js';
+import { setupNode } from './threads.js';
+setupNode(); // worker threads for setNumThreads; RECURRENT_BACKEND and RECURRENT_THREADS

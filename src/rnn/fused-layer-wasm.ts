@@ -23,6 +23,20 @@ import type { Tensor } from '../tensor/tensor.js';
 import { recordLayer, type CellKind, type DirectionWeights, type LayerResult } from './layer-op.js';
 import type { WorkspacePool } from './workspace.js';
 
+/** The loop functions' cell codes. */
+const KIND: Record<CellKind, number> = { lstm: 0, gru: 1, rnnTanh: 2, rnnRelu: 3 };
+
+/** Row ranges [start, end) of a batch of n rows for the threads that can run now (one range without threads). */
+function rowRanges(n: number): [number, number][] {
+  return [[0, n]];
+}
+
+/** Runs each job (a list of kernel calls) on its own thread when threads are ready, else in order. */
+function runJobs(w: WasmKernels, jobs: { fn: string; args: number[] }[][]): void {
+  const exports = w.exports as unknown as Record<string, (...args: number[]) => void>;
+  for (const job of jobs) for (const call of job) exports[call.fn](...call.args);
+}
+
 /** Fills `rows` rows of `cols` floats at heap address `at` with a bias row, or zeros. */
 function fillRows(w: WasmKernels, at: number, rows: number, cols: number, bias: Tensor | null): void {
   const f = w.heap.f32;
@@ -65,7 +79,6 @@ export function recurrentLayerWasm(
   const H = h0.shape[2];
   const G = (kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1) * H;
   const isLstm = kind === 'lstm';
-  const relu = kind === 'rnnRelu' ? 1 : 0;
   const { heap, exports: e } = w;
   const stateFloats = B * H;
   const outSize = T * B * D * H;
@@ -96,23 +109,13 @@ export function recurrentLayerWasm(
     const first = d === 0 ? 0 : T;
     copyIn(w, h0.data, d * stateFloats, stateFloats, states + first * stateFloats * 4);
     if (isLstm) copyIn(w, c0!.data, d * stateFloats, stateFloats, cells + first * stateFloats * 4);
-    for (let s = 0; s < T; s++) {
-      const t = d === 1 ? T - 1 - s : s;
-      const slotIn = (d === 1 ? t + 1 : t) * stateFloats * 4;
-      const slotOut = (d === 1 ? t : t + 1) * stateFloats * 4;
-      // HW = h W_hhᵀ + b_hh, then one fused pass over the gates.
-      fillRows(w, hw, B, G, biasHh);
-      e.gemm(B, H, G, states + slotIn, H * 4, 4, whh, 32, H * 32, hw, G * 4, 1);
-      const xw = gates + t * B * G * 4;
-      const o = out + (t * B * D + d) * H * 4;
-      if (isLstm) {
-        e.lstmForward(B, H, t, lens, xw, hw, states + slotIn, cells + slotIn, states + slotOut, cells + slotOut, tanhC + t * stateFloats * 4, o, D * H * 4);
-      } else if (kind === 'gru') {
-        e.gruForward(B, H, t, lens, xw, hw, states + slotIn, states + slotOut, hwn + t * stateFloats * 4, o, D * H * 4);
-      } else {
-        e.rnnForward(B, H, t, lens, relu, xw, hw, states + slotIn, states + slotOut, o, D * H * 4);
-      }
-    }
+    const bias = biasHh === null ? 0 : heap.alloc(G * 4);
+    if (bias !== 0) copyIn(w, biasHh!.data, 0, G, bias);
+    runJobs(w, rowRanges(B).map(([b0, b1]) => [{
+      fn: 'forwardLoop',
+      args: [KIND[kind], T, B, H, d, b0, b1, lens, gates, hw, bias, whh, states, cells, tanhC, hwn, out + d * H * 4, D * H * 4],
+    }]));
+    if (bias !== 0) heap.free(bias);
     const last = (d === 0 ? T : 0) * stateFloats * 4;
     copyOut(w, states + last, stateFloats, packed, outSize + d * stateFloats);
     if (isLstm) copyOut(w, cells + last, stateFloats, packed, outSize + stateSize + d * stateFloats);
@@ -174,21 +177,10 @@ export function recurrentLayerWasm(
       if (kind === 'gru') copyIn(w, ws.hwn, 0, T * stateFloats, hwnb);
       copyIn(w, g, outSize + d * stateFloats, stateFloats, dh);
       copyIn(w, weightHh.data, 0, G * H, raw);
-      for (let s = T - 1; s >= 0; s--) {
-        const t = d === 1 ? T - 1 - s : s;
-        const st = t * stateFloats * 4;
-        const gt = t * B * G * 4;
-        const go = gOut + (t * B * D + d) * H * 4;
-        if (isLstm) {
-          e.lstmBackward(B, H, t, lensb, gatesb + gt, cPrev + st, tanhCb + st, go, D * H * 4, dh, dc, dXW + gt);
-        } else if (kind === 'gru') {
-          e.gruBackward(B, H, t, lensb, gatesb + gt, hPrev + st, hwnb + st, go, D * H * 4, dh, dXW + gt, dHW + gt);
-        } else {
-          e.rnnBackward(B, H, t, lensb, relu, gatesb + gt, go, D * H * 4, dh, dXW + gt);
-        }
-        // dh += dHW_t W_hh
-        e.gemm(B, G, H, dHW + gt, G * 4, 4, raw, H * 4, 32, dh, H * 4, 1);
-      }
+      runJobs(w, rowRanges(B).map(([b0, b1]) => [{
+        fn: 'backwardLoop',
+        args: [KIND[kind], T, B, H, d, b0, b1, lensb, gatesb, hPrev, cPrev, tanhCb, hwnb, gOut + d * H * 4, D * H * 4, dh, dc, dXW, dHW, raw],
+      }]));
       copyOut(w, dh, stateFloats, gh0, d * stateFloats);
       if (gc0) copyOut(w, dc, stateFloats, gc0, d * stateFloats);
       // dW_ih = dXWᵀ x,  dW_hh = dHWᵀ h_prev over all T*B rows; biases are column sums.

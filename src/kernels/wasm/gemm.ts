@@ -21,8 +21,8 @@ import { Code, type FunctionDef } from './assembler.js';
 
 const I32 = 'i32' as const;
 
-/** The product kernel; `fma` uses relaxed-SIMD fused multiply-add where the engine has it. */
-export function gemmFunction(fma: boolean): FunctionDef {
+/** The product kernel over one block of k; `fma` uses relaxed-SIMD fused multiply-add where the engine has it. */
+export function gemmBlockFunction(fma: boolean): FunctionDef {
   const params = Array<typeof I32>(12).fill(I32);
   const code = new Code(params.length);
   const [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc] = params.map((_, i) => i);
@@ -114,6 +114,40 @@ export function gemmFunction(fma: boolean): FunctionDef {
   code.i32(0).set(i);
   code.forLoop(i, end, { const: 4 }, () => tileRow(4));
   code.forLoop(i, m, { const: 1 }, () => tileRow(1));
+  return { name: 'gemmBlock', params, results: [], code };
+}
+
+/** Rows of k per block: a B panel block (KC × 8 floats) stays in L1 while A streams. */
+export const KC = 256;
+
+/**
+ * The exported product: the k range cut into blocks of KC, each one call of gemmBlock (the
+ * function at index `blockIndex`) that adds into C. Same arguments as gemmBlock. For a long
+ * k (the weight gradients sum over all T*B rows) this keeps B's block in cache across the
+ * row tiles; every C entry is still summed in a fixed order that depends on k alone.
+ */
+export function gemmFunction(blockIndex: number): FunctionDef {
+  const params = Array<typeof I32>(12).fill(I32);
+  const code = new Code(params.length);
+  const [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc] = params.map((_, i) => i);
+  const p = code.local(I32), kc = code.local(I32);
+  code.get(k).i32(KC).op('i32.le_s').if(() => {
+    for (const x of [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc]) code.get(x);
+    code.call(blockIndex).op('return');
+  });
+  code.i32(0).set(p);
+  code.forLoop(p, k, { const: KC }, () => {
+    // kc = min(KC, k - p); block p reads A from a + p*ap and B from b + p*bp
+    code.get(k).get(p).op('i32.sub').set(kc);
+    code.get(kc).i32(KC).op('i32.gt_s').if(() => code.i32(KC).set(kc));
+    code.get(m).get(kc).get(n);
+    code.get(a).get(p).get(ap).op('i32.mul').op('i32.add').get(ai).get(ap);
+    code.get(b).get(p).get(bp).op('i32.mul').op('i32.add').get(bp).get(bpanel);
+    code.get(c).get(ldc);
+    // accumulate = acc || p > 0
+    code.get(acc).get(p).i32(0).op('i32.gt_s').op('i32.or');
+    code.call(blockIndex);
+  });
   return { name: 'gemm', params, results: [], code };
 }
 

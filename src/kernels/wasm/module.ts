@@ -8,8 +8,9 @@
  */
 import { assembleModule, Code, type FunctionDef, type ValueType } from './assembler.js';
 import { gateFunctions } from './gates.js';
-import { columnSumsFunction, gemmFunction, packTransposedFunction } from './gemm.js';
+import { columnSumsFunction, gemmBlockFunction, gemmFunction, packTransposedFunction } from './gemm.js';
 import { Heap } from './heap.js';
+import { backwardLoopFunction, forwardLoopFunction } from './loops.js';
 
 /** The exported kernels; every pointer is a byte address in the heap. */
 export interface WasmExports {
@@ -22,6 +23,8 @@ export interface WasmExports {
   gruBackward(B: number, H: number, t: number, lengths: number, gates: number, hIn: number, hwn: number, gOut: number, gOutStride: number, dh: number, dXW: number, dHW: number): void;
   rnnForward(B: number, H: number, t: number, lengths: number, relu: number, xw: number, hw: number, hIn: number, hOut: number, out: number, outStride: number): void;
   rnnBackward(B: number, H: number, t: number, lengths: number, relu: number, gates: number, gOut: number, gOutStride: number, dh: number, dGates: number): void;
+  forwardLoop(kind: number, T: number, B: number, H: number, reverse: number, b0: number, b1: number, lengths: number, gates: number, hw: number, biasHh: number, whh: number, states: number, cells: number, tanhC: number, hwn: number, out: number, outStride: number): void;
+  backwardLoop(kind: number, T: number, B: number, H: number, reverse: number, b0: number, b1: number, lengths: number, gates: number, hPrev: number, cPrev: number, tanhC: number, hwn: number, gOut: number, gOutStride: number, dh: number, dc: number, dXW: number, dHW: number, whh: number): void;
 }
 
 /** A ready backend: the compiled module, its instance's exports and the heap they share. */
@@ -66,9 +69,18 @@ function newMemory(): { memory: WebAssembly.Memory; shared: boolean } {
   return { memory: new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES }), shared: false };
 }
 
-/** Every function of the module, in export order. */
+/** Every function of the module, in export order; a function calls another by its index. */
 function functions(fma: boolean): FunctionDef[] {
-  return [gemmFunction(fma), packTransposedFunction(), columnSumsFunction(), ...gateFunctions()];
+  const names = ['gemmBlock', 'gemm', 'packTransposed', 'columnSums', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'forwardLoop', 'backwardLoop'];
+  const index = (name: string): number => names.indexOf(name);
+  const defs = [
+    gemmBlockFunction(fma), gemmFunction(index('gemmBlock')), packTransposedFunction(), columnSumsFunction(),
+    ...gateFunctions(), forwardLoopFunction(index), backwardLoopFunction(index),
+  ];
+  defs.forEach((f, i) => {
+    if (f.name !== names[i]) throw new Error(`kernel module: function ${i} is ${f.name}, expected ${names[i]}`);
+  });
+  return defs;
 }
 
 /** The module's bytes for a memory kind (exported for the tests and the size budget). */

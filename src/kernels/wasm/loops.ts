@@ -1,0 +1,151 @@
+/**
+ * The recurrent time loops in WebAssembly: one call runs every step of one direction for a
+ * range of batch rows [b0, b1), so the whole loop stays in WASM and two threads can each take
+ * a range with no barrier between steps (rows of a batch never interact).
+ *
+ * Forward, per step t (t = T-1 … 0 when reverse):
+ *   hw = b_hh (each row) ;  hw += h_t W_hhᵀ   (gemm over the rows, W_hh packed)
+ *   gate pass (lstmForward / gruForward / rnnForward) on the rows
+ * Backward, per step in the opposite order:
+ *   gate backward pass on the rows (adds the output gradient to dh first)
+ *   dh += dHW_t W_hh   (gemm, W_hh read in place as a row-major (G, H) matrix)
+ * Layouts and state slots are those of src/rnn/fused-layer-wasm.ts; `kind` is 0 LSTM, 1 GRU,
+ * 2 RNN tanh, 3 RNN relu. Every address is in bytes.
+ */
+import { Code, type FunctionDef } from './assembler.js';
+
+const I32 = 'i32' as const;
+
+/** Indices of the functions the loops call, by export name. */
+export type FunctionIndex = (name: string) => number;
+
+/** A function with named i32 parameters. */
+function withParams(names: readonly string[]): { code: Code; p: Record<string, number> } {
+  const code = new Code(names.length);
+  const p: Record<string, number> = {};
+  names.forEach((n, i) => { p[n] = i; });
+  return { code, p };
+}
+
+/** Emits local = base + (t*B + b0) * rowBytes, the address of row b0 at step t. */
+function rowAt(c: Code, local: number, base: number, t: number, B: number, b0: number, rowBytes: number): void {
+  c.get(base).get(t).get(B).op('i32.mul').get(b0).op('i32.add').get(rowBytes).op('i32.mul').op('i32.add').set(local);
+}
+
+/** forwardLoop(kind, T, B, H, reverse, b0, b1, lengths, gates, hw, biasHh (0: none), whh (packed), states, cells, tanhC, hwn, out (+ d*H*4), outStride). */
+export function forwardLoopFunction(index: FunctionIndex): FunctionDef {
+  const names = ['kind', 'T', 'B', 'H', 'reverse', 'b0', 'b1', 'lengths', 'gates', 'hw', 'biasHh', 'whh', 'states', 'cells', 'tanhC', 'hwn', 'out', 'outStride'];
+  const { code: c, p } = withParams(names);
+  const s = c.local(I32), t = c.local(I32), rows = c.local(I32), r = c.local(I32), hwRows = c.local(I32);
+  const hIn = c.local(I32), hOut = c.local(I32), cIn = c.local(I32), cOut = c.local(I32), xw = c.local(I32), o = c.local(I32), st = c.local(I32), lens = c.local(I32);
+  const gateRow = c.local(I32), stateRow = c.local(I32), slotBytes = c.local(I32);
+  c.get(p.H).i32(4).op('i32.mul').set(stateRow);
+  // gateRow = stateRow * (kind == 0 ? 4 : kind == 1 ? 3 : 1)
+  c.get(stateRow).set(gateRow);
+  c.get(p.kind).op('i32.eqz').if(() => c.get(stateRow).i32(4).op('i32.mul').set(gateRow));
+  c.get(p.kind).i32(1).op('i32.eq').if(() => c.get(stateRow).i32(3).op('i32.mul').set(gateRow));
+  c.get(p.b1).get(p.b0).op('i32.sub').set(rows);
+  c.get(p.B).get(stateRow).op('i32.mul').set(slotBytes);
+  c.get(p.hw).get(p.b0).get(gateRow).op('i32.mul').op('i32.add').set(hwRows);
+  c.get(p.lengths).get(p.b0).i32(2).op('i32.shl').op('i32.add').set(lens);
+  c.i32(0).set(s);
+  c.forLoop(s, p.T, { const: 1 }, () => {
+    // t and the state slots: forward reads slot t, writes t+1; reverse reads t+1, writes t.
+    c.get(p.reverse).if(() => {
+      c.get(p.T).i32(1).op('i32.sub').get(s).op('i32.sub').set(t);
+      c.get(t).i32(1).op('i32.add').get(slotBytes).op('i32.mul').set(hIn);
+      c.get(t).get(slotBytes).op('i32.mul').set(hOut);
+    }, () => {
+      c.get(s).set(t);
+      c.get(t).get(slotBytes).op('i32.mul').set(hIn);
+      c.get(t).i32(1).op('i32.add').get(slotBytes).op('i32.mul').set(hOut);
+    });
+    c.get(p.b0).get(stateRow).op('i32.mul').set(r);
+    c.get(p.cells).get(hIn).op('i32.add').get(r).op('i32.add').set(cIn);
+    c.get(p.cells).get(hOut).op('i32.add').get(r).op('i32.add').set(cOut);
+    c.get(p.states).get(hIn).op('i32.add').get(r).op('i32.add').set(hIn);
+    c.get(p.states).get(hOut).op('i32.add').get(r).op('i32.add').set(hOut);
+    // hw = b_hh in every row (or zeros), then hw += h W_hhᵀ
+    c.get(p.biasHh).if(() => {
+      c.i32(0).set(r);
+      c.forLoop(r, rows, { const: 1 }, () => {
+        c.get(hwRows).get(r).get(gateRow).op('i32.mul').op('i32.add').get(p.biasHh).get(gateRow).memoryCopy();
+      });
+    }, () => {
+      c.get(hwRows).i32(0).get(rows).get(gateRow).op('i32.mul').memoryFill();
+    });
+    c.get(rows).get(p.H).get(gateRow).i32(2).op('i32.shr_s');
+    c.get(hIn).get(stateRow).i32(4).get(p.whh).i32(32).get(p.H).i32(32).op('i32.mul');
+    c.get(hwRows).get(gateRow).i32(1).call(index('gemm'));
+    rowAt(c, xw, p.gates, t, p.B, p.b0, gateRow);
+    rowAt(c, st, p.tanhC, t, p.B, p.b0, stateRow);
+    rowAt(c, o, p.out, t, p.B, p.b0, p.outStride);
+    c.get(p.kind).op('i32.eqz').if(() => {
+      for (const x of [rows, p.H, t, lens, xw, hwRows, hIn, cIn, hOut, cOut, st, o, p.outStride]) c.get(x);
+      c.call(index('lstmForward'));
+    }, () => {
+      c.get(p.kind).i32(1).op('i32.eq').if(() => {
+        rowAt(c, st, p.hwn, t, p.B, p.b0, stateRow);
+        for (const x of [rows, p.H, t, lens, xw, hwRows, hIn, hOut, st, o, p.outStride]) c.get(x);
+        c.call(index('gruForward'));
+      }, () => {
+        c.get(rows).get(p.H).get(t).get(lens).get(p.kind).i32(3).op('i32.eq');
+        for (const x of [xw, hwRows, hIn, hOut, o, p.outStride]) c.get(x);
+        c.call(index('rnnForward'));
+      });
+    });
+  });
+  return { name: 'forwardLoop', params: names.map(() => I32), results: [], code: c };
+}
+
+/** backwardLoop(kind, T, B, H, reverse, b0, b1, lengths, gates, hPrev, cPrev, tanhC, hwn, gOut (+ d*H*4), gOutStride, dh, dc, dXW, dHW, whh (raw rows)). */
+export function backwardLoopFunction(index: FunctionIndex): FunctionDef {
+  const names = ['kind', 'T', 'B', 'H', 'reverse', 'b0', 'b1', 'lengths', 'gates', 'hPrev', 'cPrev', 'tanhC', 'hwn', 'gOut', 'gOutStride', 'dh', 'dc', 'dXW', 'dHW', 'whh'];
+  const { code: c, p } = withParams(names);
+  const s = c.local(I32), t = c.local(I32), rows = c.local(I32), lens = c.local(I32);
+  const gt = c.local(I32), dx = c.local(I32), dhw = c.local(I32), st = c.local(I32), st2 = c.local(I32), go = c.local(I32), dh = c.local(I32), dc = c.local(I32);
+  const gateRow = c.local(I32), stateRow = c.local(I32);
+  c.get(p.H).i32(4).op('i32.mul').set(stateRow);
+  c.get(stateRow).set(gateRow);
+  c.get(p.kind).op('i32.eqz').if(() => c.get(stateRow).i32(4).op('i32.mul').set(gateRow));
+  c.get(p.kind).i32(1).op('i32.eq').if(() => c.get(stateRow).i32(3).op('i32.mul').set(gateRow));
+  c.get(p.b1).get(p.b0).op('i32.sub').set(rows);
+  c.get(p.lengths).get(p.b0).i32(2).op('i32.shl').op('i32.add').set(lens);
+  c.get(p.dh).get(p.b0).get(stateRow).op('i32.mul').op('i32.add').set(dh);
+  c.get(p.dc).get(p.b0).get(stateRow).op('i32.mul').op('i32.add').set(dc);
+  c.get(p.T).set(s);
+  c.block(() => c.loop(() => {
+    c.get(s).i32(0).op('i32.le_s').brIf(1);
+    c.get(s).i32(1).op('i32.sub').set(s);
+    // t = reverse ? T-1-s : s
+    c.get(s).set(t);
+    c.get(p.reverse).if(() => c.get(p.T).i32(1).op('i32.sub').get(s).op('i32.sub').set(t));
+    rowAt(c, gt, p.gates, t, p.B, p.b0, gateRow);
+    rowAt(c, dx, p.dXW, t, p.B, p.b0, gateRow);
+    rowAt(c, dhw, p.dHW, t, p.B, p.b0, gateRow);
+    rowAt(c, go, p.gOut, t, p.B, p.b0, p.gOutStride);
+    c.get(p.kind).op('i32.eqz').if(() => {
+      rowAt(c, st, p.cPrev, t, p.B, p.b0, stateRow);
+      rowAt(c, st2, p.tanhC, t, p.B, p.b0, stateRow);
+      for (const x of [rows, p.H, t, lens, gt, st, st2, go, p.gOutStride, dh, dc, dx]) c.get(x);
+      c.call(index('lstmBackward'));
+    }, () => {
+      c.get(p.kind).i32(1).op('i32.eq').if(() => {
+        rowAt(c, st, p.hPrev, t, p.B, p.b0, stateRow);
+        rowAt(c, st2, p.hwn, t, p.B, p.b0, stateRow);
+        for (const x of [rows, p.H, t, lens, gt, st, st2, go, p.gOutStride, dh, dx, dhw]) c.get(x);
+        c.call(index('gruBackward'));
+      }, () => {
+        c.get(rows).get(p.H).get(t).get(lens).get(p.kind).i32(3).op('i32.eq');
+        for (const x of [gt, go, p.gOutStride, dh, dx]) c.get(x);
+        c.call(index('rnnBackward'));
+      });
+    });
+    // dh += dHW_t W_hh
+    c.get(rows).get(gateRow).i32(2).op('i32.shr_s').get(p.H);
+    c.get(dhw).get(gateRow).i32(4).get(p.whh).get(stateRow).i32(32);
+    c.get(dh).get(stateRow).i32(1).call(index('gemm'));
+    c.br(0);
+  }));
+  return { name: 'backwardLoop', params: names.map(() => I32), results: [], code: c };
+}

@@ -1,0 +1,74 @@
+/**
+ * The control block shared by the Node kernel pool (threads.ts) and its workers
+ * (kernel-worker.ts): one slot of 16 int32s (64 bytes, its own cache line) per worker.
+ *
+ *   SEQ              the caller writes a job, then bumps SEQ; the worker runs it
+ *   DONE             the worker copies SEQ here when the job is finished
+ *   READY            1 once the worker has instantiated the module
+ *   WORKER_SLEEPING  1 while the worker sleeps on SEQ (the caller must notify)
+ *   CALLER_SLEEPING  1 while the caller sleeps on DONE (the worker must notify)
+ *   ERROR            1 when a call of the last job threw (the message is on the port)
+ *   STOP             1 when the worker must exit
+ *
+ * A job is an Int32Array in its own SharedArrayBuffer: [count, then per call: export index,
+ * argument count, arguments...]. A count of -1 means the job did not fit: the caller posted a
+ * larger buffer on the worker's port, which holds the job and replaces this one.
+ */
+import type { MessagePort } from 'node:worker_threads';
+
+export const SLOT = 16;
+export const SEQ = 0;
+export const DONE = 1;
+export const READY = 2;
+export const WORKER_SLEEPING = 3;
+export const CALLER_SLEEPING = 4;
+export const ERROR = 5;
+export const STOP = 6;
+/** The job count that says "take the larger buffer from the port". */
+export const GROWN = -1;
+
+/** What a worker gets in workerData. */
+export interface KernelWorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  slot: number;
+  job: SharedArrayBuffer;
+  port: MessagePort;
+  spinMs: number;
+}
+
+/** The module's function exports in a fixed order: a call names its export by index here. */
+export function exportNames(module: WebAssembly.Module): string[] {
+  return WebAssembly.Module.exports(module)
+    .filter((e) => e.kind === 'function')
+    .map((e) => e.name);
+}
+
+/**
+ * Waits until control[at] differs from `value` and returns the new value: polls for `spinMs`
+ * (waking a sleeping thread costs tens of µs), then sleeps in Atomics.wait with control[flag]
+ * set, so that the other side knows to notify.
+ */
+export function awaitChange(control: Int32Array, at: number, value: number, flag: number, spinMs: number): number {
+  const deadline = performance.now() + spinMs;
+  for (let i = 1; ; i++) {
+    const now = Atomics.load(control, at);
+    if (now !== value) return now;
+    if ((i & 63) === 0 && performance.now() > deadline) break;
+  }
+  Atomics.store(control, flag, 1);
+  while (Atomics.load(control, at) === value) Atomics.wait(control, at, value);
+  Atomics.store(control, flag, 0);
+  return Atomics.load(control, at);
+}
+
+/**
+ * Stores `value` at control[at] and wakes the other side if it sleeps. Both sides use
+ * sequentially consistent atomics: either the sleeper's flag is seen here, or the sleeper's
+ * Atomics.wait sees the new value and does not sleep.
+ */
+export function publish(control: Int32Array, at: number, value: number, flag: number): void {
+  Atomics.store(control, at, value);
+  if (Atomics.load(control, flag) !== 0) Atomics.notify(control, at);
+}

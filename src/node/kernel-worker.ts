@@ -1,0 +1,48 @@
+/**
+ * The worker thread of the Node kernel pool: instantiates the kernel module over the shared
+ * memory, then runs the jobs the caller writes into its slot of the control block (protocol
+ * in kernel-protocol.ts) until told to stop. `npm run build` bundles this file on its own to
+ * dist/node/kernel-worker.js.
+ */
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { awaitChange, CALLER_SLEEPING, DONE, ERROR, exportNames, GROWN, type KernelWorkerData, publish, READY, SEQ, SLOT, STOP, WORKER_SLEEPING } from './kernel-protocol.js';
+
+const data = workerData as KernelWorkerData;
+const instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory } });
+const fns = exportNames(data.module).map((name) => instance.exports[name] as (...args: number[]) => void);
+const control = new Int32Array(data.control);
+const base = data.slot * SLOT;
+let job = new Int32Array(data.job);
+
+/** Runs the calls of the current job; returns why one failed, or null. */
+function runJob(): string | null {
+  if (job[0] === GROWN) {
+    let message;
+    while ((message = receiveMessageOnPort(data.port)) === undefined);
+    job = new Int32Array(message.message as SharedArrayBuffer);
+  }
+  const args: number[] = [];
+  for (let call = 0, p = 1, count = job[0]!; call < count; call++) {
+    const fn = job[p++]!;
+    args.length = job[p++]!;
+    for (let i = 0; i < args.length; i++) args[i] = job[p++]!;
+    try {
+      fns[fn]!(...args);
+    } catch (e) {
+      return `${exportNames(data.module)[fn]}(${args.join(', ')}): ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+  return null;
+}
+
+Atomics.store(control, base + READY, 1);
+for (let seen = 0; ; ) {
+  seen = awaitChange(control, base + SEQ, seen, base + WORKER_SLEEPING, data.spinMs);
+  if (Atomics.load(control, base + STOP) !== 0) break;
+  const failure = runJob();
+  if (failure !== null) {
+    data.port.postMessage(failure);
+    Atomics.store(control, base + ERROR, 1);
+  }
+  publish(control, base + DONE, seen, base + CALLER_SLEEPING);
+}

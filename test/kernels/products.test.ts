@@ -1,0 +1,128 @@
+/**
+ * The matrix products of the active backend against a float64 triple loop, on random shapes
+ * with every edge the SIMD kernel has: sizes that are not multiples of 4 or 8, one row or one
+ * column, an empty inner dimension, k past the 256-row block, offsets, and accumulation.
+ * Also: a product cut into row blocks gives the same bits as the whole (threads rely on it),
+ * and a weight changed in place is repacked before its next use.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Generator, nn, noGrad, optim, randn, Tensor, F } from '../../src/index.js';
+import { matmulNN, matmulNT, matmulTN } from '../../src/kernels/products.js';
+
+const LAYOUTS = { NN: matmulNN, NT: matmulNT, TN: matmulTN } as const;
+
+/** Float32 summation of k products may err by about k·u·Σ|a_p b_p| (u = 2^-24); this is 2× that. */
+function bound(k: number, sumAbs: number): number {
+  return (k + 2) * 1.2e-7 * sumAbs + 1e-37;
+}
+
+const shape = fc.record({
+  m: fc.oneof(fc.integer({ min: 1, max: 13 }), fc.integer({ min: 14, max: 70 })),
+  k: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 250, max: 530 })),
+  n: fc.oneof(fc.integer({ min: 1, max: 17 }), fc.integer({ min: 18, max: 70 })),
+  layout: fc.constantFrom('NN', 'NT', 'TN'),
+  accumulate: fc.boolean(),
+  offsets: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)),
+  seed: fc.nat(1e6),
+});
+
+describe('matrix products on the active backend', () => {
+  it('match a float64 triple loop on random shapes and layouts', () => {
+    fc.assert(
+      fc.property(shape, ({ m, k, n, layout, accumulate, offsets: [oa, ob, oc], seed }) => {
+        const g = new Generator(seed);
+        const a = randn([oa + m * k], { generator: g }).data;
+        const b = randn([ob + k * n], { generator: g }).data;
+        const c = randn([oc + m * n], { generator: g }).data;
+        const before = c.slice();
+        LAYOUTS[layout as keyof typeof LAYOUTS](m, k, n, a, oa, b, ob, c, oc, accumulate);
+        for (let o = 0; o < oc; o++) expect(c[o]).toBe(before[o]);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let exact = 0;
+            let sumAbs = 0;
+            for (let p = 0; p < k; p++) {
+              const x = a[oa + (layout === 'TN' ? p * m + i : i * k + p)];
+              const y = b[ob + (layout === 'NT' ? j * k + p : p * n + j)];
+              exact += x * y;
+              sumAbs += Math.abs(x * y);
+            }
+            const prior = accumulate ? before[oc + i * n + j] : 0;
+            const got = c[oc + i * n + j];
+            if (!(Math.abs(got - (prior + exact)) <= bound(k, sumAbs + Math.abs(prior)))) {
+              throw new Error(`${layout} m${m} k${k} n${n} acc=${accumulate}: C[${i}][${j}] = ${got}, exact ${prior + exact}`);
+            }
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('gives the same bits when the rows are computed in blocks (as threads split them)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 40 }), fc.nat(1e6), (m, k, n, seed) => {
+        const g = new Generator(seed);
+        const a = randn([m * k], { generator: g }).data;
+        const b = randn([n * k], { generator: g }).data;
+        const whole = new Float32Array(m * n);
+        matmulNT(m, k, n, a, 0, b, 0, whole, 0, false);
+        const split = new Float32Array(m * n);
+        const cut = g.randint(1, m);
+        matmulNT(cut, k, n, a, 0, b, 0, split, 0, false);
+        matmulNT(m - cut, k, n, a, cut * k, b, 0, split, cut * n, false);
+        expect(Array.from(split)).toEqual(Array.from(whole));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('packed weights follow in-place changes', () => {
+  const input = randn([3, 5], { generator: new Generator(1) });
+  const reference = (w: Tensor, b: Tensor) => {
+    const y = new Float32Array(3 * w.shape[0]);
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < w.shape[0]; j++) {
+        let s = b.data[j];
+        for (let p = 0; p < 5; p++) s += input.data[i * 5 + p] * w.data[j * 5 + p];
+        y[i * w.shape[0] + j] = s;
+      }
+    }
+    return y;
+  };
+  const expectMatches = (lin: nn.Linear) => {
+    const y = noGrad(() => lin.forward(input)).data;
+    const r = reference(lin.weight, lin.bias!);
+    for (let i = 0; i < r.length; i++) expect(Math.abs(y[i] - r[i])).toBeLessThan(1e-5);
+  };
+
+  it('after an optimizer step, loadStateDict and markModified', () => {
+    const lin = new nn.Linear({ inFeatures: 5, outFeatures: 9, seed: 2 });
+    expectMatches(lin);
+    const opt = new optim.SGD(lin.parameters(), { lr: 0.5 });
+    F.mseLoss(lin.forward(input), randn([3, 9], { generator: new Generator(3) })).backward();
+    opt.step();
+    expectMatches(lin);
+    lin.loadStateDict({ weight: randn([9, 5], { generator: new Generator(4) }), bias: randn([9], { generator: new Generator(5) }) });
+    expectMatches(lin);
+    lin.weight.data[7] += 3;
+    lin.weight.markModified();
+    expectMatches(lin);
+  });
+
+  it('in a recurrent layer run step by step', () => {
+    const cell = new nn.LSTMCell({ inputSize: 5, hiddenSize: 6, seed: 7 });
+    const x = randn([2, 5], { generator: new Generator(8) });
+    const before = noGrad(() => cell.forward(x).h).data.slice();
+    cell.weightHh.data.fill(0);
+    cell.weightHh.markModified();
+    cell.weightIh.data.fill(0);
+    cell.weightIh.markModified();
+    const after = noGrad(() => cell.forward(x).h).data;
+    expect(Array.from(after)).not.toEqual(Array.from(before));
+    // With both weight matrices zero the gates depend on the biases alone: every row is equal.
+    for (let j = 0; j < 6; j++) expect(after[6 + j]).toBe(after[j]);
+  });
+});

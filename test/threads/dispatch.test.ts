@@ -1,0 +1,126 @@
+/**
+ * The Node kernel pool runs real kernel calls on worker threads over the shared memory: the
+ * same bits as one thread, many short runs in a row (with workers asleep in between), workers
+ * that boot late, a closed pool, and a call that fails on a worker.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runJobs, setKernelPool } from '../../src/kernels/threads.js';
+import { NodeKernelPool } from '../../src/node/threads.js';
+import { bits, exportsOf, kernels, Product, whenReady } from './helpers.js';
+
+const pools: NodeKernelPool[] = [];
+function newPool(workers: number): NodeKernelPool {
+  const pool = new NodeKernelPool(workers, kernels());
+  pools.push(pool);
+  return pool;
+}
+
+afterEach(() => {
+  setKernelPool(null);
+  for (const pool of pools.splice(0)) pool.close();
+});
+
+describe('NodeKernelPool', () => {
+  it('runs row chunks of a product on 2 threads with the bits of 1 thread', async () => {
+    const k = kernels();
+    const pool = newPool(1);
+    await whenReady(pool, 2);
+    expect(pool.ready).toBe(2);
+    for (const [m, inner, n] of [[64, 96, 80], [7, 5, 3], [33, 130, 17]] as const) {
+      const p = new Product(k, m, inner, n);
+      runJobs(exportsOf(k), p.jobs(2));
+      const one = p.take();
+      setKernelPool(pool);
+      runJobs(exportsOf(k), p.jobs(2));
+      setKernelPool(null);
+      const two = p.take();
+      expect(one.some(Number.isNaN), 'one thread filled C').toBe(false);
+      expect(bits(two), `${m}x${inner}x${n}`).toEqual(bits(one));
+      p.free();
+    }
+  });
+
+  it('runs the workers’ jobs on the workers: a trap there is reported by the caller', async () => {
+    const k = kernels();
+    const pool = newPool(1);
+    await whenReady(pool, 2);
+    const p = new Product(k, 8, 8, 8);
+    const [good] = p.jobs(1);
+    // C far past the end of memory: the worker's instance traps.
+    const bad = [{ fn: 'gemm', args: [8, 8, 8, p.a, 32, 4, p.b, 32, 32, 0x7ff00000, 32, 0] }];
+    expect(() => pool.run([good!, bad])).toThrow(/kernel worker 1: gemm\(8, 8, 8, .*out of bounds/);
+    expect(() => pool.run([good!, [{ fn: 'nope', args: [] }]])).toThrow(/no export "nope"/);
+    // The pool still works afterwards.
+    pool.run([good!, good!]);
+    expect(p.take().some(Number.isNaN)).toBe(false);
+    p.free();
+  });
+
+  it('survives thousands of short runs in a row, with pauses that put the workers to sleep', async () => {
+    const k = kernels();
+    const pool = newPool(1);
+    await whenReady(pool, 2);
+    const p = new Product(k, 8, 16, 16);
+    runJobs(exportsOf(k), p.jobs(2));
+    const expected = bits(p.take());
+    setKernelPool(pool);
+    for (let i = 0; i < 3000; i++) {
+      runJobs(exportsOf(k), p.jobs(2));
+      const got = bits(p.take());
+      if (i % 97 === 0 || got.some((v, j) => v !== expected[j])) expect(got, `run ${i}`).toEqual(expected);
+      // Every 300 runs, a pause longer than the workers' spin budget: they sleep and must wake.
+      if (i % 300 === 299) await new Promise((r) => setTimeout(r, 3));
+    }
+    p.free();
+  });
+
+  it('runs every job on the caller while the workers boot, then on the workers', async () => {
+    const k = kernels();
+    const p = new Product(k, 16, 8, 8);
+    runJobs(exportsOf(k), p.jobs(3));
+    const expected = bits(p.take());
+    const pool = newPool(2);
+    expect(pool.ready).toBe(1); // nothing has booted yet: starting returned at once
+    pool.run(p.jobs(3));
+    expect(bits(p.take())).toEqual(expected);
+    await whenReady(pool, 3);
+    expect(pool.ready).toBe(3);
+    pool.run(p.jobs(3));
+    expect(bits(p.take())).toEqual(expected);
+    p.free();
+  });
+
+  it('runs on the caller after close()', async () => {
+    const k = kernels();
+    const p = new Product(k, 12, 8, 8);
+    runJobs(exportsOf(k), p.jobs(2));
+    const expected = bits(p.take());
+    const pool = newPool(1);
+    await whenReady(pool, 2);
+    pool.close();
+    expect(pool.ready).toBe(1);
+    setKernelPool(pool);
+    runJobs(exportsOf(k), p.jobs(2));
+    expect(bits(p.take())).toEqual(expected);
+    pool.run(p.jobs(2));
+    expect(bits(p.take())).toEqual(expected);
+    p.free();
+  });
+
+  it('grows a worker’s job buffer for a job of many calls', async () => {
+    const k = kernels();
+    const pool = newPool(1);
+    await whenReady(pool, 2);
+    const p = new Product(k, 2, 4, 8);
+    const [one] = p.jobs(1);
+    // 2,000 calls of 14 words each do not fit the first 4,096-word buffer.
+    const many = Array.from({ length: 2000 }, () => one![0]!);
+    runJobs(exportsOf(k), [many]);
+    const expected = bits(p.take());
+    for (let i = 0; i < 3; i++) {
+      pool.run([[], many]);
+      expect(bits(p.take())).toEqual(expected);
+    }
+    p.free();
+  });
+});
