@@ -10,10 +10,45 @@
  */
 import { activeWasm } from './backend.js';
 import * as scalar from './matmul.js';
+import { parallelism, runJobs } from './threads.js';
 import type { WasmKernels } from './wasm/module.js';
 import { packedBytes, packedTransposed } from './wasm/packs.js';
 
 type Layout = 'NN' | 'NT' | 'TN';
+
+/** Products smaller than this many multiply-adds run on one thread (waking a worker costs more). */
+const MIN_PARALLEL_WORK = 1 << 19;
+
+/**
+ * Cuts [0, n) into `parts` consecutive ranges, each a multiple of `align` long but the last.
+ * The cut depends on the thread count, the results do not: every row (or column) of a product
+ * is computed by the same instructions in the same order whichever range it falls in.
+ */
+export function splitRange(n: number, parts: number, align = 4): [number, number][] {
+  const size = Math.ceil(n / parts / align) * align;
+  const out: [number, number][] = [];
+  for (let start = 0; start < n; start += size) out.push([start, Math.min(n, start + size)]);
+  return out;
+}
+
+/**
+ * gemm on the WASM kernels (arguments as the kernel's, addresses in bytes), with its rows cut
+ * among the threads that are ready when the product is large enough to gain from them.
+ */
+export function gemmRows(
+  w: WasmKernels, m: number, k: number, n: number, a: number, ai: number, ap: number,
+  b: number, bp: number, bpanel: number, c: number, ldc: number, accumulate: number,
+): void {
+  const parts = m * k * n >= MIN_PARALLEL_WORK ? Math.min(parallelism(), m >> 2) : 1;
+  if (parts <= 1) {
+    w.exports.gemm(m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, accumulate);
+    return;
+  }
+  runJobs(w.exports as unknown as Record<string, Function>, splitRange(m, parts).map(([r0, r1]) => [{
+    fn: 'gemm',
+    args: [r1 - r0, k, n, a + r0 * ai, ai, ap, b, bp, bpanel, c + r0 * ldc, ldc, accumulate],
+  }]));
+}
 
 /** A product in the WASM heap; `packedB` is an already packed Wᵀ (NT), or 0 to pack B here. */
 function wasmProduct(
@@ -32,11 +67,11 @@ function wasmProduct(
   if (b !== null) f.set(b.subarray(bOff, bOff + k * n), pb >> 2);
   if (accumulate) f.set(c.subarray(cOff, cOff + m * n), pc >> 2);
   const acc = accumulate ? 1 : 0;
-  if (layout === 'NN') e.gemm(m, k, n, pa, k * 4, 4, pb, n * 4, 32, pc, n * 4, acc);
-  else if (layout === 'TN') e.gemm(m, k, n, pa, 4, m * 4, pb, n * 4, 32, pc, n * 4, acc);
+  if (layout === 'NN') gemmRows(w, m, k, n, pa, k * 4, 4, pb, n * 4, 32, pc, n * 4, acc);
+  else if (layout === 'TN') gemmRows(w, m, k, n, pa, 4, m * 4, pb, n * 4, 32, pc, n * 4, acc);
   else {
     if (packedB === 0) e.packTransposed(n, k, pb, packed);
-    e.gemm(m, k, n, pa, k * 4, 4, packed, 32, k * 32, pc, n * 4, acc);
+    gemmRows(w, m, k, n, pa, k * 4, 4, packed, 32, k * 32, pc, n * 4, acc);
   }
   c.set(heap.f32.subarray(pc >> 2, (pc >> 2) + m * n), cOff);
   heap.free(pa);

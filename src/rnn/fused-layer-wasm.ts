@@ -17,6 +17,8 @@
  * into the direction's pooled Workspace, a plain JS buffer: a graph that is dropped without
  * backward then costs the garbage collector nothing special, and the heap stays flat.
  */
+import { gemmRows, splitRange } from '../kernels/products.js';
+import { parallelism, runJobs } from '../kernels/threads.js';
 import type { WasmKernels } from '../kernels/wasm/module.js';
 import { packedTransposed } from '../kernels/wasm/packs.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -26,15 +28,14 @@ import type { WorkspacePool } from './workspace.js';
 /** The loop functions' cell codes. */
 const KIND: Record<CellKind, number> = { lstm: 0, gru: 1, rnnTanh: 2, rnnRelu: 3 };
 
-/** Row ranges [start, end) of a batch of n rows for the threads that can run now (one range without threads). */
-function rowRanges(n: number): [number, number][] {
-  return [[0, n]];
+/** Batch rows per thread: the ranges of rows the ready threads take, one range without threads. */
+function batchRanges(B: number): [number, number][] {
+  return splitRange(B, Math.min(parallelism(), B), 1);
 }
 
-/** Runs each job (a list of kernel calls) on its own thread when threads are ready, else in order. */
-function runJobs(w: WasmKernels, jobs: { fn: string; args: number[] }[][]): void {
-  const exports = w.exports as unknown as Record<string, (...args: number[]) => void>;
-  for (const job of jobs) for (const call of job) exports[call.fn](...call.args);
+/** Runs one time-loop call per batch range, each range on its own thread when threads are ready. */
+function runLoops(w: WasmKernels, fn: 'forwardLoop' | 'backwardLoop', B: number, args: (b0: number, b1: number) => number[]): void {
+  runJobs(w.exports as unknown as Record<string, Function>, batchRanges(B).map(([b0, b1]) => [{ fn, args: args(b0, b1) }]));
 }
 
 /** Fills `rows` rows of `cols` floats at heap address `at` with a bias row, or zeros. */
@@ -105,16 +106,13 @@ export function recurrentLayerWasm(
     const whh = packedTransposed(w, weightHh, weightHh.version, weightHh.data, G, H);
     // XW = x W_ihᵀ + b_ih for all steps at once.
     fillRows(w, gates, T * B, G, biasIh);
-    e.gemm(T * B, I, G, X, I * 4, 4, wih, 32, I * 32, gates, G * 4, 1);
+    gemmRows(w, T * B, I, G, X, I * 4, 4, wih, 32, I * 32, gates, G * 4, 1);
     const first = d === 0 ? 0 : T;
     copyIn(w, h0.data, d * stateFloats, stateFloats, states + first * stateFloats * 4);
     if (isLstm) copyIn(w, c0!.data, d * stateFloats, stateFloats, cells + first * stateFloats * 4);
     const bias = biasHh === null ? 0 : heap.alloc(G * 4);
     if (bias !== 0) copyIn(w, biasHh!.data, 0, G, bias);
-    runJobs(w, rowRanges(B).map(([b0, b1]) => [{
-      fn: 'forwardLoop',
-      args: [KIND[kind], T, B, H, d, b0, b1, lens, gates, hw, bias, whh, states, cells, tanhC, hwn, out + d * H * 4, D * H * 4],
-    }]));
+    runLoops(w, 'forwardLoop', B, (b0, b1) => [KIND[kind], T, B, H, d, b0, b1, lens, gates, hw, bias, whh, states, cells, tanhC, hwn, out + d * H * 4, D * H * 4]);
     if (bias !== 0) heap.free(bias);
     const last = (d === 0 ? T : 0) * stateFloats * 4;
     copyOut(w, states + last, stateFloats, packed, outSize + d * stateFloats);
@@ -177,18 +175,15 @@ export function recurrentLayerWasm(
       if (kind === 'gru') copyIn(w, ws.hwn, 0, T * stateFloats, hwnb);
       copyIn(w, g, outSize + d * stateFloats, stateFloats, dh);
       copyIn(w, weightHh.data, 0, G * H, raw);
-      runJobs(w, rowRanges(B).map(([b0, b1]) => [{
-        fn: 'backwardLoop',
-        args: [KIND[kind], T, B, H, d, b0, b1, lensb, gatesb, hPrev, cPrev, tanhCb, hwnb, gOut + d * H * 4, D * H * 4, dh, dc, dXW, dHW, raw],
-      }]));
+      runLoops(w, 'backwardLoop', B, (b0, b1) => [KIND[kind], T, B, H, d, b0, b1, lensb, gatesb, hPrev, cPrev, tanhCb, hwnb, gOut + d * H * 4, D * H * 4, dh, dc, dXW, dHW, raw]);
       copyOut(w, dh, stateFloats, gh0, d * stateFloats);
       if (gc0) copyOut(w, dc, stateFloats, gc0, d * stateFloats);
       // dW_ih = dXWᵀ x,  dW_hh = dHWᵀ h_prev over all T*B rows; biases are column sums.
       const gWih = new Float32Array(G * I);
-      e.gemm(G, T * B, I, dXW, 4, G * 4, Xb, I * 4, 32, gW, I * 4, 0);
+      gemmRows(w, G, T * B, I, dXW, 4, G * 4, Xb, I * 4, 32, gW, I * 4, 0);
       copyOut(w, gW, G * I, gWih);
       const gWhh = new Float32Array(G * H);
-      e.gemm(G, T * B, H, dHW, 4, G * 4, hPrev, H * 4, 32, gW, H * 4, 0);
+      gemmRows(w, G, T * B, H, dHW, 4, G * 4, hPrev, H * 4, 32, gW, H * 4, 0);
       copyOut(w, gW, G * H, gWhh);
       weightGrads.push(gWih, gWhh);
       for (const [bias, grads] of [[biasIh, dXW], [biasHh, dHW]] as const) {
@@ -202,7 +197,7 @@ export function recurrentLayerWasm(
       if (gx4) {
         // dx += dXW W_ih
         copyIn(w, weightIh.data, 0, G * I, raw);
-        e.gemm(T * B, G, I, dXW, G * 4, 4, raw, I * 4, 32, gx4, I * 4, 1);
+        gemmRows(w, T * B, G, I, dXW, G * 4, 4, raw, I * 4, 32, gx4, I * 4, 1);
       }
     }
     if (gx && gx4) copyOut(w, gx4, T * B * I, gx);

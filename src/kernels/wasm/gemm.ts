@@ -21,6 +21,9 @@ import { Code, type FunctionDef } from './assembler.js';
 
 const I32 = 'i32' as const;
 
+/** Rows of A per chunk: 64 rows of a KC-long block of A (64 KB) stay in L2 while B's panels pass. */
+const MC = 64;
+
 /** The product kernel over one block of k; `fma` uses relaxed-SIMD fused multiply-add where the engine has it. */
 export function gemmBlockFunction(fma: boolean): FunctionDef {
   const params = Array<typeof I32>(12).fill(I32);
@@ -28,7 +31,7 @@ export function gemmBlockFunction(fma: boolean): FunctionDef {
   const [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc] = params.map((_, i) => i);
   const i = code.local(I32), j = code.local(I32), p = code.local(I32), end = code.local(I32);
   const pa = code.local(I32), pb = code.local(I32), pc = code.local(I32), rem = code.local(I32);
-  const ai2 = code.local(I32), ai3 = code.local(I32);
+  const ai2 = code.local(I32), ai3 = code.local(I32), i0 = code.local(I32), chunkEnd = code.local(I32);
   const scalar = code.local('f32');
   const x = code.local('v128'), b0 = code.local('v128'), b1 = code.local('v128');
   const sums = [0, 1, 2, 3].map(() => [code.local('v128'), code.local('v128')]);
@@ -45,56 +48,53 @@ export function gemmBlockFunction(fma: boolean): FunctionDef {
     if (r > 0) code.get(ldc).i32(r).op('i32.mul').op('i32.add');
   };
 
-  /** The tiles of `rows` rows starting at row i, across all columns. */
-  const tileRow = (rows: number): void => {
-    code.i32(0).set(j);
-    code.forLoop(j, n, { const: 8 }, () => {
-      for (let r = 0; r < rows; r++) for (const s of sums[r]) code.f32x4(0).set(s);
-      code.get(a).get(i).get(ai).op('i32.mul').op('i32.add').set(pa);
-      code.get(b).get(j).i32(3).op('i32.shr_s').get(bpanel).op('i32.mul').op('i32.add').set(pb);
-      code.i32(0).set(p);
-      code.forLoop(p, k, { const: 1 }, () => {
-        code.get(pb).load('v128').set(b0);
-        code.get(pb).load('v128', 16).set(b1);
-        for (let r = 0; r < rows; r++) {
-          code.get(pa);
-          if (r > 0) code.get([0, ai, ai2, ai3][r]).op('i32.add');
-          code.load('splat').set(x);
-          madd(sums[r][0], b0);
-          madd(sums[r][1], b1);
+  /** The tile of `rows` rows at row i, columns j … j+7. */
+  const tile = (rows: number): void => {
+    for (let r = 0; r < rows; r++) for (const s of sums[r]) code.f32x4(0).set(s);
+    code.get(a).get(i).get(ai).op('i32.mul').op('i32.add').set(pa);
+    code.get(b).get(j).i32(3).op('i32.shr_s').get(bpanel).op('i32.mul').op('i32.add').set(pb);
+    code.i32(0).set(p);
+    code.forLoop(p, k, { const: 1 }, () => {
+      code.get(pb).load('v128').set(b0);
+      code.get(pb).load('v128', 16).set(b1);
+      for (let r = 0; r < rows; r++) {
+        code.get(pa);
+        if (r > 0) code.get([0, ai, ai2, ai3][r]).op('i32.add');
+        code.load('splat').set(x);
+        madd(sums[r][0], b0);
+        madd(sums[r][1], b1);
+      }
+      code.get(pa).get(ap).op('i32.add').set(pa);
+      code.get(pb).get(bp).op('i32.add').set(pb);
+    });
+    // Store the tile: whole vectors when 8 columns remain, else lane by lane.
+    code.get(c).get(i).get(ldc).op('i32.mul').op('i32.add').get(j).i32(2).op('i32.shl').op('i32.add').set(pc);
+    code.get(n).get(j).op('i32.sub').tee(rem).i32(8).op('i32.ge_s');
+    code.if(() => {
+      for (let r = 0; r < rows; r++) {
+        for (let h = 0; h < 2; h++) {
+          code.get(acc).if(() => {
+            rowOfC(r);
+            code.load('v128', 16 * h).get(sums[r][h]).op('f32x4.add').set(sums[r][h]);
+          });
+          rowOfC(r);
+          code.get(sums[r][h]).store('v128', 16 * h);
         }
-        code.get(pa).get(ap).op('i32.add').set(pa);
-        code.get(pb).get(bp).op('i32.add').set(pb);
-      });
-      // Store the tile: whole vectors when 8 columns remain, else lane by lane.
-      code.get(c).get(i).get(ldc).op('i32.mul').op('i32.add').get(j).i32(2).op('i32.shl').op('i32.add').set(pc);
-      code.get(n).get(j).op('i32.sub').tee(rem).i32(8).op('i32.ge_s');
-      code.if(() => {
-        for (let r = 0; r < rows; r++) {
-          for (let h = 0; h < 2; h++) {
+      }
+    }, () => {
+      for (let r = 0; r < rows; r++) {
+        for (let l = 0; l < 8; l++) {
+          code.get(rem).i32(l).op('i32.gt_s').if(() => {
+            code.get(sums[r][l >> 2]).lane(l & 3).set(scalar);
             code.get(acc).if(() => {
               rowOfC(r);
-              code.load('v128', 16 * h).get(sums[r][h]).op('f32x4.add').set(sums[r][h]);
+              code.load('f32', 4 * l).get(scalar).op('f32.add').set(scalar);
             });
             rowOfC(r);
-            code.get(sums[r][h]).store('v128', 16 * h);
-          }
+            code.get(scalar).store('f32', 4 * l);
+          });
         }
-      }, () => {
-        for (let r = 0; r < rows; r++) {
-          for (let l = 0; l < 8; l++) {
-            code.get(rem).i32(l).op('i32.gt_s').if(() => {
-              code.get(sums[r][l >> 2]).lane(l & 3).set(scalar);
-              code.get(acc).if(() => {
-                rowOfC(r);
-                code.load('f32', 4 * l).get(scalar).op('f32.add').set(scalar);
-              });
-              rowOfC(r);
-              code.get(scalar).store('f32', 4 * l);
-            });
-          }
-        }
-      });
+      }
     });
   };
 
@@ -110,10 +110,19 @@ export function gemmBlockFunction(fma: boolean): FunctionDef {
   });
   code.get(ai).i32(1).op('i32.shl').set(ai2);
   code.get(ai2).get(ai).op('i32.add').set(ai3);
-  code.get(m).i32(-4).op('i32.and').set(end);
-  code.i32(0).set(i);
-  code.forLoop(i, end, { const: 4 }, () => tileRow(4));
-  code.forLoop(i, m, { const: 1 }, () => tileRow(1));
+  // Rows in chunks of MC; in a chunk, panel by panel, every row tile: a panel of B is read
+  // from memory once per chunk and then stays in L1 while the chunk's rows (in L2) stream by.
+  code.i32(0).set(i0);
+  code.forLoop(i0, m, { const: MC }, () => {
+    code.get(i0).i32(MC).op('i32.add').tee(chunkEnd).get(m).op('i32.gt_s').if(() => code.get(m).set(chunkEnd));
+    code.get(chunkEnd).get(i0).op('i32.sub').i32(-4).op('i32.and').get(i0).op('i32.add').set(end);
+    code.i32(0).set(j);
+    code.forLoop(j, n, { const: 8 }, () => {
+      code.get(i0).set(i);
+      code.forLoop(i, end, { const: 4 }, () => tile(4));
+      code.forLoop(i, chunkEnd, { const: 1 }, () => tile(1));
+    });
+  });
   return { name: 'gemmBlock', params, results: [], code };
 }
 
