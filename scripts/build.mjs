@@ -87,6 +87,8 @@ keep(
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
+    // src/node/threads.ts finds its worker script through __dirname here, import.meta.url in ESM.
+    logOverride: { 'empty-import-meta': 'silent' },
     plugins: [
       {
         name: 'sibling-cjs',
@@ -100,6 +102,10 @@ keep(
     ],
   }),
 );
+
+// 3b. The worker thread of recurrent/node's kernel pool, a script of its own (a Worker loads a
+//     file): dist/node/kernel-worker.js, found beside dist/node/threads.js and dist/node.cjs.
+keep(await build({ ...final, bundle: true, entryPoints: ['src/node/kernel-worker.ts'], outfile: 'dist/node/kernel-worker.js', format: 'esm', platform: 'node' }));
 
 // 4. The global bundle: the core only, in one file, as `var recurrent = ...`.
 keep(await build({ ...final, bundle: true, entryPoints: [entries.index], outfile: 'dist/recurrent.global.js', format: 'iife', globalName: 'recurrent' }));

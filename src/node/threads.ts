@@ -68,8 +68,8 @@ export class NodeKernelPool implements KernelPool {
       const job = new SharedArrayBuffer(JOB_WORDS * 4);
       const data: KernelWorkerData = { module: kernels.module, memory: kernels.heap.memory, control: this.control.buffer as SharedArrayBuffer, slot, job, port: port2, spinMs: WORKER_SPIN_MS };
       const worker = new Worker(script, { workerData: data, transferList: [port2] });
-      // A worker that fails to boot never becomes ready: the pool runs with the ones before it.
-      worker.on('error', () => undefined);
+      // A worker that fails never becomes ready: the pool runs with the ones before it.
+      worker.on('error', (e: Error) => process.emitWarning(`recurrent: kernel worker ${slot + 1} failed (${e.message}); running on fewer threads`));
       worker.unref();
       port1.unref();
       this.workers.push(worker);

@@ -4,13 +4,14 @@
  * that boot late, a closed pool, and a call that fails on a worker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { runJobs, setKernelPool } from '../../src/kernels/threads.js';
+import { ContentionGuard, runJobs, setKernelPool } from '../../src/kernels/threads.js';
 import { NodeKernelPool } from '../../src/node/threads.js';
 import { bits, exportsOf, kernels, Product, whenReady } from './helpers.js';
 
 const pools: NodeKernelPool[] = [];
+/** A pool that never falls back (the machine is shared: here every run must reach the workers). */
 function newPool(workers: number): NodeKernelPool {
-  const pool = new NodeKernelPool(workers, kernels());
+  const pool = new NodeKernelPool(workers, kernels(), new ContentionGuard(Infinity));
   pools.push(pool);
   return pool;
 }
@@ -71,6 +72,7 @@ describe('NodeKernelPool', () => {
       // Every 300 runs, a pause longer than the workers' spin budget: they sleep and must wake.
       if (i % 300 === 299) await new Promise((r) => setTimeout(r, 3));
     }
+    expect(pool.threadedRuns).toBe(3000);
     p.free();
   });
 

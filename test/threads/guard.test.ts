@@ -1,0 +1,48 @@
+/**
+ * The contention rule (src/kernels/threads.ts): a run is late when the caller waited longer
+ * for the workers than one thread would have needed for their jobs; three strikes make the
+ * pool fall back to one thread for a back-off that doubles while probes stay late.
+ */
+import { describe, expect, it } from 'vitest';
+import { ContentionGuard } from '../../src/kernels/threads.js';
+
+describe('ContentionGuard', () => {
+  it('calls a run late only when waiting cost more than the workers saved', () => {
+    const guard = new ContentionGuard(1);
+    guard.record(1, 0.9, 1, 1, 0); // 1 worker, the caller's job took 1 ms: waiting 0.9 ms still gains
+    guard.record(1, 1.9, 2, 1, 0); // 2 workers save 2 ms
+    guard.record(2, 0.9, 1, 2, 0); // 2 jobs on the caller in 2 ms: the worker's one is worth 1 ms...
+    expect(guard.fallenBack(0)).toBe(false);
+    guard.record(2, 1.1, 1, 2, 0); // ...so waiting 1.1 ms for it is a loss
+    expect(guard.fallenBack(0)).toBe(true);
+  });
+
+  it('falls back after three strikes, for one second, then probes', () => {
+    const guard = new ContentionGuard();
+    guard.record(1, 5, 1, 1, 0);
+    guard.record(1, 5, 1, 1, 1);
+    expect(guard.fallenBack(1)).toBe(false);
+    guard.record(1, 5, 1, 1, 2);
+    expect([guard.fallenBack(2), guard.fallenBack(1001), guard.fallenBack(1002), guard.fallbacks]).toEqual([true, true, false, 1]);
+    // A late probe falls back again at once, for twice as long.
+    guard.record(1, 5, 1, 1, 1010);
+    expect([guard.fallenBack(3009), guard.fallenBack(3010), guard.fallbacks]).toEqual([true, false, 2]);
+    // On-time runs clear the strikes, and the back-off is one second again.
+    guard.record(1, 0.5, 1, 1, 3020);
+    guard.record(1, 0.5, 1, 1, 3021);
+    for (const t of [3030, 3031, 3032]) guard.record(1, 5, 1, 1, t);
+    expect([guard.fallenBack(4031), guard.fallenBack(4032)]).toEqual([true, false]);
+  });
+
+  it('does not fall back when late runs are rarer than on-time ones', () => {
+    const guard = new ContentionGuard();
+    for (let i = 0; i < 100; i++) guard.record(1, i % 2 === 0 ? 5 : 0.1, 1, 1, i);
+    expect(guard.fallbacks).toBe(0);
+  });
+
+  it('never falls back with an infinite strike limit', () => {
+    const guard = new ContentionGuard(Infinity);
+    for (let i = 0; i < 100; i++) guard.record(1, 5, 1, 1, i);
+    expect(guard.fallenBack(100)).toBe(false);
+  });
+});
