@@ -154,6 +154,7 @@ export function recurrentLayerWasm(
     const dc = isLstm ? heap.alloc(stateFloats * 4) : 0;
     const dXW = heap.alloc(T * B * G * 4);
     const dHW = kind === 'gru' ? heap.alloc(T * B * G * 4) : dXW;
+    const transposed = heap.alloc(T * B * G * 4);
     const raw = heap.alloc(G * maxIn * 4);
     const gW = heap.alloc(G * maxIn * 4);
     const gx4 = gx ? heap.alloc(T * B * I * 4) : 0;
@@ -179,11 +180,14 @@ export function recurrentLayerWasm(
       copyOut(w, dh, stateFloats, gh0, d * stateFloats);
       if (gc0) copyOut(w, dc, stateFloats, gc0, d * stateFloats);
       // dW_ih = dXWᵀ x,  dW_hh = dHWᵀ h_prev over all T*B rows; biases are column sums.
+      // (as products of the transposed gate gradients, see the transpose kernel)
+      e.transpose(T * B, G, dXW, transposed);
       const gWih = new Float32Array(G * I);
-      gemmRows(w, G, T * B, I, dXW, 4, G * 4, Xb, I * 4, 32, gW, I * 4, 0);
+      gemmRows(w, G, T * B, I, transposed, T * B * 4, 4, Xb, I * 4, 32, gW, I * 4, 0);
       copyOut(w, gW, G * I, gWih);
+      if (dHW !== dXW) e.transpose(T * B, G, dHW, transposed);
       const gWhh = new Float32Array(G * H);
-      gemmRows(w, G, T * B, H, dHW, 4, G * 4, hPrev, H * 4, 32, gW, H * 4, 0);
+      gemmRows(w, G, T * B, H, transposed, T * B * 4, 4, hPrev, H * 4, 32, gW, H * 4, 0);
       copyOut(w, gW, G * H, gWhh);
       weightGrads.push(gWih, gWhh);
       for (const [bias, grads] of [[biasIh, dXW], [biasHh, dHW]] as const) {
@@ -201,7 +205,7 @@ export function recurrentLayerWasm(
       }
     }
     if (gx && gx4) copyOut(w, gx4, T * B * I, gx);
-    for (const block of new Set([Xb, lensb, gOut, gatesb, hPrev, cPrev, tanhCb, hwnb, dh, dc, dXW, dHW, raw, gW, gx4])) {
+    for (const block of new Set([Xb, lensb, gOut, gatesb, hPrev, cPrev, tanhCb, hwnb, dh, dc, dXW, dHW, transposed, raw, gW, gx4])) {
       if (block !== 0) heap.free(block);
     }
     return [gx, gh0, ...(gc0 ? [gc0] : []), ...weightGrads];

@@ -192,36 +192,64 @@ export function packTransposedFunction(): FunctionDef {
 
 /**
  * Bias gradients: out[j] += sum over r of src[r*cols + j], rows added in order (as the scalar
- * kernel does), four columns at a time. Arguments: rows, cols, src, out (addresses in bytes).
+ * kernel does). Row by row, so src streams through once and out stays in L1; four columns a
+ * vector, the last cols % 4 one by one. Arguments: rows, cols, src, out (addresses in bytes).
  */
 export function columnSumsFunction(): FunctionDef {
   const params = [I32, I32, I32, I32];
   const code = new Code(params.length);
   const [rows, cols, src, out] = [0, 1, 2, 3];
-  const j = code.local(I32), r = code.local(I32), end = code.local(I32), at = code.local(I32), stride = code.local(I32);
-  const sum = code.local('v128'), scalar = code.local('f32');
-  code.get(cols).i32(2).op('i32.shl').set(stride);
+  const r = code.local(I32), j = code.local(I32), end = code.local(I32), row = code.local(I32), at = code.local(I32);
   code.get(cols).i32(-4).op('i32.and').set(end);
-  code.i32(0).set(j);
-  code.forLoop(j, end, { const: 4 }, () => {
-    code.get(out).get(j).i32(2).op('i32.shl').op('i32.add').tee(at).load('v128').set(sum);
-    code.get(src).get(j).i32(2).op('i32.shl').op('i32.add').set(at);
-    code.i32(0).set(r);
-    code.forLoop(r, rows, { const: 1 }, () => {
-      code.get(sum).get(at).load('v128').op('f32x4.add').set(sum);
-      code.get(at).get(stride).op('i32.add').set(at);
+  code.get(src).set(row);
+  code.i32(0).set(r);
+  code.forLoop(r, rows, { const: 1 }, () => {
+    code.i32(0).set(j);
+    code.forLoop(j, end, { const: 4 }, () => {
+      code.get(out).get(j).i32(2).op('i32.shl').op('i32.add').tee(at);
+      code.get(at).load('v128').get(row).get(j).i32(2).op('i32.shl').op('i32.add').load('v128').op('f32x4.add').store('v128');
     });
-    code.get(out).get(j).i32(2).op('i32.shl').op('i32.add').get(sum).store('v128');
-  });
-  code.forLoop(j, cols, { const: 1 }, () => {
-    code.get(out).get(j).i32(2).op('i32.shl').op('i32.add').load('f32').set(scalar);
-    code.get(src).get(j).i32(2).op('i32.shl').op('i32.add').set(at);
-    code.i32(0).set(r);
-    code.forLoop(r, rows, { const: 1 }, () => {
-      code.get(scalar).get(at).load('f32').op('f32.add').set(scalar);
-      code.get(at).get(stride).op('i32.add').set(at);
+    code.forLoop(j, cols, { const: 1 }, () => {
+      code.get(out).get(j).i32(2).op('i32.shl').op('i32.add').tee(at);
+      code.get(at).load('f32').get(row).get(j).i32(2).op('i32.shl').op('i32.add').load('f32').op('f32.add').store('f32');
     });
-    code.get(out).get(j).i32(2).op('i32.shl').op('i32.add').get(scalar).store('f32');
+    code.get(row).get(cols).i32(2).op('i32.shl').op('i32.add').set(row);
   });
   return { name: 'columnSums', params, results: [], code };
+}
+
+/**
+ * dst (cols, rows) = srcᵀ for src (rows, cols), both row-major. The weight gradients read the
+ * gate gradients (T*B, G) as their transpose: read in place, a 4·G-byte stride that is a power
+ * of two for common sizes sends every row of a block to the same cache set, which halves the
+ * product's speed; one transposed copy costs far less. Four source rows at a time, so each
+ * destination row gets 16 contiguous bytes. Arguments: rows, cols, src, dst (bytes).
+ */
+export function transposeFunction(): FunctionDef {
+  const params = [I32, I32, I32, I32];
+  const code = new Code(params.length);
+  const [rows, cols, src, dst] = [0, 1, 2, 3];
+  const i = code.local(I32), j = code.local(I32), end = code.local(I32), from = code.local(I32), to = code.local(I32), stride = code.local(I32);
+  code.get(cols).i32(2).op('i32.shl').set(stride);
+  code.get(rows).i32(-4).op('i32.and').set(end);
+  /** Copies `count` source rows starting at row i into the destination, column by column. */
+  const rowsFrom = (count: number): void => {
+    code.get(src).get(i).get(stride).op('i32.mul').op('i32.add').set(from);
+    code.get(dst).get(i).i32(2).op('i32.shl').op('i32.add').set(to);
+    code.i32(0).set(j);
+    code.forLoop(j, cols, { const: 1 }, () => {
+      for (let ii = 0; ii < count; ii++) {
+        code.get(to);
+        code.get(from);
+        if (ii > 0) code.get(stride).i32(ii).op('i32.mul').op('i32.add');
+        code.load('f32').store('f32', 4 * ii);
+      }
+      code.get(from).i32(4).op('i32.add').set(from);
+      code.get(to).get(rows).i32(2).op('i32.shl').op('i32.add').set(to);
+    });
+  };
+  code.i32(0).set(i);
+  code.forLoop(i, end, { const: 4 }, () => rowsFrom(4));
+  code.forLoop(i, rows, { const: 1 }, () => rowsFrom(1));
+  return { name: 'transpose', params, results: [], code };
 }

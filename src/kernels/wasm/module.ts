@@ -8,7 +8,7 @@
  */
 import { assembleModule, Code, type FunctionDef, type ValueType } from './assembler.js';
 import { gateFunctions } from './gates.js';
-import { columnSumsFunction, gemmBlockFunction, gemmFunction, packTransposedFunction } from './gemm.js';
+import { columnSumsFunction, gemmBlockFunction, gemmFunction, packTransposedFunction, transposeFunction } from './gemm.js';
 import { Heap } from './heap.js';
 import { backwardLoopFunction, forwardLoopFunction } from './loops.js';
 
@@ -17,6 +17,7 @@ export interface WasmExports {
   gemm(m: number, k: number, n: number, a: number, ai: number, ap: number, b: number, bp: number, bpanel: number, c: number, ldc: number, accumulate: number): void;
   packTransposed(n: number, k: number, w: number, out: number): void;
   columnSums(rows: number, cols: number, src: number, out: number): void;
+  transpose(rows: number, cols: number, src: number, dst: number): void;
   lstmForward(B: number, H: number, t: number, lengths: number, xw: number, hw: number, hIn: number, cIn: number, hOut: number, cOut: number, tanhC: number, out: number, outStride: number): void;
   lstmBackward(B: number, H: number, t: number, lengths: number, gates: number, cIn: number, tanhC: number, gOut: number, gOutStride: number, dh: number, dc: number, dGates: number): void;
   gruForward(B: number, H: number, t: number, lengths: number, xw: number, hw: number, hIn: number, hOut: number, hwn: number, out: number, outStride: number): void;
@@ -71,11 +72,11 @@ function newMemory(): { memory: WebAssembly.Memory; shared: boolean } {
 
 /** Every function of the module, in export order; a function calls another by its index. */
 function functions(fma: boolean): FunctionDef[] {
-  const names = ['gemmBlock', 'gemm', 'packTransposed', 'columnSums', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'forwardLoop', 'backwardLoop'];
+  const names = ['gemmBlock', 'gemm', 'packTransposed', 'columnSums', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'forwardLoop', 'backwardLoop', 'transpose'];
   const index = (name: string): number => names.indexOf(name);
   const defs = [
     gemmBlockFunction(fma), gemmFunction(index('gemmBlock')), packTransposedFunction(), columnSumsFunction(),
-    ...gateFunctions(), forwardLoopFunction(index), backwardLoopFunction(index),
+    ...gateFunctions(), forwardLoopFunction(index), backwardLoopFunction(index), transposeFunction(),
   ];
   defs.forEach((f, i) => {
     if (f.name !== names[i]) throw new Error(`kernel module: function ${i} is ${f.name}, expected ${names[i]}`);
