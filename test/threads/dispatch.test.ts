@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ContentionGuard, runJobs, setKernelPool } from '../../src/kernels/threads.js';
 import { NodeKernelPool } from '../../src/node/threads.js';
-import { bits, exportsOf, kernels, Product, whenReady } from './helpers.js';
+import { exportsOf, kernels, whenReady } from './helpers.js';
+import { bits, Product } from './product.js';
 
 const pools: NodeKernelPool[] = [];
 /** A pool that never falls back (the machine is shared: here every run must reach the workers). */
