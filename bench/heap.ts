@@ -1,8 +1,12 @@
 /**
  * `npm run bench:heap [-- WORKLOAD STEPS]`: heap growth over a long run of one training
- * workload (default L1, 1,000 steps). Heap used after a full GC is read after 10 steps and
- * at the end; a steady-state training loop should not grow. Needs node --expose-gc.
+ * workload (default L1, 1,000 steps) on the active backend. The JS heap used after a full GC,
+ * and on the WASM backend its memory size and the bytes allocated in it, are read after 10
+ * steps and at the end; a steady-state training loop should grow none of them. Needs node
+ * --expose-gc.
  */
+import { getBackend } from '../src/index.js';
+import { wasmKernels } from '../src/kernels/backend.js';
 import { WORKLOADS } from './workloads.js';
 
 const name = process.argv[2] ?? 'L1';
@@ -16,11 +20,20 @@ const heap = () => {
   gc();
   return process.memoryUsage().heapUsed;
 };
+const wasmHeap = () => {
+  const kernels = getBackend() === 'wasm' ? wasmKernels() : null;
+  return kernels ? { memory: kernels.heap.memory.buffer.byteLength, allocated: kernels.heap.allocatedBytes } : null;
+};
 const fn = w.setup();
 for (let i = 0; i < 10; i++) fn();
 const after10 = heap();
+const wasm10 = wasmHeap();
 const started = Date.now();
 for (let i = 10; i < steps; i++) fn();
 const atEnd = heap();
+const wasmEnd = wasmHeap();
 const mb = (b: number) => (b / 2 ** 20).toFixed(2);
-console.log(`${name}: heap after 10 steps ${mb(after10)} MB, after ${steps} steps ${mb(atEnd)} MB, growth ${mb(atEnd - after10)} MB (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+console.log(`${name} (${getBackend()}): JS heap after 10 steps ${mb(after10)} MB, after ${steps} steps ${mb(atEnd)} MB, growth ${mb(atEnd - after10)} MB (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+if (wasm10 && wasmEnd) {
+  console.log(`WASM memory ${mb(wasm10.memory)} -> ${mb(wasmEnd.memory)} MB, allocated in it between steps ${mb(wasm10.allocated)} -> ${mb(wasmEnd.allocated)} MB (packed weights)`);
+}

@@ -2,7 +2,8 @@
  * The standard benchmark workloads, defined once so every runner (this suite, the peers in
  * bench/peers/) measures the same thing.
  *
- *   M<n>-NN/NT/TN  matmul C = A B, A B^T, A^T B with square n x n operands (GFLOP/s)
+ *   M<n>-NN/NT/TN  matmul C = A B, A B^T, A^T B with square n x n operands on the active
+ *                  backend, copies in and out of its memory included (GFLOP/s)
  *   L1 / G1 / R1   one training step (forward, backward, Adam update) of LSTM / GRU / RNN(tanh):
  *                  batch 32, 64 steps, input 32, hidden 128, Linear 128 -> 32 on every step, MSE
  *   L1-T<n>        L1 at sequence length n (time should grow linearly with n)
@@ -14,7 +15,7 @@
  *   *-ref          the same step through the reference cells built from primitive ops
  */
 import { F, Generator, nn, noGrad, optim, randint, randn, type Tensor } from '../src/index.js';
-import { matmulNN, matmulNT, matmulTN } from '../src/kernels/matmul.js';
+import { matmulNN, matmulNT, matmulTN } from '../src/kernels/products.js';
 import { recurrentReference } from '../src/rnn/reference.js';
 
 /** A benchmark: a name, a setup that returns the function to time, and a work count. */
