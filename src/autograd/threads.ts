@@ -40,7 +40,7 @@ export function setNumThreads(n: number): void {
   if (starter === null) {
     throw new RecurrentError(
       'setNumThreads',
-      `${n} threads need a platform that provides them: in Node, import 'recurrent/node' (it starts worker threads); in browsers the library runs on one thread`,
+      `${n} threads need a platform that provides them: in Node, use the recurrent/node entry (loading it registers worker threads); in browsers the library runs on one thread`,
       'state',
     );
   }

@@ -43,11 +43,11 @@ describe('setNumThreads', () => {
     }
   });
 
-  it('says to import recurrent/node when no platform provides threads', () => {
+  it('says to use recurrent/node when no platform provides threads', () => {
     setThreadStarter(null);
     const e = thrown(() => setNumThreads(2));
     expect(e.code).toBe('state');
-    expect(e.message).toMatch(/import 'recurrent\/node'/);
+    expect(e.message).toMatch(/in Node, use the recurrent\/node entry \(loading it registers worker threads\)/);
     expect(getNumThreads()).toBe(1);
     setNumThreads(1); // one thread needs no platform
     expect(getNumThreads()).toBe(1);
