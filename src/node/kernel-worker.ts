@@ -16,7 +16,8 @@ let job = new Int32Array(data.job);
 
 /** Runs the calls of the current job; returns why one failed, or null. */
 function runJob(): string | null {
-  if (job[0] === GROWN) {
+  // A buffer grown for a job that was then not sent may have been replaced again.
+  while (job[0] === GROWN) {
     let message;
     while ((message = receiveMessageOnPort(data.port)) === undefined);
     job = new Int32Array(message.message as SharedArrayBuffer);

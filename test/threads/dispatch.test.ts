@@ -124,6 +124,16 @@ describe('NodeKernelPool', () => {
       pool.run([[], many]);
       expect(bits(p.take())).toEqual(expected);
     }
+    // Two growths whose runs fail before anything is sent (an unknown export for the second
+    // worker): the first worker must still find the last buffer.
+    const pool2 = newPool(2);
+    await whenReady(pool2, 3);
+    for (const length of [3000, 6000]) {
+      const bigger = Array.from({ length }, () => one![0]!);
+      expect(() => pool2.run([[], bigger, [{ fn: 'nope', args: [] }]])).toThrow(/no export/);
+    }
+    pool2.run([[], many, []]);
+    expect(bits(p.take())).toEqual(expected);
     p.free();
   });
 });
