@@ -5,9 +5,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getBackend, getNumThreads, RecurrentError, setBackend, setNumThreads } from '../../src/index.js';
+import { getBackend, getNumThreads, setBackend, setNumThreads } from '../../src/index.js';
 import { kernelPool, parallelism, setThreadStarter } from '../../src/kernels/threads.js';
 import { nodeThreadStarter, NodeKernelPool, setupNode } from '../../src/node/threads.js';
+import { expectRejected } from '../helpers.js';
 import { whenReady } from './helpers.js';
 
 const CORES = availableParallelism();
@@ -20,23 +21,12 @@ afterEach(() => {
   delete process.env['RECURRENT_BACKEND'];
 });
 
-function thrown(f: () => void): RecurrentError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RecurrentError);
-    return e as RecurrentError;
-  }
-  throw new Error('did not throw');
-}
-
 describe('setNumThreads', () => {
   it('is 1 by default and rejects counts that are not integers >= 1, changing nothing', () => {
     expect(getNumThreads()).toBe(1);
     setThreadStarter(nodeThreadStarter);
     for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '2', null]) {
-      const e = thrown(() => setNumThreads(bad as number));
-      expect(e.code).toBe('argument');
+      const e = expectRejected(() => setNumThreads(bad as number), 'setNumThreads', 'argument');
       expect(e.message).toMatch(/^setNumThreads: n must be an integer >= 1, got /);
       expect(getNumThreads()).toBe(1);
       expect(kernelPool()).toBeNull();
@@ -45,8 +35,7 @@ describe('setNumThreads', () => {
 
   it('says to use recurrent/node when no platform provides threads', () => {
     setThreadStarter(null);
-    const e = thrown(() => setNumThreads(2));
-    expect(e.code).toBe('state');
+    const e = expectRejected(() => setNumThreads(2), 'setNumThreads', 'state');
     expect(e.message).toMatch(/in Node, use the recurrent\/node entry \(loading it registers worker threads\)/);
     expect(getNumThreads()).toBe(1);
     setNumThreads(1); // one thread needs no platform

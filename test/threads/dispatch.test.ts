@@ -17,6 +17,13 @@ function newPool(workers: number): NodeKernelPool {
   return pool;
 }
 
+/** A new pool whose workers are all up. */
+async function startedPool(workers: number): Promise<NodeKernelPool> {
+  const pool = newPool(workers);
+  await whenReady(pool, workers + 1);
+  return pool;
+}
+
 afterEach(() => {
   setKernelPool(null);
   for (const pool of pools.splice(0)) pool.close();
@@ -25,8 +32,7 @@ afterEach(() => {
 describe('NodeKernelPool', () => {
   it('runs row chunks of a product on 2 threads with the bits of 1 thread', async () => {
     const k = kernels();
-    const pool = newPool(1);
-    await whenReady(pool, 2);
+    const pool = await startedPool(1);
     expect(pool.ready).toBe(2);
     for (const [m, inner, n] of [[64, 96, 80], [7, 5, 3], [33, 130, 17]] as const) {
       const p = new Product(k, m, inner, n);
@@ -44,8 +50,7 @@ describe('NodeKernelPool', () => {
 
   it('runs the workers’ jobs on the workers: a trap there is reported by the caller', async () => {
     const k = kernels();
-    const pool = newPool(1);
-    await whenReady(pool, 2);
+    const pool = await startedPool(1);
     const p = new Product(k, 8, 8, 8);
     const [good] = p.jobs(1);
     // C far past the end of memory: the worker's instance traps.
@@ -60,8 +65,7 @@ describe('NodeKernelPool', () => {
 
   it('survives thousands of short runs in a row, with pauses that put the workers to sleep', async () => {
     const k = kernels();
-    const pool = newPool(1);
-    await whenReady(pool, 2);
+    const pool = await startedPool(1);
     const p = new Product(k, 8, 16, 16);
     runJobs(exportsOf(k), p.jobs(2));
     const expected = bits(p.take());
@@ -98,8 +102,7 @@ describe('NodeKernelPool', () => {
     const p = new Product(k, 12, 8, 8);
     runJobs(exportsOf(k), p.jobs(2));
     const expected = bits(p.take());
-    const pool = newPool(1);
-    await whenReady(pool, 2);
+    const pool = await startedPool(1);
     pool.close();
     expect(pool.ready).toBe(1);
     setKernelPool(pool);
@@ -112,8 +115,7 @@ describe('NodeKernelPool', () => {
 
   it('grows a worker’s job buffer for a job of many calls', async () => {
     const k = kernels();
-    const pool = newPool(1);
-    await whenReady(pool, 2);
+    const pool = await startedPool(1);
     const p = new Product(k, 2, 4, 8);
     const [one] = p.jobs(1);
     // 2,000 calls of 14 words each do not fit the first 4,096-word buffer.
@@ -126,8 +128,7 @@ describe('NodeKernelPool', () => {
     }
     // Two growths whose runs fail before anything is sent (an unknown export for the second
     // worker): the first worker must still find the last buffer.
-    const pool2 = newPool(2);
-    await whenReady(pool2, 3);
+    const pool2 = await startedPool(2);
     for (const length of [3000, 6000]) {
       const bigger = Array.from({ length }, () => one![0]!);
       expect(() => pool2.run([[], bigger, [{ fn: 'nope', args: [] }]])).toThrow(/no export/);
