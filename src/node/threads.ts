@@ -130,6 +130,9 @@ export class NodeKernelPool implements KernelPool {
     let words = 1;
     for (const call of job) {
       if (!this.index.has(call.fn)) throw new RecurrentError('runJobs', `the kernel module has no export ${show(call.fn)}`);
+      // A worker gets 32 bits per argument (addresses may pass 2^31): anything else would reach
+      // it changed, and the caller unchanged.
+      for (const a of call.args) if ((a | 0) !== a && a >>> 0 !== a) throw new RecurrentError('runJobs', `${call.fn}: arguments must be 32-bit integers, got ${show(a)}`);
       words += 2 + call.args.length;
     }
     let buffer = this.jobs[w]!;

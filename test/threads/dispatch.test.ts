@@ -57,6 +57,8 @@ describe('NodeKernelPool', () => {
     const bad = [{ fn: 'gemm', args: [8, 8, 8, p.a, 32, 4, p.b, 32, 32, 0x7ff00000, 32, 0] }];
     expect(() => pool.run([good!, bad])).toThrow(/kernel worker 1: gemm\(8, 8, 8, .*out of bounds/);
     expect(() => pool.run([good!, [{ fn: 'nope', args: [] }]])).toThrow(/no export "nope"/);
+    expect(() => pool.run([good!, [{ fn: 'gemm', args: [1.5] }]])).toThrow(/gemm: arguments must be 32-bit integers, got 1.5/);
+    expect(() => pool.run([good!, [{ fn: 'gemm', args: [2 ** 32] }]])).toThrow(/32-bit integers, got 4294967296/);
     // The pool still works afterwards.
     pool.run([good!, good!]);
     expect(p.take().some(Number.isNaN)).toBe(false);
