@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Every test runs on the WebAssembly backend (the default where it can run); the numerical
- * ones (fixtures, gradient checks, properties, training) run again on the scalar JS kernels,
- * so the two backends are held to the same tolerances.
+ * ones (fixtures, gradient checks, properties, training) run again on the scalar JS kernels
+ * and on the WebAssembly backend with two threads, all held to the same tolerances.
  */
 const NUMERICAL = [
   'test/autograd/**/*.test.ts',
@@ -26,6 +26,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'wasm', include: ['test/**/*.test.ts'], setupFiles: ['test/setup/backend-wasm.ts'] } },
       { extends: true, test: { name: 'js', include: NUMERICAL, setupFiles: ['test/setup/backend-js.ts'] } },
+      { extends: true, test: { name: 'threads', include: NUMERICAL, setupFiles: ['test/setup/threads.ts'] } },
     ],
   },
 });

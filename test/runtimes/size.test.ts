@@ -1,8 +1,8 @@
 /**
  * Size budget and tree-shaking, measured the way a consumer's bundler sees the package:
  * esbuild bundles an entry that imports from dist/ (minified, ESM), and the result is gzipped
- * at level 9. dist/ sits under the repository's package.json, so its `"sideEffects": false`
- * applies exactly as it does for an installed copy.
+ * at level 9. dist/ sits under the repository's package.json, so its `"sideEffects"` list
+ * (only the Node entry has any) applies exactly as it does for an installed copy.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,11 +14,34 @@ import { ensureBuilt, ROOT } from './helpers.js';
 /**
  * Budget of the whole core (everything `recurrent` exports), minified and gzipped, in bytes.
  * Measured: 30,677 (ESM) before the training layer (fit, callbacks, metrics, datasets) joined
- * the public surface, 37,316 (ESM) and 37,581 (dist/recurrent.global.js) with it. The budget
- * is the 40 kB promised to embedders, which leaves about 7% of headroom: the next large
- * feature on the surface has to argue for its bytes, in the change that raises this number.
+ * the public surface, 37,316 (ESM) and 37,581 (dist/recurrent.global.js) with it, 47,885
+ * with the WebAssembly backend (its assembler and kernel emitters, about 10 kB) and threads.
+ * The budget is the 48 kB the performance issue set.
  */
-const CORE_BUDGET = 40_000;
+const CORE_BUDGET = 48_000;
+
+/**
+ * Budget of an app that trains an LSTM (LSTM, Linear, Adam, mseLoss) and nothing else: 32 kB.
+ * Measured: 26,193 B. It imports the members from the namespaces' own modules, which is what
+ * a bundler that tree-shakes inside namespace objects (Rollup, Vite, webpack) keeps from
+ * `import { nn, optim, F } from 'recurrent'`; esbuild keeps every member of a namespace that
+ * is used at all (34,018 B for the same app), as the console line below shows.
+ */
+const LSTM_TRAINING_BUDGET = 32_000;
+
+const LSTM_TRAINING = (nn: string, optim: string, F: string) => `
+${nn}${optim}${F}
+export function trainer(x, y) {
+  const lstm = new nn.LSTM({ inputSize: 4, hiddenSize: 8 });
+  const head = new nn.Linear({ inFeatures: 8, outFeatures: 1 });
+  const opt = new optim.Adam([...lstm.parameters(), ...head.parameters()]);
+  const loss = F.mseLoss(head.forward(lstm.forward(x).output), y);
+  opt.zeroGrad();
+  loss.backward();
+  opt.step();
+  return loss;
+}
+`;
 
 const gz = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;
 
@@ -51,17 +74,25 @@ export function step(x, h) { return cell.forward(x, h); }
 
 let full: Awaited<ReturnType<typeof bundle>>;
 let gruCell: Awaited<ReturnType<typeof bundle>>;
+let lstmTraining: Awaited<ReturnType<typeof bundle>>;
 
 beforeAll(async () => {
   await ensureBuilt();
   full = await bundle(`export * from '../../dist/index.js';`);
   gruCell = await bundle(GRU_CELL_ONLY);
+  lstmTraining = await bundle(LSTM_TRAINING(
+    `import * as nn from '../../dist/nn/index.js';\n`,
+    `import * as optim from '../../dist/optim/index.js';\n`,
+    `import * as F from '../../dist/nn/functional/index.js';\n`,
+  ));
+  const lstmTrainingEsbuild = await bundle(LSTM_TRAINING(`import { nn, optim, F } from '../../dist/index.js';\n`, '', ''));
   const direct = await bundle(`import { GRUCell } from '../../dist/nn/index.js'; const c = new GRUCell({ inputSize: 8, hiddenSize: 16, seed: 1 }); export const step = (x, h) => c.forward(x, h);`);
   const global = gz(readFileSync(join(ROOT, 'dist', 'recurrent.global.js')));
   console.log(
     `min+gz: core ESM ${full.gzipped} B (${full.bytes} B min), recurrent.global.js ${global} B; ` +
       `nn.GRUCell only ${gruCell.gzipped} B (${gruCell.modules.length} of ${full.modules.length} modules); ` +
-      `GRUCell imported from dist/nn/index.js ${direct.gzipped} B (${direct.modules.length} modules)`,
+      `GRUCell imported from dist/nn/index.js ${direct.gzipped} B (${direct.modules.length} modules); ` +
+      `LSTM training ${lstmTraining.gzipped} B (esbuild through the namespaces of dist/index.js: ${lstmTrainingEsbuild.gzipped} B)`,
   );
 });
 
@@ -69,6 +100,11 @@ describe('size', () => {
   it(`keeps the core under ${CORE_BUDGET} bytes minified and gzipped`, () => {
     expect(full.gzipped).toBeLessThan(CORE_BUDGET);
     expect(gz(readFileSync(join(ROOT, 'dist', 'recurrent.global.js')))).toBeLessThan(CORE_BUDGET);
+  });
+
+  it(`keeps an LSTM-training app under ${LSTM_TRAINING_BUDGET} bytes minified and gzipped`, () => {
+    expect(lstmTraining.gzipped).toBeLessThan(LSTM_TRAINING_BUDGET);
+    expect(lstmTraining.modules).toContain('kernels/wasm/gates.js');
   });
 
   it('tree-shakes a GRUCell-only consumer: no optimizers, safetensors, losses or checkpoints', () => {

@@ -118,6 +118,21 @@ class GateKernel {
     return local;
   }
 
+  /** Sets each local to base + b · rowBytes: the addresses of row b (a parameter, a local for the size). */
+  pointers(rows: readonly (readonly [number, number, number])[]): void {
+    for (const [local, base, rowBytes] of rows) {
+      this.code.get(base).get(this.b).get(rowBytes).op('i32.mul').op('i32.add').set(local);
+    }
+  }
+
+  /** into = a + b at the current columns (of gate block `extra`, a byte offset local, or none): xw + hw, dh + dOut. */
+  preActivation(xw: number, hw: number, extra: number | undefined, into: number): void {
+    this.at(xw, extra)();
+    this.code.load('v128');
+    this.at(hw, extra)();
+    this.code.load('v128').op('f32x4.add').set(into);
+  }
+
   /** Pushes row + extra + jo (extra: a local holding a byte offset, or none). */
   at(row: number, extra?: number): () => void {
     return () => {
@@ -215,20 +230,11 @@ function lstmForward(): FunctionDef {
   c.get(H2).get(stateRow).op('i32.add').set(H3);
   const xw = c.local(I32), hw = c.local(I32), hIn = c.local(I32), cIn = c.local(I32), hOut = c.local(I32), cOut = c.local(I32), tc = c.local(I32), out = c.local(I32);
   const [vi, vf, vg, vo, vc, vt, x] = [k.v(), k.v(), k.v(), k.v(), k.v(), k.v(), k.v()];
-  const pre = (extra: number | undefined): void => {
-    k.at(xw, extra)();
-    c.load('v128');
-    k.at(hw, extra)();
-    c.load('v128').op('f32x4.add').set(x);
-  };
-  k.rows(() => {
-    c.get(p.xw).get(k.b).get(gateRow).op('i32.mul').op('i32.add').set(xw);
-    c.get(p.hw).get(k.b).get(gateRow).op('i32.mul').op('i32.add').set(hw);
-    for (const [local, base] of [[hIn, p.hIn], [cIn, p.cIn], [hOut, p.hOut], [cOut, p.cOut], [tc, p.tanhC]]) {
-      c.get(base).get(k.b).get(stateRow).op('i32.mul').op('i32.add').set(local);
-    }
-    c.get(p.out).get(k.b).get(p.outStride).op('i32.mul').op('i32.add').set(out);
-  }, () => k.columns((store) => {
+  const pre = (extra: number | undefined): void => k.preActivation(xw, hw, extra, x);
+  k.rows(() => k.pointers([
+    [xw, p.xw, gateRow], [hw, p.hw, gateRow], [hIn, p.hIn, stateRow], [cIn, p.cIn, stateRow], [hOut, p.hOut, stateRow],
+    [cOut, p.cOut, stateRow], [tc, p.tanhC, stateRow], [out, p.out, p.outStride],
+  ]), () => k.columns((store) => {
     pre(undefined); math.sigmoid(x, vi);
     pre(stateRow); math.sigmoid(x, vf);
     pre(H2); math.tanh(x, vg);
@@ -270,23 +276,16 @@ function lstmBackward(): FunctionDef {
   const gates = c.local(I32), cIn = c.local(I32), tc = c.local(I32), gOut = c.local(I32), dh = c.local(I32), dc = c.local(I32), dG = c.local(I32);
   const [vi, vf, vg, vo, vt, vdh, vdc, x] = [k.v(), k.v(), k.v(), k.v(), k.v(), k.v(), k.v(), k.v()];
   const one = (): void => { c.f32x4(1); };
-  k.rows(() => {
-    c.get(p.gates).get(k.b).get(gateRow).op('i32.mul').op('i32.add').set(gates);
-    c.get(p.dGates).get(k.b).get(gateRow).op('i32.mul').op('i32.add').set(dG);
-    for (const [local, base] of [[cIn, p.cIn], [tc, p.tanhC], [dh, p.dh], [dc, p.dc]]) {
-      c.get(base).get(k.b).get(stateRow).op('i32.mul').op('i32.add').set(local);
-    }
-    c.get(p.gOut).get(k.b).get(p.gOutStride).op('i32.mul').op('i32.add').set(gOut);
-  }, () => k.columns((store) => {
+  k.rows(() => k.pointers([
+    [gates, p.gates, gateRow], [dG, p.dGates, gateRow], [cIn, p.cIn, stateRow], [tc, p.tanhC, stateRow],
+    [dh, p.dh, stateRow], [dc, p.dc, stateRow], [gOut, p.gOut, p.gOutStride],
+  ]), () => k.columns((store) => {
     k.load(gates, undefined, vi);
     k.load(gates, stateRow, vf);
     k.load(gates, H2, vg);
     k.load(gates, H3, vo);
     k.load(tc, undefined, vt);
-    k.at(dh)();
-    c.load('v128');
-    k.at(gOut)();
-    c.load('v128').op('f32x4.add').set(vdh);
+    k.preActivation(dh, gOut, undefined, vdh);
     // dc_tot = dc + dh o (1 − tc²)
     k.at(dc)();
     c.load('v128').get(vdh).get(vo).op('f32x4.mul');
@@ -331,20 +330,11 @@ function gruForward(): FunctionDef {
   c.get(stateRow).i32(1).op('i32.shl').set(H2);
   const xw = c.local(I32), hw = c.local(I32), hIn = c.local(I32), hOut = c.local(I32), hwn = c.local(I32), out = c.local(I32);
   const [vr, vz, vn, vhn, x] = [k.v(), k.v(), k.v(), k.v(), k.v()];
-  const pre = (extra: number | undefined): void => {
-    k.at(xw, extra)();
-    c.load('v128');
-    k.at(hw, extra)();
-    c.load('v128').op('f32x4.add').set(x);
-  };
-  k.rows(() => {
-    c.get(p.xw).get(k.b).get(gateRow).op('i32.mul').op('i32.add').set(xw);
-    c.get(p.hw).get(k.b).get(gateRow).op('i32.mul').op('i32.add').set(hw);
-    for (const [local, base] of [[hIn, p.hIn], [hOut, p.hOut], [hwn, p.hwn]]) {
-      c.get(base).get(k.b).get(stateRow).op('i32.mul').op('i32.add').set(local);
-    }
-    c.get(p.out).get(k.b).get(p.outStride).op('i32.mul').op('i32.add').set(out);
-  }, () => k.columns((store) => {
+  const pre = (extra: number | undefined): void => k.preActivation(xw, hw, extra, x);
+  k.rows(() => k.pointers([
+    [xw, p.xw, gateRow], [hw, p.hw, gateRow], [hIn, p.hIn, stateRow], [hOut, p.hOut, stateRow], [hwn, p.hwn, stateRow],
+    [out, p.out, p.outStride],
+  ]), () => k.columns((store) => {
     pre(undefined); math.sigmoid(x, vr);
     pre(stateRow); math.sigmoid(x, vz);
     k.load(hw, H2, vhn);
@@ -382,22 +372,14 @@ function gruBackward(): FunctionDef {
   c.get(stateRow).i32(1).op('i32.shl').set(H2);
   const gates = c.local(I32), hIn = c.local(I32), hwn = c.local(I32), gOut = c.local(I32), dh = c.local(I32), dX = c.local(I32), dH = c.local(I32);
   const [vr, vz, vn, vdh, dn, x] = [k.v(), k.v(), k.v(), k.v(), k.v(), k.v()];
-  k.rows(() => {
-    for (const [local, base] of [[gates, p.gates], [dX, p.dXW], [dH, p.dHW]]) {
-      c.get(base).get(k.b).get(gateRow).op('i32.mul').op('i32.add').set(local);
-    }
-    for (const [local, base] of [[hIn, p.hIn], [hwn, p.hwn], [dh, p.dh]]) {
-      c.get(base).get(k.b).get(stateRow).op('i32.mul').op('i32.add').set(local);
-    }
-    c.get(p.gOut).get(k.b).get(p.gOutStride).op('i32.mul').op('i32.add').set(gOut);
-  }, () => k.columns((store) => {
+  k.rows(() => k.pointers([
+    [gates, p.gates, gateRow], [dX, p.dXW, gateRow], [dH, p.dHW, gateRow], [hIn, p.hIn, stateRow], [hwn, p.hwn, stateRow],
+    [dh, p.dh, stateRow], [gOut, p.gOut, p.gOutStride],
+  ]), () => k.columns((store) => {
     k.load(gates, undefined, vr);
     k.load(gates, stateRow, vz);
     k.load(gates, H2, vn);
-    k.at(dh)();
-    c.load('v128');
-    k.at(gOut)();
-    c.load('v128').op('f32x4.add').set(vdh);
+    k.preActivation(dh, gOut, undefined, vdh);
     // d pre_n = dh (1 − z)(1 − n²)
     c.get(vdh).f32x4(1).get(vz).op('f32x4.sub').op('f32x4.mul').f32x4(1).get(vn).get(vn).op('f32x4.mul').op('f32x4.sub').op('f32x4.mul').set(dn);
     // d pre_r = d pre_n hw_n r (1 − r)
@@ -431,16 +413,8 @@ function rnnForward(): FunctionDef {
   const row = k.bytesOfRow(1);
   const xw = c.local(I32), hw = c.local(I32), hIn = c.local(I32), hOut = c.local(I32), out = c.local(I32);
   const [x, y] = [k.v(), k.v()];
-  k.rows(() => {
-    for (const [local, base] of [[xw, p.xw], [hw, p.hw], [hIn, p.hIn], [hOut, p.hOut]]) {
-      c.get(base).get(k.b).get(row).op('i32.mul').op('i32.add').set(local);
-    }
-    c.get(p.out).get(k.b).get(p.outStride).op('i32.mul').op('i32.add').set(out);
-  }, () => k.columns((store) => {
-    k.at(xw)();
-    c.load('v128');
-    k.at(hw)();
-    c.load('v128').op('f32x4.add').set(x);
+  k.rows(() => k.pointers([[xw, p.xw, row], [hw, p.hw, row], [hIn, p.hIn, row], [hOut, p.hOut, row], [out, p.out, p.outStride]]), () => k.columns((store) => {
+    k.preActivation(xw, hw, undefined, x);
     c.get(p.relu).if(() => {
       // x ≤ 0 ? 0 : x, so NaN (for which x ≤ 0 is false) passes through
       c.f32x4(0).get(x).get(x).f32x4(0).op('f32x4.le').op('v128.bitselect').set(y);
@@ -462,22 +436,15 @@ function rnnBackward(): FunctionDef {
   const row = k.bytesOfRow(1);
   const gates = c.local(I32), gOut = c.local(I32), dh = c.local(I32), dG = c.local(I32);
   const [y, d, x] = [k.v(), k.v(), k.v()];
-  k.rows(() => {
-    for (const [local, base] of [[gates, p.gates], [dh, p.dh], [dG, p.dGates]]) {
-      c.get(base).get(k.b).get(row).op('i32.mul').op('i32.add').set(local);
-    }
-    c.get(p.gOut).get(k.b).get(p.gOutStride).op('i32.mul').op('i32.add').set(gOut);
-  }, () => k.columns((store) => {
+  k.rows(() => k.pointers([[gates, p.gates, row], [dh, p.dh, row], [dG, p.dGates, row], [gOut, p.gOut, p.gOutStride]]), () => k.columns((store) => {
     k.load(gates, undefined, y);
     c.get(p.relu).if(() => {
       c.f32x4(1).get(y).f32x4(0).op('f32x4.gt').op('v128.and').set(d);
     }, () => {
       c.f32x4(1).get(y).get(y).op('f32x4.mul').op('f32x4.sub').set(d);
     });
-    k.at(dh)();
-    c.load('v128');
-    k.at(gOut)();
-    c.load('v128').op('f32x4.add').get(d).op('f32x4.mul').set(x);
+    k.preActivation(dh, gOut, undefined, x);
+    c.get(x).get(d).op('f32x4.mul').set(x);
     store(k.at(dG), x);
     c.f32x4(0).set(x);
     store(k.at(dh), x);

@@ -27,6 +27,14 @@ function withParams(names: readonly string[]): { code: Code; p: Record<string, n
   return { code, p };
 }
 
+/** Emits stateRow = 4H (bytes of a state row) and gateRow = stateRow × (4, 3, 1 for LSTM, GRU, RNN). */
+function rowSizes(c: Code, kind: number, H: number, stateRow: number, gateRow: number): void {
+  c.get(H).i32(4).op('i32.mul').set(stateRow);
+  c.get(stateRow).set(gateRow);
+  c.get(kind).op('i32.eqz').if(() => c.get(stateRow).i32(4).op('i32.mul').set(gateRow));
+  c.get(kind).i32(1).op('i32.eq').if(() => c.get(stateRow).i32(3).op('i32.mul').set(gateRow));
+}
+
 /** Emits local = base + (t*B + b0) * rowBytes, the address of row b0 at step t. */
 function rowAt(c: Code, local: number, base: number, t: number, B: number, b0: number, rowBytes: number): void {
   c.get(base).get(t).get(B).op('i32.mul').get(b0).op('i32.add').get(rowBytes).op('i32.mul').op('i32.add').set(local);
@@ -39,11 +47,7 @@ export function forwardLoopFunction(index: FunctionIndex): FunctionDef {
   const s = c.local(I32), t = c.local(I32), rows = c.local(I32), r = c.local(I32), hwRows = c.local(I32);
   const hIn = c.local(I32), hOut = c.local(I32), cIn = c.local(I32), cOut = c.local(I32), xw = c.local(I32), o = c.local(I32), st = c.local(I32), lens = c.local(I32);
   const gateRow = c.local(I32), stateRow = c.local(I32), slotBytes = c.local(I32);
-  c.get(p.H).i32(4).op('i32.mul').set(stateRow);
-  // gateRow = stateRow * (kind == 0 ? 4 : kind == 1 ? 3 : 1)
-  c.get(stateRow).set(gateRow);
-  c.get(p.kind).op('i32.eqz').if(() => c.get(stateRow).i32(4).op('i32.mul').set(gateRow));
-  c.get(p.kind).i32(1).op('i32.eq').if(() => c.get(stateRow).i32(3).op('i32.mul').set(gateRow));
+  rowSizes(c, p.kind, p.H, stateRow, gateRow);
   c.get(p.b1).get(p.b0).op('i32.sub').set(rows);
   c.get(p.B).get(stateRow).op('i32.mul').set(slotBytes);
   c.get(p.hw).get(p.b0).get(gateRow).op('i32.mul').op('i32.add').set(hwRows);
@@ -105,10 +109,7 @@ export function backwardLoopFunction(index: FunctionIndex): FunctionDef {
   const s = c.local(I32), t = c.local(I32), rows = c.local(I32), lens = c.local(I32);
   const gt = c.local(I32), dx = c.local(I32), dhw = c.local(I32), st = c.local(I32), st2 = c.local(I32), go = c.local(I32), dh = c.local(I32), dc = c.local(I32);
   const gateRow = c.local(I32), stateRow = c.local(I32);
-  c.get(p.H).i32(4).op('i32.mul').set(stateRow);
-  c.get(stateRow).set(gateRow);
-  c.get(p.kind).op('i32.eqz').if(() => c.get(stateRow).i32(4).op('i32.mul').set(gateRow));
-  c.get(p.kind).i32(1).op('i32.eq').if(() => c.get(stateRow).i32(3).op('i32.mul').set(gateRow));
+  rowSizes(c, p.kind, p.H, stateRow, gateRow);
   c.get(p.b1).get(p.b0).op('i32.sub').set(rows);
   c.get(p.lengths).get(p.b0).i32(2).op('i32.shl').op('i32.add').set(lens);
   c.get(p.dh).get(p.b0).get(stateRow).op('i32.mul').op('i32.add').set(dh);
