@@ -1,15 +1,27 @@
 /**
- * `npm run bench [-- NAME... | --all]`: times the standard workloads (bench/workloads.ts) with
- * tinybench, prints a table (median, spread, GFLOP/s where it applies) and writes
- * bench/results.json. Names filter by prefix (e.g. `npm run bench -- L1 M256`); `--all` adds
- * the slow opt-in workloads (reference paths, long sequences).
+ * `npm run bench [-- NAME... | --all] [--backend js|wasm] [--threads N]`: times the standard
+ * workloads (bench/workloads.ts) with tinybench on one backend and thread count (default: the
+ * WASM backend where it runs, one thread), prints a table (median, spread, GFLOP/s where it
+ * applies) and writes bench/results.json. Names filter by prefix (e.g. `npm run bench -- L1
+ * M256`); `--all` adds the slow opt-in workloads (reference paths, long sequences).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Bench } from 'tinybench';
-import { EXTRA_WORKLOADS, WORKLOADS } from './workloads.js';
+import { configure, EXTRA_WORKLOADS, WORKLOADS } from './workloads.js';
 
 const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const value = args[i + 1];
+  args.splice(i, 2);
+  return value;
+};
+const backendArg = option('--backend');
+if (backendArg !== undefined && backendArg !== 'js' && backendArg !== 'wasm') throw new Error(`--backend must be js or wasm, got ${backendArg}`);
+const engine = await configure({ backend: backendArg ?? 'wasm', threads: Number(option('--threads') ?? 1) });
+console.log(`backend ${engine.backend}, ${engine.threads} thread${engine.threads === 1 ? '' : 's'}`);
 const filters = args.filter((a) => a !== '--all');
 const pool = args.includes('--all') || filters.length > 0 ? [...WORKLOADS, ...EXTRA_WORKLOADS] : WORKLOADS;
 const selected = pool.filter((w) => filters.length === 0 || filters.some((f) => w.name === f || w.name.startsWith(`${f}-`) || (f.endsWith('*') && w.name.startsWith(f.slice(0, -1)))));
@@ -39,4 +51,4 @@ for (const w of selected) {
 }
 
 const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, date: new Date().toISOString() };
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ machine, results: rows }, null, 2) + '\n');
+writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ machine, engine, results: rows }, null, 2) + '\n');

@@ -14,9 +14,28 @@
  *                  64 steps, Linear to 65 on every step, cross entropy, Adam
  *   *-ref          the same step through the reference cells built from primitive ops
  */
-import { F, Generator, nn, noGrad, optim, randint, randn, type Tensor } from '../src/index.js';
+import { F, Generator, getBackend, getNumThreads, nn, noGrad, optim, randint, randn, setBackend, setNumThreads, type Tensor } from '../src/node/index.js';
 import { matmulNN, matmulNT, matmulTN } from '../src/kernels/products.js';
+import { parallelism } from '../src/kernels/threads.js';
 import { recurrentReference } from '../src/rnn/reference.js';
+
+/** How the library runs the workloads: backend and thread count. */
+export interface EngineConfig {
+  backend: 'js' | 'wasm';
+  threads: number;
+}
+
+/**
+ * Selects the backend and thread count, waits until the threads are up (workers boot in the
+ * background), and returns what is in force.
+ */
+export async function configure(config: EngineConfig): Promise<EngineConfig> {
+  setBackend(config.backend);
+  setNumThreads(config.threads);
+  const ready = Date.now();
+  while (config.threads > 1 && parallelism() < config.threads && Date.now() - ready < 10_000) await new Promise((r) => setTimeout(r, 10));
+  return { backend: getBackend(), threads: getNumThreads() };
+}
 
 /** A benchmark: a name, a setup that returns the function to time, and a work count. */
 export interface Workload {

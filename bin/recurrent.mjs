@@ -4,7 +4,7 @@
 //  - in a source checkout (src/node/cli/main.ts is here and esbuild, a devDependency, is
 //    installed) it bundles the TypeScript with esbuild into .cache/cli/, named by a hash of
 //    the bundle (about 0.1 s; always the current source; written atomically, so parallel runs
-//    never race), and imports it;
+//    never race), and imports it; the worker script of its threads goes beside it;
 //  - otherwise (the published package, which ships dist/ only) it imports the built
 //    dist/node/cli.js.
 // RECURRENT_DEBUG=1 adds stack traces to error messages, mapped to the TypeScript source.
@@ -18,31 +18,36 @@ const source = join(root, 'src/node/cli/main.ts');
 const built = join(root, 'dist/node/cli.js');
 const HOUR = 3600_000;
 
-async function fromSource() {
+/** Bundles a TypeScript entry of src/ for Node and returns the code. */
+async function bundle(entry, options = {}) {
   const { build } = await import('esbuild');
-  const result = await build({
-    entryPoints: [source],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node18',
-    write: false,
-    sourcemap: 'inline',
-    packages: 'external',
-    logLevel: 'error',
-  });
-  const code = result.outputFiles[0].contents;
+  const result = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node18', write: false, logLevel: 'error', ...options });
+  return result.outputFiles[0].contents;
+}
+
+/** Writes `code` to `file` atomically unless the file is there already. */
+function writeOnce(file, code) {
+  if (existsSync(file)) return;
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, code);
+  renameSync(tmp, file);
+}
+
+async function fromSource() {
+  const code = await bundle(source, { sourcemap: 'inline', packages: 'external' });
+  const worker = await bundle(join(root, 'src/node/kernel-worker.ts'));
   const dir = join(root, '.cache/cli');
-  const name = `recurrent-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`;
+  const hash = createHash('sha256').update(code).update(worker).digest('hex').slice(0, 16);
+  const name = `recurrent-${hash}.mjs`;
   const file = join(dir, name);
+  mkdirSync(dir, { recursive: true });
+  writeOnce(join(dir, `kernel-worker-${hash}.mjs`), worker);
+  process.env.RECURRENT_KERNEL_WORKER ??= join(dir, `kernel-worker-${hash}.mjs`);
   if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, code);
-    renameSync(tmp, file);
+    writeOnce(file, code);
     for (const old of readdirSync(dir)) {
       const path = join(dir, old);
-      if (old !== name && Date.now() - statSync(path, { throwIfNoEntry: false })?.mtimeMs > HOUR) rmSync(path, { force: true });
+      if (!old.includes(hash) && Date.now() - statSync(path, { throwIfNoEntry: false })?.mtimeMs > HOUR) rmSync(path, { force: true });
     }
   }
   return import(pathToFileURL(file).href);

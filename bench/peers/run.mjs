@@ -1,6 +1,7 @@
 // `npm run bench:peers [-- NAME... | --quick]`: the standard workloads (../workloads.ts) on
-// recurrent, TensorFlow.js 4.22 (cpu backend, wasm backend) and PyTorch (single-threaded), one
-// table, ratios against recurrent, results.json beside this file. See README.md.
+// recurrent (WASM backend on one thread, on two threads, and the JS backend), TensorFlow.js 4.22
+// (cpu backend, wasm backend) and PyTorch (single-threaded), one table, ratios against recurrent
+// on one thread, results.json beside this file. See README.md.
 //
 // Each engine runs in its own child process, one after the other (recurrent, tfjs-cpu,
 // tfjs-wasm, torch), so no engine's heap, JIT state or global backend registry disturbs
@@ -19,7 +20,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
 const QUICK = ['M256-NN', 'L2', 'L3', 'G1'];
-const ENGINES = ['recurrent', 'tfjs-cpu', 'tfjs-wasm', 'torch'];
+const ENGINES = ['recurrent', 'recurrent-2t', 'recurrent-js', 'tfjs-cpu', 'tfjs-wasm', 'torch'];
+/** How each column of this library runs. */
+const RECURRENT = {
+  recurrent: { backend: 'wasm', threads: 1 },
+  'recurrent-2t': { backend: 'wasm', threads: 2 },
+  'recurrent-js': { backend: 'js', threads: 1 },
+};
 const PEERS = ENGINES.slice(1);
 /** A child engine that runs longer than this is stopped; what it finished is kept. */
 const ENGINE_TIMEOUT_MS = 15 * 60 * 1000;
@@ -54,6 +61,7 @@ async function main(args) {
   const tmp = mkdtempSync(join(tmpdir(), 'recurrent-peers-'));
   try {
     const bundle = await bundleWorkloads(tmp);
+    const kernelWorker = await bundleKernelWorker(tmp);
     const { WORKLOADS } = await import(pathToFileURL(bundle).href);
     const all = WORKLOADS.map((w) => ({ name: w.name, what: w.what, flops: w.flops }));
     const wanted = quick ? [...QUICK, ...filters] : filters;
@@ -80,7 +88,7 @@ async function main(args) {
       const started = Date.now();
       const load = loadavg()[0];
       console.log(`== ${engine}  (load average ${load.toFixed(2)})`);
-      engines[engine] = engine === 'torch' ? await runTorch(names, tmp) : await runNodeWorker(engine, bundle, names, tmp);
+      engines[engine] = engine === 'torch' ? await runTorch(names, tmp) : await runNodeWorker(engine, bundle, names, tmp, kernelWorker);
       engines[engine].wallSeconds = Math.round((Date.now() - started) / 100) / 10;
       engines[engine].loadAverage = { atStart: +load.toFixed(2), atEnd: +loadavg()[0].toFixed(2) };
       if (engines[engine].error) console.log(`   ${engine}: ${engines[engine].error}`);
@@ -146,9 +154,17 @@ async function bundleWorkloads(dir) {
   return outfile;
 }
 
-function runNodeWorker(engine, bundle, names, tmp) {
+/** Bundles the kernel worker of recurrent/node's threads, named to the children in RECURRENT_KERNEL_WORKER. */
+async function bundleKernelWorker(dir) {
+  const { build } = await import('esbuild');
+  const outfile = join(dir, 'kernel-worker.mjs');
+  await build({ entryPoints: [join(here, '..', '..', 'src', 'node', 'kernel-worker.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node18', logLevel: 'warning' });
+  return outfile;
+}
+
+function runNodeWorker(engine, bundle, names, tmp, kernelWorker) {
   const out = join(tmp, `${engine}.json`);
-  return runChild(process.execPath, [fileURLToPath(import.meta.url), '--worker', engine, bundle, out, ...names], out, process.env);
+  return runChild(process.execPath, [fileURLToPath(import.meta.url), '--worker', engine, bundle, out, ...names], out, { ...process.env, RECURRENT_KERNEL_WORKER: kernelWorker });
 }
 
 /** Finds a Python that imports torch: $PEERS_PYTHON if set (only it), else /usr/bin/python3, python3, python. */
@@ -211,11 +227,12 @@ async function worker(engine, bundle, out, names) {
   let current = null;
   try {
     let run;
-    if (engine === 'recurrent') {
-      const { WORKLOADS } = await import(pathToFileURL(bundle).href);
+    if (engine in RECURRENT) {
+      const { WORKLOADS, configure } = await import(pathToFileURL(bundle).href);
       const byName = new Map(WORKLOADS.map((w) => [w.name, w]));
       const pkg = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8'));
-      info = { version: pkg.version, source: 'bench/workloads.ts bundled by esbuild (as npm run bench runs it)' };
+      const config = await configure(RECURRENT[engine]);
+      info = { version: pkg.version, ...config, source: 'bench/workloads.ts bundled by esbuild (as npm run bench runs it)' };
       run = async (name) => measure(byName.get(name).setup());
     } else {
       const tf = await loadTfjs(engine);
@@ -292,7 +309,7 @@ function fmtMs(ms) {
 }
 
 function table(rows, engines) {
-  const header = ['workload', 'recurrent ms', ...PEERS.map((p) => `${p} ms (ratio)`), 'GFLOP/s rec / cpu / wasm / torch'];
+  const header = ['workload', 'recurrent ms', ...PEERS.map((p) => `${p} ms (ratio)`), `GFLOP/s ${ENGINES.map((e) => e.replace('recurrent', 'rec').replace('tfjs-', '')).join(' / ')}`];
   const lines = rows.map((row) => {
     const cells = [row.name];
     const base = row.recurrent;
@@ -313,19 +330,27 @@ function table(rows, engines) {
 function checkTargets(rows) {
   const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
   const out = [];
-  const ratio = (name, peer) => byName[name]?.[peer]?.ratio;
-  const add = (target, value, ok, measured) => out.push({ target, met: value == null ? null : ok(value), measured: value == null ? 'not measured' : measured(value) });
-  for (const name of ['L1', 'G1', 'R1', 'C1']) {
-    if (!byName[name]) continue;
-    add(`${name} >= 10x faster than tfjs-cpu`, ratio(name, 'tfjs-cpu'), (v) => v >= 10, (v) => `${v}x`);
-    add(`${name} >= 2.5x faster than tfjs-wasm`, ratio(name, 'tfjs-wasm'), (v) => v >= 2.5, (v) => `${v}x`);
+  const ms = (name, engine) => byName[name]?.[engine]?.medianMs;
+  /** How many times faster `engine` is than `peer` on `name` (peer ms / engine ms). */
+  const faster = (name, engine, peer) => (ms(name, engine) && ms(name, peer) ? round2(ms(name, peer) / ms(name, engine)) : null);
+  const add = (target, value, ok, measured) => {
+    if (byName[target.split(' ')[0]] === undefined) return;
+    out.push({ target, met: value == null ? null : ok(value), measured: value == null ? 'not measured' : measured(value) });
+  };
+  const times = (v) => `${v}x`;
+  const share = (v) => `recurrent takes ${round2(1 / v)}x torch's time`;
+  add('M256-NN on WASM >= 35 GFLOP/s', byName['M256-NN']?.recurrent?.gflops, (v) => v >= 35, (v) => `${v} GFLOP/s`);
+  add('M256-NN on the JS backend >= 4.3 GFLOP/s', byName['M256-NN']?.['recurrent-js']?.gflops, (v) => v >= 4.3, (v) => `${v} GFLOP/s`);
+  for (const name of ['L1', 'G1', 'R1']) {
+    add(`${name} on one thread within 1.5x of PyTorch's time`, faster(name, 'recurrent', 'torch'), (v) => v >= 1 / 1.5, share);
+    add(`${name} on two threads faster than PyTorch`, faster(name, 'recurrent-2t', 'torch'), (v) => v > 1, times);
   }
-  if (byName.L2) add('L2 faster than single-threaded PyTorch', ratio('L2', 'torch'), (v) => v > 1, (v) => `${v}x`);
-  if (byName.L3) add('L3 within 1.5x of PyTorch', ratio('L3', 'torch'), (v) => v >= 1 / 1.5, (v) => `recurrent takes ${round2(1 / v)}x torch's time`);
-  if (byName['M256-NN']) {
-    add('M256-NN >= 4x tfjs-cpu matmul', ratio('M256-NN', 'tfjs-cpu'), (v) => v >= 4, (v) => `${v}x`);
-    add('M256-NN >= 5 GFLOP/s', byName['M256-NN'].recurrent?.gflops, (v) => v >= 5, (v) => `${v} GFLOP/s`);
-  }
+  add("C1 on one thread within 3x of PyTorch's time", faster('C1', 'recurrent', 'torch'), (v) => v >= 1 / 3, share);
+  add("C1 on two threads within 2x of PyTorch's time", faster('C1', 'recurrent-2t', 'torch'), (v) => v >= 1 / 2, share);
+  add('L3 faster than PyTorch', faster('L3', 'recurrent', 'torch'), (v) => v > 1, times);
+  add('I1 faster than PyTorch', faster('I1', 'recurrent', 'torch'), (v) => v > 1, times);
+  add('L2 at least 4x faster than PyTorch', faster('L2', 'recurrent', 'torch'), (v) => v >= 4, times);
+  add('L1 at least 10x faster than tfjs-wasm', faster('L1', 'recurrent', 'tfjs-wasm'), (v) => v >= 10, times);
   return out;
 }
 

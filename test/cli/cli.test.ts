@@ -68,10 +68,10 @@ describe('recurrent train', () => {
   let resumed: Run;
   beforeAll(async () => {
     [straight, first] = await Promise.all([
-      run(['train', '--data', 'text.txt', ...SMALL, '--steps', '100', '--out', 'straight']),
-      run(['train', '--data', 'text.txt', ...SMALL, '--steps', '50', '--out', 'split']),
+      run(['train', '--data', 'text.txt', ...SMALL, '--steps', '100', '--out', 'straight', '--threads', '1']),
+      run(['train', '--data', 'text.txt', ...SMALL, '--steps', '50', '--out', 'split', '--threads', '2']),
     ]);
-    resumed = await run(['train', '--resume', 'split', '--steps', '100']);
+    resumed = await run(['train', '--resume', 'split', '--steps', '100', '--threads', '2']);
   });
 
   it('trains, reports progress as plain lines off a TTY, and says where it wrote', () => {
@@ -83,7 +83,7 @@ describe('recurrent train', () => {
     expect(resumed.stdout).toMatch(/^resuming LSTM .* at step 50 of 100/);
   });
 
-  it('resumed at step 50, ends bit for bit where an uninterrupted run ends', () => {
+  it('resumed at step 50 (on two threads), ends bit for bit where an uninterrupted run on one thread ends', () => {
     const a = tensorsOf(file('straight', 'checkpoint.safetensors'));
     const b = tensorsOf(file('split', 'checkpoint.safetensors'));
     expect(b.step).toBe(100);
@@ -195,7 +195,7 @@ describe('help', () => {
 
   it('lists every flag of train', async () => {
     const r = await run(['train', '--help']);
-    for (const flag of ['model', 'data', 'hidden', 'layers', 'seq', 'batch', 'steps', 'lr', 'clip', 'seed', 'out', 'resume', 'embed', 'val-fraction', 'every', 'sample-every']) {
+    for (const flag of ['model', 'data', 'hidden', 'layers', 'seq', 'batch', 'steps', 'lr', 'clip', 'seed', 'out', 'resume', 'embed', 'val-fraction', 'every', 'sample-every', 'threads']) {
       expect(r.stdout).toContain(`--${flag} `);
     }
   });

@@ -62,6 +62,16 @@ describe('QuickJS (no JIT, no host API)', () => {
     console.log(`QuickJS: global bundle parsed and run in ${loadMs.toFixed(0)} ms`);
   });
 
+  it("runs the scalar JS kernels, and setBackend('wasm') says why it cannot", () => {
+    const got = evaluate<string>(`(() => {
+      const before = recurrent.getBackend();
+      let error = 'no error';
+      try { recurrent.setBackend('wasm'); } catch (e) { error = e.name + ': ' + e.message; }
+      return before + ' | ' + error + ' | ' + recurrent.getBackend();
+    })()`);
+    expect(got).toBe("js | RecurrentError: setBackend: the 'wasm' backend cannot run here: this engine has no WebAssembly | js");
+  });
+
   it("runs a GRU forward and one Adam training step, and gets Node's numbers", async () => {
     const started = performance.now();
     const got = JSON.parse(evaluate<string>('JSON.stringify(recurrentWorkloads.gruTrainStep(recurrent))')) as TrainStep;

@@ -7,8 +7,14 @@
  *   130  stopped by SIGINT after saving a checkpoint (143 for SIGTERM)
  *
  * Set RECURRENT_DEBUG=1 to see the stack trace of an error as well.
+ *
+ * Every command that computes takes `--threads N`: by default all cores (RECURRENT_THREADS
+ * if set), since a command runs alone and owns the machine; the library itself defaults to one.
  */
-import { UsageError, commandHelp, parseArgs, type CommandSpec, type ParsedArgs } from './args.js';
+import { availableParallelism, cpus } from 'node:os';
+import { setNumThreads } from '../../autograd/threads.js';
+import { setupNode } from '../threads.js';
+import { UsageError, commandHelp, parseArgs, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.js';
 import { compareCommand, compareSpec } from './compare-command.js';
 import type { CliIO } from './io.js';
 import { sampleCommand, sampleSpec } from './sample-command.js';
@@ -20,11 +26,22 @@ interface Command {
   run(args: ParsedArgs, io: CliIO): Promise<number>;
 }
 
+const THREADS: FlagSpec = {
+  name: 'threads',
+  kind: 'int',
+  help: 'threads that run the kernels (default: all cores; results are the same for any count)',
+  default: Number(process.env.RECURRENT_THREADS ?? (typeof availableParallelism === 'function' ? availableParallelism() : cpus().length)),
+  min: 1,
+  max: 256,
+};
+
+const withThreads = (spec: CommandSpec): CommandSpec => ({ ...spec, flags: [...spec.flags, THREADS] });
+
 const COMMANDS: readonly Command[] = [
-  { spec: trainSpec, run: trainCommand },
-  { spec: sampleSpec, run: sampleCommand },
+  { spec: withThreads(trainSpec), run: trainCommand },
+  { spec: withThreads(sampleSpec), run: sampleCommand },
   { spec: summarySpec, run: summaryCommand },
-  { spec: compareSpec, run: compareCommand },
+  { spec: withThreads(compareSpec), run: compareCommand },
 ];
 
 function overview(): string {
@@ -37,6 +54,7 @@ function overview(): string {
 export async function cli(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [name, ...rest] = argv;
   try {
+    setupNode();
     if (name === undefined) throw new UsageError('recurrent', "missing command (try 'recurrent --help')");
     if (name === '--help' || name === '-h' || name === 'help') {
       io.stdout.write(overview());
@@ -48,6 +66,14 @@ export async function cli(argv: readonly string[], io: CliIO = { stdout: process
     if (args === null) {
       io.stdout.write(commandHelp(command.spec));
       return 0;
+    }
+    const threads = args.values.get('threads');
+    if (typeof threads === 'number') {
+      try {
+        setNumThreads(threads);
+      } catch (error) {
+        if (args.given.has('threads')) throw error; // asked for: say why not; by default: one thread
+      }
     }
     return await command.run(args, io);
   } catch (error) {

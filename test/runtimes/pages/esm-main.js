@@ -7,9 +7,14 @@ const results = { page: null, worker: null, violations: [], errors: [] };
 addEventListener('securitypolicyviolation', (e) => results.violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
 try {
   results.page = globalThis.recurrentWorkloads.trainLstm(R, 8);
+  results.backend = R.getBackend();
   const worker = new Worker(new URL('./esm-worker.js', import.meta.url), { type: 'module' });
   results.worker = await new Promise((resolve, reject) => {
-    worker.onmessage = (e) => (e.data.error ? reject(new Error(e.data.error)) : resolve(e.data.losses));
+    worker.onmessage = (e) => {
+      if (e.data.error) reject(new Error(e.data.error));
+      results.workerBackend = e.data.backend;
+      resolve(e.data.losses);
+    };
     worker.onerror = (e) => reject(new Error(`worker: ${e.message}`));
   });
   worker.terminate();

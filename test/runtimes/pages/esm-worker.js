@@ -3,7 +3,7 @@ import * as R from '../../../dist/index.js';
 import '../workloads.js';
 
 try {
-  postMessage({ losses: globalThis.recurrentWorkloads.trainLstm(R, 8) });
+  postMessage({ losses: globalThis.recurrentWorkloads.trainLstm(R, 8), backend: R.getBackend() });
 } catch (e) {
   postMessage({ error: String(e && e.stack ? e.stack : e) });
 }

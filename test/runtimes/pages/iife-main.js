@@ -13,10 +13,19 @@
   }
   try {
     results.page = recurrentWorkloads.trainLstm(recurrent, 8);
+    results.backend = recurrent.getBackend();
+    try {
+      recurrent.setBackend('wasm');
+    } catch (e) {
+      results.wasmRefused = e.name + ': ' + e.message;
+    }
     var worker = new Worker('./iife-worker.js');
     worker.onmessage = function (e) {
       if (e.data.error) results.errors.push(e.data.error);
-      else results.worker = e.data.losses;
+      else {
+        results.worker = e.data.losses;
+        results.workerBackend = e.data.backend;
+      }
       worker.terminate();
       finish();
     };
