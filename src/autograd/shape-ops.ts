@@ -86,13 +86,19 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   }
   const own = stridesOf(x.shape);
   const shape = perm.map((d) => x.shape[d]);
-  const map = offsetMap(shape, perm.map((d) => own[d]));
+  // When the last dim stays last its elements stay contiguous: map the start of each run of
+  // `run` elements (a row), not every element.
+  const keepsLast = rank > 0 && perm[rank - 1] === rank - 1;
+  const run = keepsLast ? x.shape[rank - 1] : 1;
+  const lead = keepsLast ? rank - 1 : rank;
+  const map = offsetMap(shape.slice(0, lead), perm.slice(0, lead).map((d) => own[d]));
+  const rows = run === 0 ? 0 : map.length;
   const xd = x.data;
-  const y = new Float32Array(map.length);
-  for (let i = 0; i < y.length; i++) y[i] = xd[map[i]];
+  const y = new Float32Array(xd.length);
+  for (let i = 0, o = 0; i < rows; i++) for (let k = map[i]; k < map[i] + run; k++) y[o++] = xd[k];
   return record('permute', y, shape, [x], (g) => {
     const gx = new Float32Array(xd.length);
-    for (let i = 0; i < g.length; i++) gx[map[i]] = g[i];
+    for (let i = 0, o = 0; i < rows; i++) for (let k = map[i]; k < map[i] + run; k++) gx[k] = g[o++];
     return [gx];
   });
 }

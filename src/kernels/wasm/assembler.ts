@@ -171,6 +171,16 @@ export class Code {
     return this;
   }
 
+  /**
+   * i8x16.shuffle of the two v128 on the stack, written as four f32 lanes: lane i of the
+   * result is lane `lanes[i]` of a (0-3) or of b (4-7).
+   */
+  shuffle(lanes: readonly [number, number, number, number]): this {
+    this.bytes.push(0xfd, 0x0d);
+    for (const lane of lanes) for (let byte = 0; byte < 4; byte++) this.bytes.push(lane * 4 + byte);
+    return this;
+  }
+
   /** memory.copy (dst, src, byteCount on the stack). */
   memoryCopy(): this {
     this.bytes.push(0xfc, 0x0a, 0x00, 0x00);
