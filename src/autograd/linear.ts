@@ -27,8 +27,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const xd = x.data;
   const wd = weight.data;
   const y = new Float32Array(n * outF);
-  if (bias !== null) for (let r = 0; r < n; r++) y.set(bias.data, r * outF);
-  matmulWeightNT(n, inF, outF, xd, weight, weight.version, wd, y, bias !== null);
+  matmulWeightNT(n, inF, outF, xd, weight, weight.version, wd, bias === null ? null : bias.data, y);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record('linear', y, shape, inputs, (g) => {
     let gx: Float32Array | null = null;

@@ -37,46 +37,49 @@ export function splitRange(n: number, parts: number, align = 4): [number, number
  */
 export function gemmRows(
   w: WasmKernels, m: number, k: number, n: number, a: number, ai: number, ap: number,
-  b: number, bp: number, bpanel: number, c: number, ldc: number, accumulate: number,
+  b: number, bp: number, bpanel: number, c: number, ldc: number, accumulate: number, bias = 0,
 ): void {
   const parts = m * k * n >= MIN_PARALLEL_WORK ? Math.min(parallelism(), m >> 2) : 1;
   if (parts <= 1) {
-    w.exports.gemm(m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, accumulate);
+    w.exports.gemm(m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, accumulate, bias);
     return;
   }
   runJobs(w.exports as unknown as Record<string, Function>, splitRange(m, parts).map(([r0, r1]) => [{
     fn: 'gemm',
-    args: [r1 - r0, k, n, a + r0 * ai, ai, ap, b, bp, bpanel, c + r0 * ldc, ldc, accumulate],
+    args: [r1 - r0, k, n, a + r0 * ai, ai, ap, b, bp, bpanel, c + r0 * ldc, ldc, accumulate, bias],
   }]));
 }
 
-/** A product in the WASM heap; `packedB` is an already packed Wᵀ (NT), or 0 to pack B here. */
+/**
+ * A product in the WASM heap; `packedB` is an already packed Wᵀ (NT), or 0 to pack B here;
+ * `bias` (n floats, or null) starts every row of C.
+ */
 function wasmProduct(
   w: WasmKernels, layout: Layout, m: number, k: number, n: number,
   a: Float32Array, aOff: number, b: Float32Array | null, bOff: number, packedB: number,
-  c: Float32Array, cOff: number, accumulate: boolean,
+  c: Float32Array, cOff: number, accumulate: boolean, bias: Float32Array | null = null,
 ): void {
   if (m === 0 || n === 0) return;
   const { heap, exports: e } = w;
   const pa = heap.alloc(m * k * 4);
   const pc = heap.alloc(m * n * 4);
   const pb = b === null ? 0 : heap.alloc(k * n * 4);
+  const pbias = bias === null ? 0 : heap.alloc(n * 4);
   const packed = layout === 'NT' && packedB === 0 ? heap.alloc(packedBytes(n, k)) : packedB;
   const f = heap.f32;
   f.set(a.subarray(aOff, aOff + m * k), pa >> 2);
   if (b !== null) f.set(b.subarray(bOff, bOff + k * n), pb >> 2);
+  if (bias !== null) f.set(bias, pbias >> 2);
   if (accumulate) f.set(c.subarray(cOff, cOff + m * n), pc >> 2);
   const acc = accumulate ? 1 : 0;
-  if (layout === 'NN') gemmRows(w, m, k, n, pa, k * 4, 4, pb, n * 4, 32, pc, n * 4, acc);
-  else if (layout === 'TN') gemmRows(w, m, k, n, pa, 4, m * 4, pb, n * 4, 32, pc, n * 4, acc);
+  if (layout === 'NN') gemmRows(w, m, k, n, pa, k * 4, 4, pb, n * 4, 32, pc, n * 4, acc, pbias);
+  else if (layout === 'TN') gemmRows(w, m, k, n, pa, 4, m * 4, pb, n * 4, 32, pc, n * 4, acc, pbias);
   else {
     if (packedB === 0) e.packTransposed(n, k, pb, packed);
-    gemmRows(w, m, k, n, pa, k * 4, 4, packed, 32, k * 32, pc, n * 4, acc);
+    gemmRows(w, m, k, n, pa, k * 4, 4, packed, 32, k * 32, pc, n * 4, acc, pbias);
   }
   c.set(heap.f32.subarray(pc >> 2, (pc >> 2) + m * n), cOff);
-  heap.free(pa);
-  heap.free(pc);
-  if (pb !== 0) heap.free(pb);
+  for (const block of [pa, pc, pb, pbias]) if (block !== 0) heap.free(block);
   if (packed !== packedB) heap.free(packed);
 }
 
@@ -102,11 +105,15 @@ export function matmulTN(m: number, k: number, n: number, a: Float32Array, aOff:
 }
 
 /**
- * C(m,n) (+)= X(m,k) · Wᵀ for a weight W (n, k) identified by `key` at `version`: on the WASM
- * backend its packed panels are reused until the version changes.
+ * C(m,n) = X(m,k) · Wᵀ (+ bias in every row) for a weight W (n, k) identified by `key` at
+ * `version`: on the WASM backend its packed panels are reused until the version changes.
  */
-export function matmulWeightNT(m: number, k: number, n: number, x: Float32Array, key: object, version: number, weight: Float32Array, c: Float32Array, accumulate: boolean): void {
+export function matmulWeightNT(m: number, k: number, n: number, x: Float32Array, key: object, version: number, weight: Float32Array, bias: Float32Array | null, c: Float32Array): void {
   const w = activeWasm();
-  if (w === null) scalar.matmulNT(m, k, n, x, 0, weight, 0, c, 0, accumulate);
-  else wasmProduct(w, 'NT', m, k, n, x, 0, null, 0, packedTransposed(w, key, version, weight, n, k), c, 0, accumulate);
+  if (w !== null) {
+    wasmProduct(w, 'NT', m, k, n, x, 0, null, 0, packedTransposed(w, key, version, weight, n, k), c, 0, false, bias);
+    return;
+  }
+  if (bias !== null) for (let r = 0; r < m; r++) c.set(bias, r * n);
+  scalar.matmulNT(m, k, n, x, 0, weight, 0, c, 0, bias !== null);
 }

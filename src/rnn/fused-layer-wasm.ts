@@ -38,21 +38,6 @@ function runLoops(w: WasmKernels, fn: 'forwardLoop' | 'backwardLoop', B: number,
   runJobs(w.exports as unknown as Record<string, Function>, batchRanges(B).map(([b0, b1]) => [{ fn, args: args(b0, b1) }]));
 }
 
-/** Fills `rows` rows of `cols` floats at heap address `at` with a bias row, or zeros. */
-function fillRows(w: WasmKernels, at: number, rows: number, cols: number, bias: Tensor | null): void {
-  const f = w.heap.f32;
-  const base = at >> 2;
-  if (bias === null) {
-    f.fill(0, base, base + rows * cols);
-    return;
-  }
-  f.set(bias.data, base);
-  // Double the filled part until every row holds the bias.
-  for (let filled = 1; filled < rows; filled *= 2) {
-    f.copyWithin(base + filled * cols, base, base + Math.min(filled, rows - filled) * cols);
-  }
-}
-
 /** Copies a heap block of n floats into a JS array at `offset`. */
 function copyOut(w: WasmKernels, at: number, n: number, to: Float32Array, offset = 0): void {
   to.set(w.heap.f32.subarray(at >> 2, (at >> 2) + n), offset);
@@ -90,6 +75,8 @@ export function recurrentLayerWasm(
   const lens = heap.alloc(B * 4);
   const out = heap.alloc(outSize * 4);
   const hw = heap.alloc(B * G * 4);
+  const biases = heap.alloc(2 * G * 4); // b_ih, b_hh (zeros for a layer without biases)
+  const zeroBias = new Float32Array(G);
   const gates = heap.alloc(T * B * G * 4);
   const states = heap.alloc((T + 1) * stateFloats * 4);
   const cells = isLstm ? heap.alloc((T + 1) * stateFloats * 4) : 0;
@@ -105,15 +92,13 @@ export function recurrentLayerWasm(
     const wih = packedTransposed(w, weightIh, weightIh.version, weightIh.data, G, I);
     const whh = packedTransposed(w, weightHh, weightHh.version, weightHh.data, G, H);
     // XW = x W_ihᵀ + b_ih for all steps at once.
-    fillRows(w, gates, T * B, G, biasIh);
-    gemmRows(w, T * B, I, G, X, I * 4, 4, wih, 32, I * 32, gates, G * 4, 1);
+    copyIn(w, biasIh?.data ?? zeroBias, 0, G, biases);
+    copyIn(w, biasHh?.data ?? zeroBias, 0, G, biases + G * 4);
+    gemmRows(w, T * B, I, G, X, I * 4, 4, wih, 32, I * 32, gates, G * 4, 0, biases);
     const first = d === 0 ? 0 : T;
     copyIn(w, h0.data, d * stateFloats, stateFloats, states + first * stateFloats * 4);
     if (isLstm) copyIn(w, c0!.data, d * stateFloats, stateFloats, cells + first * stateFloats * 4);
-    const bias = biasHh === null ? 0 : heap.alloc(G * 4);
-    if (bias !== 0) copyIn(w, biasHh!.data, 0, G, bias);
-    runLoops(w, 'forwardLoop', B, (b0, b1) => [KIND[kind], T, B, H, d, b0, b1, lens, gates, hw, bias, whh, states, cells, tanhC, hwn, out + d * H * 4, D * H * 4]);
-    if (bias !== 0) heap.free(bias);
+    runLoops(w, 'forwardLoop', B, (b0, b1) => [KIND[kind], T, B, H, d, b0, b1, lens, gates, hw, biases + G * 4, whh, states, cells, tanhC, hwn, out + d * H * 4, D * H * 4]);
     const last = (d === 0 ? T : 0) * stateFloats * 4;
     copyOut(w, states + last, stateFloats, packed, outSize + d * stateFloats);
     if (isLstm) copyOut(w, cells + last, stateFloats, packed, outSize + stateSize + d * stateFloats);
@@ -130,7 +115,7 @@ export function recurrentLayerWasm(
     }
   }
   copyOut(w, out, outSize, packed);
-  for (const block of [X, lens, out, hw, gates, states, cells, tanhC, hwn]) if (block !== 0) heap.free(block);
+  for (const block of [X, lens, out, hw, biases, gates, states, cells, tanhC, hwn]) if (block !== 0) heap.free(block);
 
   const weights = directions.flatMap((dw) => [dw.weightIh, dw.weightHh, dw.biasIh, dw.biasHh]);
   const inputs = [x, h0, ...(isLstm ? [c0!] : []), ...weights.filter((t): t is Tensor => t !== null)];

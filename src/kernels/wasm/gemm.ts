@@ -1,7 +1,7 @@
 /**
  * Matrix products in WebAssembly SIMD, emitted as bytes by the assembler.
  *
- *   C(m,n) (+)= A(m,k) · B(k,n)      A(i,p) at a + i*ai + p*ap,   B(p,j) in 8-column panels
+ *   C(m,n) (+)= bias + A(m,k) · B(k,n)     A(i,p) at a + i*ai + p*ap,  B(p,j) in 8-column panels
  *
  * One kernel serves every layout because A is read through two strides and B through panels:
  * B(p, j) lives at b + (j / 8) * bpanel + p * bp + (j % 8) * 4 (all in bytes). So
@@ -14,8 +14,10 @@
  * registers for the whole p loop (larger tiles spill on x64). Rows left over take a 1 × 8 tile.
  * Columns past n in the last panel are computed but never stored, so a panel read in place may
  * run past the end of its row (every heap block has 32 bytes of slack for that).
- * Every C entry is one sum over p in increasing order, whatever tile computes it, so a result
- * does not depend on m, on which rows a thread takes, or on the tile shape.
+ * The optional bias (a row of n floats, address 0 for none) starts every row's sums, so a
+ * layer's x Wᵀ + b is one pass over C. Every C entry is one sum over p in increasing order,
+ * whatever tile computes it, so a result does not depend on m, on which rows a thread takes,
+ * or on the tile shape.
  */
 import { Code, type FunctionDef } from './assembler.js';
 
@@ -30,9 +32,9 @@ const MC = 64;
 
 /** The product kernel over one block of k; `fma` uses relaxed-SIMD fused multiply-add where the engine has it. */
 export function gemmBlockFunction(fma: boolean): FunctionDef {
-  const params = Array<typeof I32>(12).fill(I32);
+  const params = Array<typeof I32>(13).fill(I32);
   const code = new Code(params.length);
-  const [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc] = params.map((_, i) => i);
+  const [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc, bias] = params.map((_, i) => i);
   const i = code.local(I32), j = code.local(I32), p = code.local(I32), end = code.local(I32);
   const pa = code.local(I32), pb = code.local(I32), pc = code.local(I32), rem = code.local(I32);
   const ai2 = code.local(I32), ai3 = code.local(I32), i0 = code.local(I32), chunkEnd = code.local(I32);
@@ -54,7 +56,13 @@ export function gemmBlockFunction(fma: boolean): FunctionDef {
 
   /** The tile of `rows` rows at row i, columns j … j+7. */
   const tile = (rows: number): void => {
-    for (let r = 0; r < rows; r++) for (const s of sums[r]) code.f32x4(0).set(s);
+    code.get(bias).if(() => {
+      for (let r = 0; r < rows; r++) {
+        for (let h = 0; h < 2; h++) code.get(bias).get(j).i32(2).op('i32.shl').op('i32.add').load('v128', 16 * h).set(sums[r][h]);
+      }
+    }, () => {
+      for (let r = 0; r < rows; r++) for (const s of sums[r]) code.f32x4(0).set(s);
+    });
     code.get(a).get(i).get(ai).op('i32.mul').op('i32.add').set(pa);
     code.get(b).get(j).i32(3).op('i32.shr_s').get(bpanel).op('i32.mul').op('i32.add').set(pb);
     code.i32(0).set(p);
@@ -102,8 +110,8 @@ export function gemmBlockFunction(fma: boolean): FunctionDef {
     });
   };
 
-  code.get(k).op('i32.eqz').if(() => {
-    // An empty sum: C = 0, or unchanged when accumulating.
+  code.get(k).op('i32.eqz').get(bias).op('i32.eqz').op('i32.and').if(() => {
+    // An empty sum and no bias: C = 0, or unchanged when accumulating.
     code.get(acc).op('i32.eqz').if(() => {
       code.i32(0).set(i);
       code.forLoop(i, m, { const: 1 }, () => {
@@ -140,12 +148,12 @@ export const KC = 256;
  * row tiles; every C entry is still summed in a fixed order that depends on k alone.
  */
 export function gemmFunction(blockIndex: number): FunctionDef {
-  const params = Array<typeof I32>(12).fill(I32);
+  const params = Array<typeof I32>(13).fill(I32);
   const code = new Code(params.length);
-  const [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc] = params.map((_, i) => i);
+  const [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc, bias] = params.map((_, i) => i);
   const p = code.local(I32), kc = code.local(I32);
   code.get(k).i32(KC).op('i32.le_s').if(() => {
-    for (const x of [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc]) code.get(x);
+    for (const x of [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc, bias]) code.get(x);
     code.call(blockIndex).op('return');
   });
   code.i32(0).set(p);
@@ -157,8 +165,9 @@ export function gemmFunction(blockIndex: number): FunctionDef {
     code.get(a).get(p).get(ap).op('i32.mul').op('i32.add').get(ai).get(ap);
     code.get(b).get(p).get(bp).op('i32.mul').op('i32.add').get(bp).get(bpanel);
     code.get(c).get(ldc);
-    // accumulate = acc || p > 0
+    // accumulate = acc || p > 0; the bias goes into the first block only
     code.get(acc).get(p).i32(0).op('i32.gt_s').op('i32.or');
+    code.i32(0).get(bias).get(p).op('select'); // p ? 0 : bias
     code.call(blockIndex);
   });
   return { name: 'gemm', params, results: [], code };

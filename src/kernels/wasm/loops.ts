@@ -4,7 +4,7 @@
  * a range with no barrier between steps (rows of a batch never interact).
  *
  * Forward, per step t (t = T-1 … 0 when reverse):
- *   hw = b_hh (each row) ;  hw += h_t W_hhᵀ   (gemm over the rows, W_hh packed)
+ *   hw = b_hh + h_t W_hhᵀ   (gemm over the rows, W_hh packed, the bias starting the sums)
  *   gate pass (lstmForward / gruForward / rnnForward) on the rows
  * Backward, per step in the opposite order:
  *   gate backward pass on the rows (adds the output gradient to dh first)
@@ -69,18 +69,10 @@ export function forwardLoopFunction(index: FunctionIndex): FunctionDef {
     c.get(p.cells).get(hOut).op('i32.add').get(r).op('i32.add').set(cOut);
     c.get(p.states).get(hIn).op('i32.add').get(r).op('i32.add').set(hIn);
     c.get(p.states).get(hOut).op('i32.add').get(r).op('i32.add').set(hOut);
-    // hw = b_hh in every row (or zeros), then hw += h W_hhᵀ
-    c.get(p.biasHh).if(() => {
-      c.i32(0).set(r);
-      c.forLoop(r, rows, { const: 1 }, () => {
-        c.get(hwRows).get(r).get(gateRow).op('i32.mul').op('i32.add').get(p.biasHh).get(gateRow).memoryCopy();
-      });
-    }, () => {
-      c.get(hwRows).i32(0).get(rows).get(gateRow).op('i32.mul').memoryFill();
-    });
+    // hw = b_hh + h W_hhᵀ
     c.get(rows).get(p.H).get(gateRow).i32(2).op('i32.shr_s');
     c.get(hIn).get(stateRow).i32(4).get(p.whh).i32(32).get(p.H).i32(32).op('i32.mul');
-    c.get(hwRows).get(gateRow).i32(1).call(index('gemm'));
+    c.get(hwRows).get(gateRow).i32(0).get(p.biasHh).call(index('gemm'));
     rowAt(c, xw, p.gates, t, p.B, p.b0, gateRow);
     rowAt(c, st, p.tanhC, t, p.B, p.b0, stateRow);
     rowAt(c, o, p.out, t, p.B, p.b0, p.outStride);
@@ -145,7 +137,7 @@ export function backwardLoopFunction(index: FunctionIndex): FunctionDef {
     // dh += dHW_t W_hh
     c.get(rows).get(gateRow).i32(2).op('i32.shr_s').get(p.H);
     c.get(dhw).get(gateRow).i32(4).get(p.whh).get(stateRow).i32(32);
-    c.get(dh).get(stateRow).i32(1).call(index('gemm'));
+    c.get(dh).get(stateRow).i32(1).i32(0).call(index('gemm'));
     c.br(0);
   }));
   return { name: 'backwardLoop', params: names.map(() => I32), results: [], code: c };

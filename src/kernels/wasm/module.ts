@@ -14,7 +14,7 @@ import { backwardLoopFunction, forwardLoopFunction } from './loops.js';
 
 /** The exported kernels; every pointer is a byte address in the heap. */
 export interface WasmExports {
-  gemm(m: number, k: number, n: number, a: number, ai: number, ap: number, b: number, bp: number, bpanel: number, c: number, ldc: number, accumulate: number): void;
+  gemm(m: number, k: number, n: number, a: number, ai: number, ap: number, b: number, bp: number, bpanel: number, c: number, ldc: number, accumulate: number, bias: number): void;
   packTransposed(n: number, k: number, w: number, out: number): void;
   columnSums(rows: number, cols: number, src: number, out: number): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
