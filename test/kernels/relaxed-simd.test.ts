@@ -1,0 +1,56 @@
+/**
+ * The fused multiply-add variant of the products (relaxed SIMD's f32x4.relaxed_madd), chosen
+ * when `WebAssembly.validate` accepts it. Node 20 has it behind a flag, so this runs a child
+ * Node with --experimental-wasm-relaxed-simd: the backend must pick FMA there, and its products
+ * must match a float64 triple loop as closely as the multiply-then-add kernel does.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'recurrent-fma-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CHECK = `
+import { wasmKernels } from './src/kernels/backend.js';
+import { matmulNN, matmulNT, matmulTN } from './src/kernels/products.js';
+import { Generator, randn, setBackend } from './src/index.js';
+setBackend('wasm');
+const g = new Generator(5);
+let worst = 0;
+for (const [m, k, n] of [[1, 1, 1], [5, 300, 7], [33, 17, 65], [64, 64, 64]]) {
+  for (const [layout, product] of [['NN', matmulNN], ['NT', matmulNT], ['TN', matmulTN]]) {
+    const a = randn([m * k], { generator: g }).data, b = randn([k * n], { generator: g }).data;
+    const c = new Float32Array(m * n);
+    product(m, k, n, a, 0, b, 0, c, 0, false);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+      let exact = 0, sumAbs = 0;
+      for (let p = 0; p < k; p++) {
+        const x = a[layout === 'TN' ? p * m + i : i * k + p] * b[layout === 'NT' ? j * k + p : p * n + j];
+        exact += x; sumAbs += Math.abs(x);
+      }
+      worst = Math.max(worst, Math.abs(c[i * n + j] - exact) / ((k + 2) * 1.2e-7 * sumAbs + 1e-37));
+    }
+  }
+}
+console.log(JSON.stringify({ fma: wasmKernels().fma, worst }));
+`;
+
+describe('relaxed SIMD', () => {
+  it('is used where the engine has it, and its products are as exact', async () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const outfile = join(dir, 'check.mjs');
+    await build({ stdin: { contents: CHECK, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'silent' });
+    const flagged = JSON.parse(execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', outfile], { encoding: 'utf8' })) as { fma: boolean; worst: number };
+    const plain = JSON.parse(execFileSync(process.execPath, [outfile], { encoding: 'utf8' })) as { fma: boolean; worst: number };
+    expect(flagged.fma).toBe(true);
+    expect(flagged.worst).toBeLessThanOrEqual(1);
+    expect(plain.worst).toBeLessThanOrEqual(1);
+    // Node 20 without the flag has no relaxed SIMD; a later Node may ship it on by default.
+    expect(typeof plain.fma).toBe('boolean');
+  });
+});
