@@ -119,7 +119,7 @@ export function recurrentLayerWasm(
 
   const weights = directions.flatMap((dw) => [dw.weightIh, dw.weightHh, dw.biasIh, dw.biasHh]);
   const inputs = [x, h0, ...(isLstm ? [c0!] : []), ...weights.filter((t): t is Tensor => t !== null)];
-  return recordLayer(kind, packed, [T, B, D, H], inputs, pools, workspaces, backwardLayer);
+  return recordLayer(kind, packed, [T, B, D, H], inputs, backwardLayer, () => workspaces.forEach((ws, d) => pools[d].release(T, B, ws)));
 
   function backwardLayer(g: Float32Array): (Float32Array | null)[] {
     const gx = x.requiresGrad ? new Float32Array(x.data.length) : null;

@@ -114,7 +114,7 @@ export function recurrentLayer(
     if (isLstm) packed.set(c, outSize + stateSize + d * B * H);
   }
 
-  return recordLayer(kind, packed, [T, B, D, H], inputs, pools, workspaces, backwardLayer);
+  return recordLayer(kind, packed, [T, B, D, H], inputs, backwardLayer, () => workspaces.forEach((ws, d) => pools[d].release(T, B, ws)));
 
   function backwardLayer(g: Float32Array): (Float32Array | null)[] {
     const gx = x.requiresGrad ? new Float32Array(X.length) : null;

@@ -3,12 +3,11 @@
  *
  * The op's single output is one packed buffer [output (T, B, D*H) | h_n (D, B, H) | c_n];
  * the caller gets zero-copy views of the three parts, whose gradients flow back into the
- * packed one. The per-direction Workspaces that hold what backward needs go back to their
- * pools once backward has run and the graph is freed, or at once when no graph was recorded.
+ * packed one. What backward needs is given back (`release`) once backward has run and the
+ * graph is freed, or at once when no graph was recorded.
  */
 import { record } from '../autograd/graph.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Workspace, WorkspacePool } from './workspace.js';
 
 /** Which cell a layer runs. */
 export type CellKind = 'lstm' | 'gru' | 'rnnTanh' | 'rnnRelu';
@@ -39,18 +38,16 @@ export interface LayerResult {
 
 /**
  * Records the layer op over `packed` ([T, B, D, H] give its parts) and returns the views.
- * `backward` maps the packed gradient to one gradient per input.
+ * `backward` maps the packed gradient to one gradient per input; `release` frees what it used.
  */
 export function recordLayer(
   kind: CellKind,
   packed: Float32Array,
   [T, B, D, H]: readonly number[],
   inputs: readonly Tensor[],
-  pools: readonly WorkspacePool[],
-  workspaces: readonly Workspace[],
   backward: (g: Float32Array) => (Float32Array | null)[],
+  release: () => void,
 ): LayerResult {
-  const release = (): void => workspaces.forEach((ws, d) => pools[d].release(T, B, ws));
   const out = record(`${kind}Layer`, packed, [packed.length], inputs, (g) => {
     const grads = backward(g);
     // The engine clears gradFn.backward before calling it unless the graph is retained:
