@@ -66,7 +66,7 @@ export class NodeKernelPool implements KernelPool {
     for (let slot = 0; slot < workers; slot++) {
       const { port1, port2 } = new MessageChannel();
       const job = new SharedArrayBuffer(JOB_WORDS * 4);
-      const data: KernelWorkerData = { module: kernels.module, memory: kernels.heap.memory, control: this.control.buffer as SharedArrayBuffer, slot, job, port: port2, spinMs: WORKER_SPIN_MS };
+      const data: KernelWorkerData = { module: kernels.module, memory: kernels.heap.memory as WebAssembly.Memory, control: this.control.buffer as SharedArrayBuffer, slot, job, port: port2, spinMs: WORKER_SPIN_MS };
       const worker = new Worker(script, { workerData: data, transferList: [port2] });
       // A worker that fails never becomes ready: the pool runs with the ones before it.
       worker.on('error', (e: Error) => process.emitWarning(`recurrent: kernel worker ${slot + 1} failed (${e.message}); running on fewer threads`));

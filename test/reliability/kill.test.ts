@@ -33,15 +33,23 @@ function run(dir: string, args: string[]): string {
   return r.stdout;
 }
 
-/** Starts the training loop and kills it with SIGKILL after `delayMs`; returns every hash it announced. */
-function trainAndKill(dir: string, resume: boolean, delayMs: number): Promise<Set<string>> {
+/**
+ * Starts the training loop and kills it with SIGKILL `delayMs` after it started (or, with
+ * `afterFirstSave`, after it announced its first checkpoint); returns every hash it announced.
+ */
+function trainAndKill(dir: string, resume: boolean, delayMs: number, afterFirstSave = false): Promise<Set<string>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, dir, ...(resume ? ['--resume'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => (out += d));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => (timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs));
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (afterFirstSave && /^saving /m.test(out)) arm();
+    });
     child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    if (!afterFirstSave) arm();
     child.on('error', reject);
     child.on('exit', (_code, signal) => {
       clearTimeout(timer);
@@ -59,8 +67,8 @@ describe('checkpoints survive SIGKILL', () => {
     const announced = new Set<string>();
     let lastStep = 0;
     for (let k = 0; k < KILLS; k++) {
-      // The first run must live long enough to write one checkpoint; later ones may die at once.
-      const hashes = await trainAndKill(dir, k > 0, (k === 0 ? 400 : 40) + delays.randint(0, 400));
+      // The first run must write one checkpoint (however slow the machine); later ones may die at once.
+      const hashes = await trainAndKill(dir, k > 0, 40 + delays.randint(0, 400), k === 0);
       hashes.forEach((h) => announced.add(h));
       const bytes = new Uint8Array(readFileSync(join(dir, 'checkpoint.safetensors')));
       const step = decodeCheckpoint(bytes).step; // loads: never torn

@@ -14,6 +14,15 @@ const PAGE = 65536;
 const ALIGN = 64;
 const SLACK = 32;
 
+/**
+ * What the heap uses of a WebAssembly.Memory, declared here so that the package's types need
+ * neither the DOM library nor Node's.
+ */
+export interface LinearMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
+
 /** An allocator over a WebAssembly.Memory. Addresses are byte offsets. */
 export class Heap {
   private freeList: { at: number; size: number }[] = [];
@@ -21,7 +30,7 @@ export class Heap {
   private f32View: Float32Array;
   private i32View: Int32Array;
 
-  constructor(readonly memory: WebAssembly.Memory) {
+  constructor(readonly memory: LinearMemory) {
     // Address 0 stays unused so that 0 never names a live block.
     this.freeList.push({ at: ALIGN, size: memory.buffer.byteLength - ALIGN });
     this.f32View = new Float32Array(memory.buffer);

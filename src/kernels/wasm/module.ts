@@ -30,7 +30,8 @@ export interface WasmExports {
 
 /** A ready backend: the compiled module, its instance's exports and the heap they share. */
 export interface WasmKernels {
-  readonly module: WebAssembly.Module;
+  /** The compiled WebAssembly.Module (typed loosely so that the package's types need no DOM or Node library). */
+  readonly module: object;
   readonly exports: WasmExports;
   readonly heap: Heap;
   /** True when products use relaxed-SIMD fused multiply-add. */
