@@ -18,13 +18,6 @@ const source = join(root, 'src/node/cli/main.ts');
 const built = join(root, 'dist/node/cli.js');
 const HOUR = 3600_000;
 
-/** Bundles a TypeScript entry of src/ for Node and returns the code. */
-async function bundle(entry, options = {}) {
-  const { build } = await import('esbuild');
-  const result = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node18', write: false, logLevel: 'error', ...options });
-  return result.outputFiles[0].contents;
-}
-
 /** Writes `code` to `file` atomically unless the file is there already. */
 function writeOnce(file, code) {
   if (existsSync(file)) return;
@@ -34,12 +27,24 @@ function writeOnce(file, code) {
 }
 
 async function fromSource() {
-  const code = await bundle(source, { sourcemap: 'inline', packages: 'external' });
-  const worker = await bundle(join(root, 'src/node/kernel-worker.ts'));
+  const { build } = await import('esbuild');
+  // One build for the CLI and the worker script its threads run.
+  const result = await build({
+    entryPoints: { cli: source, worker: join(root, 'src/node/kernel-worker.ts') },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node18',
+    write: false,
+    outdir: join(root, '.cache/cli'),
+    sourcemap: 'inline',
+    packages: 'external',
+    logLevel: 'error',
+  });
+  const [code, worker] = ['cli', 'worker'].map((name) => result.outputFiles.find((f) => f.path.endsWith(`${name}.js`)).contents);
   const dir = join(root, '.cache/cli');
   const hash = createHash('sha256').update(code).update(worker).digest('hex').slice(0, 16);
-  const name = `recurrent-${hash}.mjs`;
-  const file = join(dir, name);
+  const file = join(dir, `recurrent-${hash}.mjs`);
   mkdirSync(dir, { recursive: true });
   writeOnce(join(dir, `kernel-worker-${hash}.mjs`), worker);
   process.env.RECURRENT_KERNEL_WORKER ??= join(dir, `kernel-worker-${hash}.mjs`);
