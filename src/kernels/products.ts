@@ -16,8 +16,13 @@ import { packedBytes, packedTransposed } from './wasm/packs.js';
 
 type Layout = 'NN' | 'NT' | 'TN';
 
-/** Products smaller than this many multiply-adds run on one thread (waking a worker costs more). */
-const MIN_PARALLEL_WORK = 1 << 19;
+/**
+ * Work (multiply-adds) below which a product or a recurrent time loop runs on one thread:
+ * waking a worker costs tens of microseconds, and a run in which the caller finished long
+ * before the worker counts against the pool (see ContentionGuard). The tests set it to 0 to
+ * split even the smallest work.
+ */
+export const parallelWork = { minimum: 1 << 20 };
 
 /**
  * Cuts [0, n) into `parts` consecutive ranges, each a multiple of `align` long but the last.
@@ -39,7 +44,7 @@ export function gemmRows(
   w: WasmKernels, m: number, k: number, n: number, a: number, ai: number, ap: number,
   b: number, bp: number, bpanel: number, c: number, ldc: number, accumulate: number, bias = 0,
 ): void {
-  const parts = m * k * n >= MIN_PARALLEL_WORK ? Math.min(parallelism(), m >> 2) : 1;
+  const parts = m * k * n >= parallelWork.minimum ? Math.min(parallelism(), Math.max(1, m >> 2)) : 1;
   if (parts <= 1) {
     w.exports.gemm(m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, accumulate, bias);
     return;

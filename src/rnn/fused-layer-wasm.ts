@@ -17,7 +17,7 @@
  * into the direction's pooled Workspace, a plain JS buffer: a graph that is dropped without
  * backward then costs the garbage collector nothing special, and the heap stays flat.
  */
-import { gemmRows, splitRange } from '../kernels/products.js';
+import { gemmRows, parallelWork, splitRange } from '../kernels/products.js';
 import { parallelism, runJobs } from '../kernels/threads.js';
 import type { WasmKernels } from '../kernels/wasm/module.js';
 import { packedTransposed } from '../kernels/wasm/packs.js';
@@ -28,14 +28,13 @@ import type { WorkspacePool } from './workspace.js';
 /** The loop functions' cell codes. */
 const KIND: Record<CellKind, number> = { lstm: 0, gru: 1, rnnTanh: 2, rnnRelu: 3 };
 
-/** Batch rows per thread: the ranges of rows the ready threads take, one range without threads. */
-function batchRanges(B: number): [number, number][] {
-  return splitRange(B, Math.min(parallelism(), B), 1);
-}
-
-/** Runs one time-loop call per batch range, each range on its own thread when threads are ready. */
-function runLoops(w: WasmKernels, fn: 'forwardLoop' | 'backwardLoop', B: number, args: (b0: number, b1: number) => number[]): void {
-  runJobs(w.exports as unknown as Record<string, Function>, batchRanges(B).map(([b0, b1]) => [{ fn, args: args(b0, b1) }]));
+/**
+ * Runs one time-loop call per range of batch rows, each range on its own thread when threads
+ * are ready and the loop (T·B·H·G multiply-adds in its products) is worth splitting.
+ */
+function runLoops(w: WasmKernels, fn: 'forwardLoop' | 'backwardLoop', work: number, B: number, args: (b0: number, b1: number) => number[]): void {
+  const parts = work >= parallelWork.minimum ? Math.min(parallelism(), B) : 1;
+  runJobs(w.exports as unknown as Record<string, Function>, splitRange(B, parts, 1).map(([b0, b1]) => [{ fn, args: args(b0, b1) }]));
 }
 
 /** Copies a heap block of n floats into a JS array at `offset`. */
@@ -98,7 +97,7 @@ export function recurrentLayerWasm(
     const first = d === 0 ? 0 : T;
     copyIn(w, h0.data, d * stateFloats, stateFloats, states + first * stateFloats * 4);
     if (isLstm) copyIn(w, c0!.data, d * stateFloats, stateFloats, cells + first * stateFloats * 4);
-    runLoops(w, 'forwardLoop', B, (b0, b1) => [KIND[kind], T, B, H, d, b0, b1, lens, gates, hw, biases + G * 4, whh, states, cells, tanhC, hwn, out + d * H * 4, D * H * 4]);
+    runLoops(w, 'forwardLoop', T * B * H * G, B, (b0, b1) => [KIND[kind], T, B, H, d, b0, b1, lens, gates, hw, biases + G * 4, whh, states, cells, tanhC, hwn, out + d * H * 4, D * H * 4]);
     const last = (d === 0 ? T : 0) * stateFloats * 4;
     copyOut(w, states + last, stateFloats, packed, outSize + d * stateFloats);
     if (isLstm) copyOut(w, cells + last, stateFloats, packed, outSize + stateSize + d * stateFloats);
@@ -161,7 +160,7 @@ export function recurrentLayerWasm(
       if (kind === 'gru') copyIn(w, ws.hwn, 0, T * stateFloats, hwnb);
       copyIn(w, g, outSize + d * stateFloats, stateFloats, dh);
       copyIn(w, weightHh.data, 0, G * H, raw);
-      runLoops(w, 'backwardLoop', B, (b0, b1) => [KIND[kind], T, B, H, d, b0, b1, lensb, gatesb, hPrev, cPrev, tanhCb, hwnb, gOut + d * H * 4, D * H * 4, dh, dc, dXW, dHW, raw]);
+      runLoops(w, 'backwardLoop', T * B * H * G, B, (b0, b1) => [KIND[kind], T, B, H, d, b0, b1, lensb, gatesb, hPrev, cPrev, tanhCb, hwnb, gOut + d * H * 4, D * H * 4, dh, dc, dXW, dHW, raw]);
       copyOut(w, dh, stateFloats, gh0, d * stateFloats);
       if (gc0) copyOut(w, dc, stateFloats, gc0, d * stateFloats);
       // dW_ih = dXWᵀ x,  dW_hh = dHWᵀ h_prev over all T*B rows; biases are column sums.

@@ -83,7 +83,7 @@ describe('recurrent train', () => {
     expect(resumed.stdout).toMatch(/^resuming LSTM .* at step 50 of 100/);
   });
 
-  it('resumed at step 50 (on two threads), ends bit for bit where an uninterrupted run on one thread ends', () => {
+  it('resumed at step 50 with --threads 2, ends bit for bit where an uninterrupted run with --threads 1 ends', () => {
     const a = tensorsOf(file('straight', 'checkpoint.safetensors'));
     const b = tensorsOf(file('split', 'checkpoint.safetensors'));
     expect(b.step).toBe(100);

@@ -1,14 +1,17 @@
 // The 'threads' test project: every numerical test again on the WASM backend with two threads.
 // The pool never falls back to one thread here (the test machine is busy with the other test
 // worker, which would make the contention guard drop the workers), and the setup waits until
-// the worker is up, so every parallel split in the library really runs on two threads.
+// the worker is up, and work of any size is split, so every parallel path in the library
+// really runs on two threads.
 import { afterAll } from 'vitest';
 import { setBackend } from '../../src/index.js';
 import { wasmKernels } from '../../src/kernels/backend.js';
+import { parallelWork } from '../../src/kernels/products.js';
 import { ContentionGuard, kernelPool, setKernelPool } from '../../src/kernels/threads.js';
 import { NodeKernelPool } from '../../src/node/threads.js';
 
 setBackend('wasm');
+parallelWork.minimum = 0; // split even the tests' small layers and products
 setKernelPool(new NodeKernelPool(1, wasmKernels()!, new ContentionGuard(Infinity)));
 const started = Date.now();
 while (kernelPool()!.ready < 2) {
