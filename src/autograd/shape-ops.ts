@@ -84,8 +84,12 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (perm.length !== rank || new Set(perm).size !== rank) {
     throw new RecurrentError('permute', `dims [${dims.join(',')}] is not a permutation of ${rank} dims for shape ${fmt(x.shape)}`, 'shape');
   }
-  const own = stridesOf(x.shape);
   const shape = perm.map((d) => x.shape[d]);
+  // Moving only dims of size 1 keeps the elements in order (a batch of one, batch-first to
+  // time-major): a reshape, no copy.
+  const moving = perm.filter((d) => x.shape[d] !== 1);
+  if (moving.every((d, i) => i === 0 || moving[i - 1] < d)) return reshape(x, shape);
+  const own = stridesOf(x.shape);
   // When the last dim stays last its elements stay contiguous: map the start of each run of
   // `run` elements (a row), not every element.
   const keepsLast = rank > 0 && perm[rank - 1] === rank - 1;
