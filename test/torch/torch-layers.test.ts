@@ -72,11 +72,12 @@ function computeHere(p: Prepared): Record<string, Tensor> {
   const lengths = p.c.lengths ?? undefined;
   layer.zeroGrad();
   const r = layer instanceof nn.LSTM ? layer.forward(x, { h0, c0, lengths }) : layer.forward(x, { h0, lengths });
+  const c = (r as { c?: Tensor }).c;
   let loss = r.output.mul(inputs.gout).sum().add(r.h.mul(inputs.gh).sum());
-  if ('c' in r) loss = loss.add(r.c.mul(inputs.gc).sum());
+  if (c) loss = loss.add(c.mul(inputs.gc).sum());
   loss.backward();
   const out: Record<string, Tensor> = { output: r.output, h: r.h, 'grad.x': x.grad!, 'grad.h0': h0.grad! };
-  if ('c' in r) Object.assign(out, { c: r.c, 'grad.c0': c0.grad! });
+  if (c) Object.assign(out, { c, 'grad.c0': c0.grad! });
   for (const [name, param] of layer.namedParameters()) out[`grad.${name}`] = param.grad!;
   return out;
 }
