@@ -5,46 +5,12 @@
  * compared with this library's own forward.
  */
 import { expect, it } from 'vitest';
-import { cat, dropout, F, nn, noGrad, randint, randn, RecurrentError, Tensor } from '../../src/index.js';
+import { cat, dropout, F, nn, randint, randn, RecurrentError, Tensor } from '../../src/index.js';
 import { CharModel, type RunConfig } from '../../src/node/cli/char-model.js';
-import { exportOnnx, type ExportableModule } from '../../src/onnx/index.js';
-import { engineSuite, ort, ortSkipReason, type OrtTensor } from '../engines.js';
-import { expectClose, expectRejected } from '../helpers.js';
-import { LAYER } from '../tolerances.js';
-
-/** [batch, steps] pairs the exported graphs run at; the examples use [3, 5]. */
-const SIZES = [
-  [1, 7],
-  [4, 2],
-] as const;
-
-function feed(x: Tensor, ids: boolean): OrtTensor {
-  return ids ? new ort!.Tensor('int64', BigInt64Array.from(x.data, (v) => BigInt(v)), x.shape) : new ort!.Tensor('float32', x.data, x.shape);
-}
-
-/** Every tensor of a forward's result, by the output names exportOnnx gives them. */
-function flatten(result: unknown, prefix = ''): Record<string, Tensor> {
-  if (result instanceof Tensor) return { [prefix || 'output']: result };
-  const out: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(result as object)) Object.assign(out, flatten(v, prefix ? `${prefix}.${k}` : k));
-  return out;
-}
-
-/** Exports `model` on `example`, then runs ONNX Runtime on `inputs` and compares every output with the library's. */
-async function expectSameInOrt(model: ExportableModule, example: Tensor[], cases: Tensor[][], ids: boolean[] = example.map(() => false)): Promise<void> {
-  const session = await ort!.InferenceSession.create(exportOnnx(model, example));
-  model.eval();
-  for (const inputs of cases) {
-    const expected = flatten(noGrad(() => (model.forward as (...xs: Tensor[]) => unknown).apply(model, inputs)));
-    const feeds = Object.fromEntries(session.inputNames.map((name, i) => [name, feed(inputs[i], ids[i])]));
-    const actual = await session.run(feeds);
-    expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
-    for (const [name, t] of Object.entries(expected)) {
-      expect(actual[name].dims, name).toEqual(t.shape);
-      expectClose(actual[name].data as Float32Array, t, LAYER, `${name} at input ${inputs[0].shape}`);
-    }
-  }
-}
+import { exportOnnx } from '../../src/onnx/index.js';
+import { engineSuite, ortSkipReason } from '../engines.js';
+import { expectRejected } from '../helpers.js';
+import { expectSameInOrt, SIZES } from './ort-check.js';
 
 /** A recurrent layer with its initial states as inputs, returning all of its outputs. */
 class Layer extends nn.Module {
