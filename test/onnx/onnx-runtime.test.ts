@@ -5,7 +5,7 @@
  * compared with this library's own forward.
  */
 import { expect, it } from 'vitest';
-import { cat, dropout, F, nn, randint, randn, RecurrentError, Tensor } from '../../src/index.js';
+import { cat, dropout, F, nn, randint, randn, RecurrentError, stack, Tensor } from '../../src/index.js';
 import { CharModel, type RunConfig } from '../../src/node/cli/char-model.js';
 import { exportOnnx } from '../../src/onnx/index.js';
 import { engineSuite, ortSkipReason } from '../engines.js';
@@ -51,7 +51,7 @@ engineSuite('exportOnnx in ONNX Runtime', ortSkipReason, () => {
     }
   }
 
-  it('Embedding, Linear, activations, dropout, matmul, add/mul, reshape, transpose, select, narrow, cat, reductions, softmax', async () => {
+  it('Embedding, Linear, activations, dropout, matmul, add/mul, reshape, transpose, select, narrow, cat, stack, chunk, reductions, softmax', async () => {
     class Mixed extends nn.Module {
       embed = new nn.Embedding({ numEmbeddings: 11, embeddingDim: 6, seed: 1 });
       lin = new nn.Linear({ inFeatures: 6, outFeatures: 5, seed: 2 });
@@ -71,6 +71,7 @@ engineSuite('exportOnnx in ONNX Runtime', ortSkipReason, () => {
           perm: d.permute(2, 0, 1),
           stats: cat([d.sum(2), d.mean(2), d.max(2), d.min(2), d.logsumexp(2)], 1),
           scaled: d.pow(2).mul(d.sum(-1, true)),
+          stacked: stack(d.chunk(2, 2), 1), // (B, 2, T, 5)
         };
       }
     }
