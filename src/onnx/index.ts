@@ -42,7 +42,8 @@ export interface ExportableModule extends Module {
 /**
  * The ONNX model (bytes of a .onnx file, opset 17) computing `model.forward` as traced on
  * `example` in eval mode. Throws a RecurrentError naming the op and where it was called when
- * the forward uses an op with no ONNX form; the model is left as it was either way.
+ * the forward uses an op with no ONNX form, or computes a tensor from the input values outside
+ * the ops (found by tracing a second time on other values); the model is left as it was.
  */
 export function exportOnnx(model: ExportableModule, example: Tensor | readonly Tensor[], options: ExportOnnxOptions = {}): Uint8Array {
   if (!(model instanceof Module) || typeof model.forward !== 'function') throw new RecurrentError('exportOnnx', `model must be a Module with a forward method, got ${show(model)}`);
@@ -55,6 +56,17 @@ export function exportOnnx(model: ExportableModule, example: Tensor | readonly T
     throw new RecurrentError('exportOnnx', `inputNames must hold ${inputs.length} distinct non-empty names, got ${show(inputNames)}`);
   }
 
+  const first = traceGraph(model, inputs, inputNames, options.outputName ?? 'output');
+  // A constant computed from the inputs' values outside the ops (argmax, item(), .data) would
+  // hold the example's values: trace again on other values (the same ones shifted by one
+  // place, so ids stay valid ids) and require the same constants.
+  const other = inputs.map((x) => new Tensor(Float32Array.from(x.data, (_, i) => x.data[(i + 1) % x.data.length]), x.shape));
+  checkSameConstants(first.trace, traceGraph(model, other, inputNames, options.outputName ?? 'output').trace);
+  return first.g.encode(options.graphName ?? model.constructor.name, '0.1.0');
+}
+
+/** The graph of one traced forward call of `model` on `inputs`. */
+function traceGraph(model: ExportableModule, inputs: readonly Tensor[], inputNames: readonly string[], single: string): { g: GraphBuilder; trace: Trace } {
   const g = new GraphBuilder();
   const trace = new Trace(g, model, OPS, HINTS);
   inputs.forEach((x, i) => trace.input(x, g.fresh(inputNames[i])));
@@ -64,14 +76,14 @@ export function exportOnnx(model: ExportableModule, example: Tensor | readonly T
   const before = setTracer(trace.op);
   let result: unknown;
   try {
-    result = noGrad(() => (model.forward as (...xs: Tensor[]) => unknown).apply(model, inputs));
+    result = noGrad(() => (model.forward as (...xs: Tensor[]) => unknown).apply(model, [...inputs]));
   } finally {
     setTracer(before);
     unhook();
     for (const [m, training] of modes) m.training = training;
   }
 
-  const outputs = namedOutputs(result, options.outputName ?? 'output');
+  const outputs = namedOutputs(result, single);
   for (const [name, t] of outputs) {
     const [written] = g.node('Identity', [trace.name(t)], {}, [name]);
     if (written !== name) throw new RecurrentError('exportOnnx', `output name ${JSON.stringify(name)} is already a name in the graph (an input or a parameter)`);
@@ -82,7 +94,24 @@ export function exportOnnx(model: ExportableModule, example: Tensor | readonly T
     const name = inputNames[i];
     g.inputs.push({ name, type: ids ? INT64 : FLOAT, dims: x.shape.map((d, k) => (ids || k < x.shape.length - 1 ? `${name}_dim${k}` : d)) });
   });
-  return g.encode(options.graphName ?? model.constructor.name, '0.1.0');
+  return { g, trace };
+}
+
+/** Throws unless two traces froze the same constants (see exportOnnx). */
+function checkSameConstants(a: Trace, b: Trace): void {
+  if (a.constants.length !== b.constants.length) {
+    throw new RecurrentError('exportOnnx', `the forward computes other things for other input values (${a.constants.length} constants, then ${b.constants.length}); a traced graph cannot follow control flow on values`, 'state');
+  }
+  a.constants.forEach((c, i) => {
+    const d = b.constants[i].data;
+    if (d.length !== c.data.length || c.data.some((v, k) => !Object.is(v, d[k]))) {
+      throw new RecurrentError(
+        'exportOnnx',
+        `a tensor of shape [${c.shape.join(',')}] depends on the input values but was computed outside the traced ops (argmax, item(), .data?), used ${c.where}; the graph would hold the example's values`,
+        'state',
+      );
+    }
+  });
 }
 
 /** The tensors forward returned, with their output names. */

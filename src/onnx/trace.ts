@@ -45,6 +45,8 @@ export class Trace {
   /** The storage of every traced value, to catch tensors made from it outside the ops. */
   private readonly traced = new Set<Float32Array>();
   private readonly path: string[] = [];
+  /** The constants frozen into the graph, in order, with where each was first used. */
+  readonly constants: { data: Float32Array; shape: readonly number[]; where: string }[] = [];
 
   constructor(
     readonly g: GraphBuilder,
@@ -116,6 +118,7 @@ export class Trace {
         'state',
       );
     }
+    this.constants.push({ data: tensor.data, shape: tensor.shape, where: this.where() });
     return this.remember(tensor, this.g.floats('const', tensor.shape, tensor.data));
   }
 

@@ -137,6 +137,8 @@ it('refuses what would freeze traced values or the batch size into the graph', (
     }
   }
   expect(expectRejected(() => exportOnnx(new WithLengths(), randn([2, 2, 3])), 'exportOnnx').message).toMatch(/LSTM lengths cannot be exported .*called in lstm \(LSTM\)/);
+  const argmax = new Calls((m, x) => m.lin.forward(x).mul(x.argmax(1, true)));
+  expect(expectRejected(() => exportOnnx(argmax, randn([2, 3])), 'exportOnnx').message).toMatch(/a tensor of shape \[2,1\] depends on the input values .* used in the model \(Calls\), at .*onnx-runtime\.test\.ts/);
   const loss = new Calls((m, x) => F.mseLoss(m.lin.forward(x), x));
   expect(expectRejected(() => exportOnnx(loss, randn([2, 3])), 'exportOnnx').message).toMatch(/op mseLoss/);
   expect(() => exportOnnx(new Calls((m, x) => m.lin.forward(x)), [] as Tensor[])).toThrow(RecurrentError);
