@@ -38,9 +38,9 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-/** Runs Python code in `cwd` and returns its stdout (failing with its stderr). */
-function python(code: string, cwd: string): string {
-  const r = spawnSync(PYTHON, ['-c', code], { cwd, encoding: 'utf8', timeout: 120_000 });
+/** Runs Python code in `cwd` (with `args` as sys.argv[1:]) and returns its stdout (failing with its stderr). */
+function python(code: string, cwd: string, ...args: string[]): string {
+  const r = spawnSync(PYTHON, ['-c', code, ...args], { cwd, encoding: 'utf8', timeout: 180_000 });
   if (r.status !== 0) throw new Error(`python exited ${r.status}:\n${r.stderr}`);
   return r.stdout;
 }
@@ -98,48 +98,71 @@ engineSuite('recurrent export --onnx, in ONNX Runtime', ortSkipReason, () => {
   }
 });
 
+/** What PyTorch computed for one exported project. */
+interface TorchResult {
+  logits: number[];
+  text: string;
+  /** What each README snippet printed. */
+  printed: string[];
+}
+
+// One Python process for every project (importing torch takes seconds): in each project's
+// folder, the logits for the prompt and 30 greedy characters, then the README's two snippets
+// as written, each with its own globals and its output captured.
+const TORCH_RUN = `import contextlib, importlib, io, json, os, sys, torch
+results = {}
+for job in json.loads(sys.argv[1]):
+    os.chdir(job['dir'])
+    sys.path.insert(0, job['dir'])
+    sys.modules.pop('model', None)
+    m = importlib.import_module('model')
+    model = m.load().eval()
+    with torch.no_grad():
+        logits, state = model(torch.tensor([m.encode(${JSON.stringify(PROMPT)})]))
+        text, last, s = '', logits[0, -1], state
+        for _ in range(30):
+            nxt = int(last.argmax())
+            text += m.VOCAB[nxt]
+            out, s = model(torch.tensor([[nxt]]), s)
+            last = out[0, -1]
+    printed = []
+    for snippet in job['snippets']:
+        with contextlib.redirect_stdout(io.StringIO()) as captured:
+            exec(compile(snippet, 'README.md', 'exec'), {})
+        printed.append(captured.getvalue())
+    sys.path.remove(job['dir'])
+    results[job['name']] = {'logits': logits.flatten().tolist(), 'text': text, 'printed': printed}
+print(json.dumps(results))`;
+
 engineSuite('recurrent export --torch, in PyTorch', torchSkipReason, () => {
+  let torchResults: Record<string, TorchResult> = {};
+  const greedy: Record<string, string> = {};
+  beforeAll(async () => {
+    const jobs = MODELS.map((name) => {
+      const readme = readFileSync(file(name, 'torch', 'README.md'), 'utf8');
+      return { name, dir: file(name, 'torch'), snippets: [...readme.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]) };
+    });
+    for (const job of jobs) expect(job.snippets).toHaveLength(2);
+    const samples = MODELS.map((m) => cli(['sample', '--checkpoint', `${m}/checkpoint.safetensors`, '--prompt', PROMPT, '--temperature', '0', '--length', '30']));
+    torchResults = JSON.parse(python(TORCH_RUN, dir, JSON.stringify(jobs)));
+    for (const [i, r] of (await Promise.all(samples)).entries()) {
+      expect(r.code, r.stderr).toBe(0);
+      greedy[MODELS[i]] = r.stdout;
+    }
+  });
+
   for (const model of MODELS) {
-    it(`${model}: the same logits and greedy text as recurrent sample; ten training steps there; the weights come back`, async () => {
-      const project = file(model, 'torch');
+    it(`${model}: the same logits and greedy text as recurrent sample; ten training steps there; the weights come back`, () => {
       const { char, ids, vocab } = libraryRun(model);
-      const greedy = await cli(['sample', '--checkpoint', `${model}/checkpoint.safetensors`, '--prompt', PROMPT, '--temperature', '0', '--length', '30']);
-      expect(greedy.code, greedy.stderr).toBe(0);
-      // One Python process (importing torch takes seconds): the logits and greedy text, then
-      // the README's two snippets as written, each with its own globals and captured output.
-      const readme = readFileSync(join(project, 'README.md'), 'utf8');
-      const snippets = [...readme.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]);
-      expect(snippets).toHaveLength(2);
-      const torchOut = JSON.parse(
-        python(
-          `import contextlib, io, json, torch
-from model import VOCAB, encode, load
-model = load().eval()
-with torch.no_grad():
-    logits, state = model(torch.tensor([encode(${JSON.stringify(PROMPT)})]))
-    text, last, s = '', logits[0, -1], state
-    for _ in range(30):
-        nxt = int(last.argmax())
-        text += VOCAB[nxt]
-        out, s = model(torch.tensor([[nxt]]), s)
-        last = out[0, -1]
-printed = []
-for snippet in json.loads(${JSON.stringify(JSON.stringify(snippets))}):
-    with contextlib.redirect_stdout(io.StringIO()) as captured:
-        exec(compile(snippet, 'README.md', 'exec'), {})
-    printed.append(captured.getvalue())
-print(json.dumps({'logits': logits.flatten().tolist(), 'text': text, 'printed': printed}))`,
-          project,
-        ),
-      );
+      const torchOut = torchResults[model];
       const expected = noGrad(() => char.forward(new Tensor(Float32Array.from(ids), [1, ids.length]))).logits;
       expectClose(torchOut.logits, expected, LAYER, 'logits');
-      expect(PROMPT + torchOut.text + '\n').toBe(greedy.stdout);
-      const losses = (torchOut.printed[1] as string).trim().split('\n');
+      expect(PROMPT + torchOut.text + '\n').toBe(greedy[model]);
+      const losses = torchOut.printed[1].trim().split('\n');
       expect(losses.map((l) => Number(l.split(' ')[0]))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(losses.every((l) => Number.isFinite(Number(l.split(' ')[1])))).toBe(true);
       const back = new CharModel({ ...(readRunCheckpoint('test', file(model, 'checkpoint.safetensors')).extra.config as RunConfig) }, vocab.length);
-      back.loadStateDict(safetensors.load(readFileSync(join(project, 'continued.safetensors'))));
+      back.loadStateDict(safetensors.load(readFileSync(file(model, 'torch', 'continued.safetensors'))));
       expect(back.parameters().some((p, i) => p.data.some((v, k) => v !== char.parameters()[i].data[k]))).toBe(true);
     });
   }
