@@ -21,8 +21,8 @@ interface Reduction {
   map: Int32Array;
   /** Output element count. */
   size: number;
-  /** What a tracer needs: the reduced dims, ascending, and keepdim. */
-  attrs: { dims: number[]; keepdim: boolean };
+  /** What a tracer needs: the reduced dims and keepdim. */
+  attrs: { dims: ReadonlySet<number>; keepdim: boolean };
 }
 
 function reduction(op: string, x: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean): Reduction {
@@ -43,7 +43,7 @@ function reduction(op: string, x: Tensor, dim: number | readonly number[] | unde
   const shape = keepdim ? kept : x.shape.filter((_, d) => !dims.has(d));
   let size = 1;
   for (const s of kept) size *= s;
-  return { shape, map, size, attrs: { dims: [...dims].sort((a, b) => a - b), keepdim } };
+  return { shape, map, size, attrs: { dims, keepdim } };
 }
 
 /** Sum over all elements, or over `dim` (a dim or a list of dims). */

@@ -10,7 +10,9 @@ import type { OpConverter, Trace } from './trace.js';
 
 const elementwise = (op: string): OpConverter => (t, _out, [x]) => t.g.op(op, [t.name(x)]);
 const broadcasting = (op: string): OpConverter => (t, _out, [a, b]) => t.g.op(op, [t.name(a, true), t.name(b, true)]);
-const reduce = (op: string): OpConverter => (t, _out, [x], attrs) => t.g.op(op, [t.name(x)], { axes: attrs.dims as number[], keepdims: attrs.keepdim ? 1 : 0 });
+/** The reduced dims of a reduction, ascending. */
+const axes = (attrs: OpAttrs) => [...(attrs.dims as ReadonlySet<number>)].sort((a, b) => a - b);
+const reduce = (op: string): OpConverter => (t, _out, [x], attrs) => t.g.op(op, [t.name(x)], { axes: axes(attrs), keepdims: attrs.keepdim ? 1 : 0 });
 const alongAxis = (op: string): OpConverter => (t, _out, [x], attrs) => t.g.op(op, [t.name(x)], { axis: attrs.dim as number });
 
 /**
@@ -89,7 +91,7 @@ export const OPS: Readonly<Record<string, OpConverter>> = {
   permute: (t, _out, [x], attrs) => t.g.op('Transpose', [t.name(x)], { perm: attrs.dims as number[] }),
   narrow,
   cat: (t, _out, inputs, attrs) => t.g.op('Concat', inputs.map((x) => t.name(x)), { axis: attrs.dim as number }),
-  sum: (t, _out, [x], attrs) => t.g.op('ReduceSum', [t.name(x), t.g.int64s('axes', attrs.dims as number[])], { keepdims: attrs.keepdim ? 1 : 0 }),
+  sum: (t, _out, [x], attrs) => t.g.op('ReduceSum', [t.name(x), t.g.int64s('axes', axes(attrs))], { keepdims: attrs.keepdim ? 1 : 0 }),
   mean: reduce('ReduceMean'),
   max: reduce('ReduceMax'),
   min: reduce('ReduceMin'),
