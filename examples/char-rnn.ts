@@ -21,7 +21,7 @@ import { F, Generator, Tensor, nn, noGrad, optim } from '../src/index.js';
 import { lineChart } from '../src/plot/index.js';
 
 /** Embedding -> LSTM -> Linear: character ids in, next-character scores out, with the LSTM state. */
-class CharLSTM extends nn.Module {
+export class CharLSTM extends nn.Module {
   readonly embed: nn.Embedding;
   readonly lstm: nn.LSTM;
   readonly head: nn.Linear;

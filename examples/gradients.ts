@@ -45,7 +45,7 @@ function firstSymbolTask(n: number, T: number, generator: Generator): [Tensor, T
 type Kind = 'RNN' | 'LSTM' | 'GRU';
 
 /** A recurrent layer and a linear head on its last hidden state: (B, T, K) -> class scores (B, K). */
-class Classifier extends nn.Module {
+export class Classifier extends nn.Module {
   readonly rnn: nn.RNN | nn.LSTM | nn.GRU;
   readonly head: nn.Linear;
   /** openGate: start the LSTM's forget gate or the GRU's update gate open; relu: an RNN with relu instead of tanh. */

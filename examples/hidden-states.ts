@@ -53,7 +53,7 @@ function dataset(count: number, g: Generator): { x: Tensor; y: Tensor; texts: st
 }
 
 /** LSTM -> Linear on every step: the depth after each character. */
-class DepthCounter extends nn.Module {
+export class DepthCounter extends nn.Module {
   lstm = new nn.LSTM({ inputSize: SYMBOLS.length, hiddenSize: HIDDEN, batchFirst: true, seed: 1 });
   head = new nn.Linear({ inFeatures: HIDDEN, outFeatures: 1, seed: 2 });
 

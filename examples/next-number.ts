@@ -38,7 +38,7 @@ function sequences(first: number, last: number): { x: Tensor; y: Tensor } {
 }
 
 /** LSTM over the sequence, then a Linear layer on its final hidden state: one number out. */
-class NextNumber extends nn.Module {
+export class NextNumber extends nn.Module {
   lstm = new nn.LSTM({ inputSize: 1, hiddenSize: HIDDEN, batchFirst: true, seed: 1 });
   head = new nn.Linear({ inFeatures: HIDDEN, outFeatures: 1, seed: 2 });
 

@@ -70,7 +70,7 @@ function dataset(sentences: Sentence[]): { x: Tensor; y: Tensor } {
 type Kind = 'RNN' | 'LSTM' | 'GRU' | 'BiLSTM';
 
 /** Embedding -> recurrent layer (with lengths) -> Linear on the state at the last valid word: two class scores. */
-class Classifier extends nn.Module {
+export class Classifier extends nn.Module {
   embed = new nn.Embedding({ numEmbeddings: VOCAB.length, embeddingDim: 16, paddingIdx: 0, seed: 1 });
   rnn: nn.RNN | nn.LSTM | nn.GRU;
   head: nn.Linear;

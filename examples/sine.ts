@@ -53,7 +53,7 @@ function steps(values: Float32Array, from: number, to: number): Tensor {
 }
 
 /** An LSTM with a Linear layer on its output at every step: the next value after each one read. */
-class NextValue extends nn.Module {
+export class NextValue extends nn.Module {
   lstm = new nn.LSTM({ inputSize: 1, hiddenSize: HIDDEN, batchFirst: true, seed: 1 });
   head = new nn.Linear({ inFeatures: HIDDEN, outFeatures: 1, seed: 2 });
 

@@ -57,7 +57,7 @@ function dataset(count: number, g: Generator): { x: Tensor; y: Tensor } {
 }
 
 /** Embedding -> GRU (one or two directions) -> Linear on every step: two tag scores per token. */
-class Tagger extends nn.Module {
+export class Tagger extends nn.Module {
   embed = new nn.Embedding({ numEmbeddings: VOCAB.length, embeddingDim: 8, seed: 1 });
   gru: nn.GRU;
   head = new nn.Linear({ inFeatures: 32, outFeatures: 2, seed: 3 });

@@ -56,7 +56,7 @@ export class Vocabulary {
 }
 
 /** Embedding -> LSTM -> Linear: token ids in, next-token scores out, with the LSTM state. */
-class WordLSTM extends nn.Module {
+export class WordLSTM extends nn.Module {
   readonly embed: nn.Embedding;
   readonly lstm: nn.LSTM;
   readonly head: nn.Linear;

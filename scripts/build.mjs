@@ -3,6 +3,7 @@
 //   dist/index.js, dist/**/*.js      ESM, one minified file per source module, so that a
 //                                    consumer's bundler keeps only what it uses (see below)
 //   dist/node.js                     ESM entry of `recurrent/node` (forwards to dist/node/)
+//   dist/onnx/index.js, dist/onnx.cjs  `recurrent/onnx`, the ONNX exporter (not in the core)
 //   dist/index.cjs, dist/node.cjs    CommonJS entries; both require dist/core-<hash>.cjs, the
 //                                    one bundled chunk that holds the whole core
 //   dist/recurrent.global.js         one self-contained IIFE that sets the global `recurrent`
@@ -39,7 +40,7 @@ const old = `${work}/dist-old`;
 for (const dir of [split, next, old]) rmSync(dir, { recursive: true, force: true });
 mkdirSync(next, { recursive: true });
 
-const entries = { index: 'src/index.ts', node: 'src/node/index.ts', plot: 'src/plot/index.ts' };
+const entries = { index: 'src/index.ts', node: 'src/node/index.ts', plot: 'src/plot/index.ts', onnx: 'src/onnx/index.ts' };
 const common = { minify: true, sourcemap: true, sourcesContent: true, target: 'es2022', platform: 'neutral', logLevel: 'warning' };
 // Outputs are computed for dist/ (so source map paths are right there) and kept in memory.
 const final = { ...common, write: false };

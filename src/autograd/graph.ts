@@ -62,7 +62,7 @@ function anomaly(op: string, where: string, values: Float32Array, shapes: readon
 /**
  * Wraps an op's output: a new tensor of `shape` over `data`, with a GradFn when grad mode is
  * on and some input requires grad. `backward` receives dL/d(output) and returns dL/d(input)
- * for each input, or null for inputs that need none. It must not modify its argument.
+ * for each input, or null for inputs that need none. It must not modify its argument; `attrs` (the op's other arguments) go to the tracer.
  */
 export function record(
   name: string,
@@ -70,9 +70,11 @@ export function record(
   shape: readonly number[],
   inputs: readonly Tensor[],
   backward: (grad: Float32Array) => (Float32Array | null)[],
+  attrs?: OpAttrs,
 ): Tensor {
   const out = new Tensor(data, shape);
   if (anomalyMode && firstNonFinite(data) >= 0) anomaly(name, 'forward', data, inputs.map((t) => t.shape));
+  if (tracer !== null) tracer(name, out, inputs, attrs);
   if (!gradEnabled) return out;
   for (const t of inputs) {
     if (t.requiresGrad) {
@@ -182,4 +184,22 @@ function accumulateLeafGrad(leaf: Tensor, g: Float32Array): void {
     const acc = leaf.grad.data;
     for (let i = 0; i < acc.length; i++) acc[i]! += g[i]!;
   }
+}
+
+let tracer: OpTracer | null = null;
+
+/** The arguments that shape an op beyond its inputs (dims, sizes, indices), for a tracer. */
+export type OpAttrs = Readonly<Record<string, unknown>>;
+
+/** Sees every op as it is recorded: its name, output, inputs and attributes. */
+export type OpTracer = (name: string, out: Tensor, inputs: readonly Tensor[], attrs: OpAttrs | undefined) => void;
+
+/**
+ * Installs `t` to see every op recorded from now on (null: none) and returns the previous
+ * tracer; the ONNX exporter (src/onnx) traces one forward call this way.
+ */
+export function setTracer(t: OpTracer | null): OpTracer | null {
+  const before = tracer;
+  tracer = t;
+  return before;
 }

@@ -62,7 +62,7 @@ export function indexSelect(x: Tensor, dim: number, index: ArrayLike<number> | T
       }
     }
     return [gx];
-  });
+  }, { dim: d, index: idx });
 }
 
 /** out[..i..] = x[..index[..i..]..] along `dim`, as torch.gather; index has x's rank and sizes no larger than x's. */

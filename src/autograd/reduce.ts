@@ -21,6 +21,8 @@ interface Reduction {
   map: Int32Array;
   /** Output element count. */
   size: number;
+  /** What a tracer needs: the reduced dims and keepdim. */
+  attrs: { dims: ReadonlySet<number>; keepdim: boolean };
 }
 
 function reduction(op: string, x: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean): Reduction {
@@ -41,12 +43,12 @@ function reduction(op: string, x: Tensor, dim: number | readonly number[] | unde
   const shape = keepdim ? kept : x.shape.filter((_, d) => !dims.has(d));
   let size = 1;
   for (const s of kept) size *= s;
-  return { shape, map, size };
+  return { shape, map, size, attrs: { dims, keepdim } };
 }
 
 /** Sum over all elements, or over `dim` (a dim or a list of dims). */
 export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
-  const { shape, map, size } = reduction('sum', x, dim, keepdim);
+  const { shape, map, size, attrs } = reduction('sum', x, dim, keepdim);
   const xd = x.data;
   const y = new Float32Array(size);
   for (let i = 0; i < xd.length; i++) y[map[i]] += xd[i];
@@ -54,12 +56,12 @@ export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false
     const gx = new Float32Array(xd.length);
     for (let i = 0; i < gx.length; i++) gx[i] = g[map[i]];
     return [gx];
-  });
+  }, attrs);
 }
 
 /** Mean over all elements, or over `dim`. */
 export function mean(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
-  const { shape, map, size } = reduction('mean', x, dim, keepdim);
+  const { shape, map, size, attrs } = reduction('mean', x, dim, keepdim);
   const xd = x.data;
   const n = size === 0 ? 0 : xd.length / size;
   const acc = new Float64Array(size);
@@ -70,13 +72,13 @@ export function mean(x: Tensor, dim?: number | readonly number[], keepdim = fals
     const gx = new Float32Array(xd.length);
     for (let i = 0; i < gx.length; i++) gx[i] = g[map[i]] / n;
     return [gx];
-  });
+  }, attrs);
 }
 
 function extreme(op: string, x: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean, sign: 1 | -1): Tensor {
   checkTensor(op, x);
   if (x.data.length === 0) throw new RecurrentError(op, `cannot reduce an empty tensor of shape ${fmt(x.shape)}`, 'shape');
-  const { shape, map, size } = reduction(op, x, dim, keepdim);
+  const { shape, map, size, attrs } = reduction(op, x, dim, keepdim);
   const xd = x.data;
   const y = new Float32Array(size).fill(-Infinity * sign);
   const arg = new Int32Array(size).fill(-1);
@@ -93,7 +95,7 @@ function extreme(op: string, x: Tensor, dim: number | readonly number[] | undefi
     const gx = new Float32Array(xd.length);
     for (let j = 0; j < size; j++) gx[arg[j]] += g[j];
     return [gx];
-  });
+  }, attrs);
 }
 
 /** Maximum over all elements, or over `dim`; the gradient goes to the first maximal entry. */
@@ -127,7 +129,7 @@ export function argmax(x: Tensor, dim: number, keepdim = false): Tensor {
 
 /** log(sum(exp(x))) over `dim`, computed as m + log(sum(exp(x - m))) so it never overflows. */
 export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
-  const { shape, map, size } = reduction('logsumexp', x, dim, keepdim);
+  const { shape, map, size, attrs } = reduction('logsumexp', x, dim, keepdim);
   const xd = x.data;
   const m = new Float64Array(size).fill(-Infinity);
   for (let i = 0; i < xd.length; i++) if (xd[i] > m[map[i]]) m[map[i]] = xd[i];
@@ -140,7 +142,7 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
     const gx = new Float32Array(xd.length);
     for (let i = 0; i < gx.length; i++) gx[i] = g[map[i]] * Math.exp(xd[i] - y[map[i]]);
     return [gx];
-  });
+  }, attrs);
 }
 
 /**
@@ -183,7 +185,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
       }
     }
     return [gx];
-  });
+  }, { dim: d });
 }
 
 /** Log-softmax along `dim`: y_i = x_i - logsumexp(x). */
@@ -205,5 +207,5 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
       }
     }
     return [gx];
-  });
+  }, { dim: d });
 }

@@ -104,7 +104,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
     const gx = new Float32Array(xd.length);
     for (let i = 0, o = 0; i < rows; i++) for (let k = map[i]; k < map[i] + run; k++) gx[k] = g[o++];
     return [gx];
-  });
+  }, { dims: perm });
 }
 
 /** Swaps two dimensions. */
@@ -147,6 +147,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   if (typeof from !== 'number' || typeof length !== 'number' || !Number.isInteger(from) || !Number.isInteger(length) || from < 0 || length < 0 || from + length > size) {
     throw new RecurrentError('narrow', `start ${show(start)} and length ${show(length)} do not fit dim ${d} of shape ${fmt(x.shape)}`, 'shape');
   }
+  const attrs = { dim: d, start, length }; // start as given: a tracer keeps "from the end"
   start = from;
   const [outer, , inner] = around(x.shape, d);
   const shape = [...x.shape];
@@ -159,7 +160,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
     const gx = new Float32Array(xd.length);
     for (let o = 0; o < outer; o++) gx.set(g.subarray(o * block, (o + 1) * block), (o * size + start) * inner);
     return [gx];
-  });
+  }, attrs);
 }
 
 /** Entries [start, end) of `dim` as Python slicing: negative indices count from the end, out-of-range ends are clipped. */
@@ -184,7 +185,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   if (typeof index !== 'number' || !Number.isInteger(index) || index < -size || index >= size) {
     throw new RecurrentError('select', `index ${show(index)} is out of range for dim ${d} of shape ${fmt(x.shape)}`, 'shape');
   }
-  return squeeze(narrow(x, d, index < 0 ? index + size : index, 1), d);
+  return squeeze(narrow(x, d, index, 1), d);
 }
 
 /** Joins tensors along `dim`; all other sizes must agree. */
@@ -220,7 +221,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
       off += block;
       return gt;
     });
-  });
+  }, { dim: d });
 }
 
 /** Joins equally shaped tensors along a new dimension `dim`. */

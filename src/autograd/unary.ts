@@ -9,10 +9,10 @@ import { sigmoid as sigmoidKernel } from '../kernels/activations.js';
 import { checkTensor } from '../tensor/check.js';
 import { RecurrentError, show } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { record } from './graph.js';
+import { record, type OpAttrs } from './graph.js';
 
 /** Builds y = f(x) and its backward dL/dx = g * df(x, y). */
-function unary(name: string, x: Tensor, f: (x: number) => number, df: (x: number, y: number) => number): Tensor {
+function unary(name: string, x: Tensor, f: (x: number) => number, df: (x: number, y: number) => number, attrs?: OpAttrs): Tensor {
   checkTensor(name, x);
   const xd = x.data;
   const y = new Float32Array(xd.length);
@@ -21,7 +21,7 @@ function unary(name: string, x: Tensor, f: (x: number) => number, df: (x: number
     const gx = new Float32Array(xd.length);
     for (let i = 0; i < xd.length; i++) gx[i] = g[i] * df(xd[i], y[i]);
     return [gx];
-  });
+  }, attrs);
 }
 
 /** y = -x;  dy/dx = -1 */
@@ -72,7 +72,7 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
     throw new RecurrentError('clamp', `min and max must be numbers, got ${show(min)}, ${show(max)}`, 'value');
   }
   if (min === undefined && max === undefined) throw new RecurrentError('clamp', 'needs at least one of min and max');
-  return unary('clamp', x, (v) => (v < lo ? lo : v > hi ? hi : v), (v) => (v >= lo && v <= hi ? 1 : 0));
+  return unary('clamp', x, (v) => (v < lo ? lo : v > hi ? hi : v), (v) => (v >= lo && v <= hi ? 1 : 0), { min: lo, max: hi });
 }
 
 /** y = x (a copy with its own storage);  dy/dx = 1 */

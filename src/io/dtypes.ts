@@ -152,7 +152,8 @@ function bigIntToFloat32(value: bigint): number {
  */
 export function decodeFloat32(dtype: Dtype, bytes: Uint8Array, start: number, count: number): Float32Array {
   const length = (count * DTYPE_BITS[dtype]) / 8;
-  if (dtype === 'F32' && LITTLE_ENDIAN) return new Float32Array(bytes.slice(start, start + length).buffer);
+  // Copy through the ArrayBuffer: a Node Buffer's slice() is a view of the whole file.
+  if (dtype === 'F32' && LITTLE_ENDIAN) return new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + start + length));
   const out = new Float32Array(count);
   FILLS[dtype]!(new DataView(bytes.buffer, bytes.byteOffset + start, length), out);
   return out;

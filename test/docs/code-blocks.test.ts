@@ -33,7 +33,9 @@ for (const page of pages) {
           format: 'esm',
           platform: 'node',
           outfile,
-          alias: { 'recurrent/node': join(root, 'src/node/index.ts'), recurrent: join(root, 'src/index.ts') },
+          alias: { 'recurrent/node': join(root, 'src/node/index.ts'), 'recurrent/onnx': join(root, 'src/onnx/index.ts'), recurrent: join(root, 'src/index.ts') },
+          // Packages the pages use beside recurrent (onnxruntime-node, a native addon) load from this checkout.
+          plugins: [{ name: 'checkout-packages', setup: (b) => b.onResolve({ filter: /^onnxruntime-node$/ }, () => ({ path: require.resolve('onnxruntime-node'), external: true })) }],
           logLevel: 'silent',
         });
         const log = vi.spyOn(console, 'log').mockImplementation(() => {});

@@ -133,6 +133,13 @@ describe('safetensors: the PyTorch fixture', () => {
     for (const [name, t] of Object.entries(loaded)) expect(rawBytes(again[name]!.data), name).toEqual(rawBytes(t.data));
   });
 
+  test('loads from a Node Buffer as read by readFileSync (whose slice is a view, not a copy)', () => {
+    const buffer = readFileSync(new URL('../fixtures/torch/lstm_2layer_bidir.safetensors', import.meta.url));
+    const fromBuffer = safetensors.load(buffer);
+    const fromCopy = safetensors.load(FIXTURE_BYTES);
+    for (const [name, t] of Object.entries(fromCopy)) expect(rawBytes(fromBuffer[name]!.data), name).toEqual(rawBytes(t.data));
+  });
+
   test('saving the loaded tensors and loading them again gives the same values', () => {
     const first = safetensors.load(FIXTURE_BYTES);
     const second = safetensors.load(safetensors.save(first, { format: 'pt' }));

@@ -42,20 +42,31 @@ const same = Object.keys(back).every((k) => copy.stateDict()[k].data.every((v, i
 console.log(JSON.stringify({ losses, names: Object.keys(back).sort(), same, sameTensorClass: back[Object.keys(back)[0]] instanceof Tensor }));
 `;
 
+// The ONNX entry traces ops of the core it is installed with: a MatMul in the graph shows that
+// both entries share one autograd module (two copies would leave the exporter blind).
+const ONNX = `
+const onnx = exportOnnx(head, randn([2, 8]));
+if (!String.fromCharCode(...onnx.subarray(0, 400)).includes('MatMul')) throw new Error('onnx: the Linear head was not traced');
+`;
+
 const ESM = `import { F, Generator, nn, optim, randn, Tensor, tensor } from 'recurrent';
 import { loadFile, saveFile } from 'recurrent/node';
 import { lineChart } from 'recurrent/plot';
+import { exportOnnx } from 'recurrent/onnx';
 const file = new URL('./esm.safetensors', import.meta.url).pathname;
 if (tensor([1, 2]).shape[0] !== 2) throw new Error('tensor');
 if (!lineChart({ series: [{ name: 'loss', y: [3, 2, 1] }] }).startsWith('<svg')) throw new Error('plot');
-${TRAIN}`;
+${TRAIN}
+${ONNX}`;
 
 const CJS = `'use strict';
 const { F, Generator, nn, optim, randn, Tensor } = require('recurrent');
 const { loadFile, saveFile } = require('recurrent/node');
 if (!require('recurrent/plot').heatmap({ values: [[1, -1]] }).startsWith('<svg')) throw new Error('plot');
 const file = require('node:path').join(__dirname, 'cjs.safetensors');
-${TRAIN}`;
+const { exportOnnx } = require('recurrent/onnx');
+${TRAIN}
+${ONNX}`;
 
 const TS_ESM = `import { F, Generator, nn, optim, randn, tensor, type Tensor } from 'recurrent';
 import { loadFile, saveFile } from 'recurrent/node';

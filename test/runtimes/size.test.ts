@@ -107,6 +107,11 @@ describe('size', () => {
     expect(lstmTraining.modules).toContain('kernels/wasm/gates.js');
   });
 
+  it('keeps the ONNX exporter (recurrent/onnx) out of the core', () => {
+    expect(full.modules.filter((m) => m.startsWith('onnx/'))).toEqual([]);
+    expect(full.modules).toContain('autograd/graph.js');
+  });
+
   it('tree-shakes a GRUCell-only consumer: no optimizers, safetensors, losses or checkpoints', () => {
     const dropped = gruCell.modules.filter((m) => /^(optim\/|io\/|train\/|nn\/functional\/|autograd\/gradcheck)/.test(m));
     expect(dropped).toEqual([]);

@@ -16,6 +16,7 @@ import { setNumThreads } from '../../autograd/threads.js';
 import { setupNode } from '../threads.js';
 import { UsageError, commandHelp, parseArgs, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.js';
 import { compareCommand, compareSpec } from './compare-command.js';
+import { exportCommand, exportSpec } from './export-command.js';
 import type { CliIO } from './io.js';
 import { sampleCommand, sampleSpec } from './sample-command.js';
 import { summaryCommand, summarySpec } from './summary-command.js';
@@ -42,6 +43,7 @@ const COMMANDS: readonly Command[] = [
   { spec: withThreads(sampleSpec), run: sampleCommand },
   { spec: summarySpec, run: summaryCommand },
   { spec: withThreads(compareSpec), run: compareCommand },
+  { spec: exportSpec, run: exportCommand },
 ];
 
 function overview(): string {

@@ -1,0 +1,150 @@
+/**
+ * `recurrent export --torch DIR`: the CLI's character model as a plain PyTorch project.
+ *
+ *   DIR/model.py             the same architecture in torch.nn (Embedding -> RNN | LSTM | GRU
+ *                            -> Linear), the vocabulary, the run's settings, and a safetensors
+ *                            reader and writer in a few lines of Python (no package beyond torch)
+ *   DIR/weights.safetensors  the weights under the module's own state_dict keys, so
+ *                            load_state_dict takes them as they are
+ *   DIR/README.md            how to load it, sample, and continue training there
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { save } from '../../io/safetensors.js';
+import { writeFileAtomic } from '../files.js';
+import { modelName } from './char-model.js';
+import type { CharModel } from './char-model.js';
+import type { RunCheckpoint } from './run-checkpoint.js';
+
+const py = (value: unknown) => JSON.stringify(value); // JSON strings, numbers and lists read as Python literals
+
+function modelPy(checkpoint: RunCheckpoint): string {
+  const { config, vocab } = checkpoint.extra;
+  const layer = modelName(config.model);
+  return `r"""A character-level ${layer} language model, exported by \`recurrent export\` from
+${checkpoint.path} (step ${checkpoint.contents.step}).
+
+ids (B, T) -> Embedding(V, E) -> ${layer} (E -> H, L layers) -> Linear(H, V) -> logits (B, T, V)
+"""
+import json
+import struct
+
+import torch
+from torch import nn
+
+VOCAB = ${py(vocab)}  # the character of each id
+DATA = ${py(config.data)}  # the text the run trained on
+SEQ, BATCH, LEARNING_RATE, CLIP = ${config.seq}, ${config.batch}, ${config.lr}, ${config.clip}
+
+
+class CharModel(nn.Module):
+    def __init__(self, vocab_size=${vocab.length}, embed=${config.embed}, hidden=${config.hidden}, layers=${config.layers}):
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, embed)
+        self.rnn = nn.${layer}(embed, hidden, num_layers=layers, batch_first=True)
+        self.head = nn.Linear(hidden, vocab_size)
+
+    def forward(self, ids, state=None):
+        """ids (B, T) -> logits (B, T, V) and the final state, starting from state (zeros if None)."""
+        output, state = self.rnn(self.embed(ids), state)
+        return self.head(output), state
+
+
+def encode(text):
+    """The ids of a text (every character must be in VOCAB)."""
+    index = {ch: i for i, ch in enumerate(VOCAB)}
+    return [index[ch] for ch in text]
+
+
+def load_safetensors(path):
+    """The float32 tensors of a safetensors file: an 8-byte header length, a JSON header, the data."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    (n,) = struct.unpack('<Q', data[:8])
+    header = json.loads(data[8:8 + n])
+    header.pop('__metadata__', None)
+    tensors = {}
+    for name, info in header.items():
+        assert info['dtype'] == 'F32', name
+        begin, end = info['data_offsets']
+        raw = bytearray(data[8 + n + begin:8 + n + end])
+        tensors[name] = torch.frombuffer(raw, dtype=torch.float32).reshape(info['shape']).clone()
+    return tensors
+
+
+def save_safetensors(tensors, path):
+    """Writes float32 tensors as safetensors (which \`recurrent\` and the safetensors package read)."""
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        raw = tensors[name].detach().contiguous().float().cpu().numpy().tobytes()
+        header[name] = {'dtype': 'F32', 'shape': list(tensors[name].shape), 'data_offsets': [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    text += b' ' * (-len(text) % 8)
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<Q', len(text)) + text + b''.join(blobs))
+
+
+def load(path='weights.safetensors'):
+    """The model with the exported weights."""
+    model = CharModel()
+    model.load_state_dict(load_safetensors(path))
+    return model
+`;
+}
+
+function readme(checkpoint: RunCheckpoint): string {
+  const layer = modelName(checkpoint.extra.config.model);
+  return `# A ${layer} character model, continued in PyTorch
+
+Exported by \`recurrent export\` from \`${checkpoint.path}\` (step ${checkpoint.contents.step}).
+\`model.py\` defines the same architecture in \`torch.nn\`; \`weights.safetensors\` holds its
+weights under the module's own \`state_dict\` keys. Only \`torch\` is needed (model.py reads and
+writes safetensors itself). Run the snippets from this folder.
+
+Next-character probabilities for a prompt:
+
+\`\`\`python
+import torch
+from model import load, encode
+model = load().eval()
+with torch.no_grad():
+    logits, state = model(torch.tensor([encode(${py(checkpoint.extra.prompt)})]))
+print(logits[0, -1].softmax(-1))
+\`\`\`
+
+Continue training (on a GPU: \`model.cuda()\` and the batches with it; several GPUs:
+\`torch.nn.parallel.DistributedDataParallel\`), then save the weights for \`recurrent\` again:
+
+\`\`\`python
+import torch
+from model import BATCH, CLIP, DATA, LEARNING_RATE, SEQ, encode, load, save_safetensors
+model = load().train()
+optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+ids = torch.tensor(encode(open(DATA, encoding='utf-8').read()))
+for step in range(10):
+    starts = torch.randint(0, len(ids) - SEQ - 1, (BATCH,)).tolist()
+    batch = torch.stack([ids[s:s + SEQ + 1] for s in starts])
+    logits, _ = model(batch[:, :-1])
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1))
+    optimizer.zero_grad()
+    loss.backward()
+    if CLIP > 0:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
+    optimizer.step()
+    print(step, loss.item())
+save_safetensors(model.state_dict(), 'continued.safetensors')
+\`\`\`
+
+The optimizer starts fresh: Adam's moments from the \`recurrent\` run are not carried over.
+`;
+}
+
+/** Writes model.py, weights.safetensors and README.md into `dir` (created if missing). */
+export function writeTorchProject(dir: string, checkpoint: RunCheckpoint, model: CharModel): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(join(dir, 'weights.safetensors'), save(model.stateDict()));
+  writeFileAtomic(join(dir, 'model.py'), new TextEncoder().encode(modelPy(checkpoint)));
+  writeFileAtomic(join(dir, 'README.md'), new TextEncoder().encode(readme(checkpoint)));
+}

@@ -1,0 +1,154 @@
+/**
+ * An ONNX graph under construction (nodes, initializers, inputs, outputs) and its encoding
+ * as an ONNX ModelProto, with the field numbers of onnx/onnx.proto:
+ *
+ *   ModelProto      ir_version 1, producer_name 2, producer_version 3, graph 7, opset_import 8
+ *   GraphProto      node 1, name 2, initializer 5, input 11, output 12
+ *   NodeProto       input 1, output 2, name 3, op_type 4, attribute 5
+ *   AttributeProto  name 1, f 2, i 3, s 4, floats 7, ints 8, strings 9, type 20
+ *   TensorProto     dims 1, data_type 2, name 8, raw_data 9 (little-endian)
+ *   ValueInfoProto  name 1, type 2 -> TypeProto tensor_type 1 -> elem_type 1, shape 2 ->
+ *                   TensorShapeProto dim 1 -> dim_value 1 | dim_param 2
+ */
+import { Message } from './protobuf.js';
+
+/** ONNX's opset this exporter writes (and the IR version that goes with it). */
+export const OPSET = 17;
+const IR_VERSION = 8;
+
+/** TensorProto.DataType values used here. */
+export const FLOAT = 1;
+export const INT32 = 6;
+export const INT64 = 7;
+
+/** An attribute value: a number is an INT unless listed as float, arrays are INTS, strings STRING(S). */
+export type AttrValue = number | string | readonly number[] | readonly string[] | { float: number } | { floats: readonly number[] };
+
+/** A tensor stored in the file (a weight or a constant). */
+interface Initializer {
+  name: string;
+  dims: readonly number[];
+  type: number;
+  raw: Uint8Array;
+}
+
+/** A graph input or output: its element type and dims (a string names a dynamic dim). */
+export interface ValueInfo {
+  name: string;
+  type: number;
+  dims: readonly (number | string)[];
+}
+
+interface Node {
+  op: string;
+  inputs: readonly string[];
+  outputs: readonly string[];
+  attrs: Record<string, AttrValue>;
+}
+
+/** Collects nodes and tensors; names are made unique with {@link GraphBuilder.fresh}. */
+export class GraphBuilder {
+  private readonly nodes: Node[] = [];
+  private readonly initializers: Initializer[] = [];
+  private readonly used = new Set<string>();
+  readonly inputs: ValueInfo[] = [];
+  readonly outputs: ValueInfo[] = [];
+
+  /** A name not used yet, based on `base`. */
+  fresh(base: string): string {
+    let name = base;
+    for (let i = 1; this.used.has(name); i++) name = `${base}_${i}`;
+    this.used.add(name);
+    return name;
+  }
+
+  /** Adds a node with fresh output names (one per entry of `outputs`) and returns them. */
+  node(op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, outputs: readonly string[] = [op]): string[] {
+    const names = outputs.map((o) => this.fresh(o));
+    this.nodes.push({ op, inputs, outputs: names, attrs });
+    return names;
+  }
+
+  /** Adds a node with one output and returns its name. */
+  op(op: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}): string {
+    return this.node(op, inputs, attrs)[0];
+  }
+
+  /** Adds a float32 tensor named `name` (made unique) and returns the name. */
+  floats(name: string, dims: readonly number[], values: ArrayLike<number>): string {
+    const raw = new Uint8Array(values.length * 4);
+    const view = new DataView(raw.buffer);
+    for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);
+    return this.add(name, dims, FLOAT, raw);
+  }
+
+  /** Adds an int64 tensor (1-D unless `dims` says otherwise) and returns its name. */
+  int64s(name: string, values: ArrayLike<number>, dims: readonly number[] = [values.length]): string {
+    const raw = new Uint8Array(values.length * 8);
+    const view = new DataView(raw.buffer);
+    for (let i = 0; i < values.length; i++) view.setBigInt64(i * 8, BigInt(values[i]), true);
+    return this.add(name, dims, INT64, raw);
+  }
+
+  private add(name: string, dims: readonly number[], type: number, raw: Uint8Array): string {
+    const unique = this.fresh(name);
+    this.initializers.push({ name: unique, dims, type, raw });
+    return unique;
+  }
+
+  /** The ModelProto bytes. */
+  encode(graphName: string, producerVersion: string): Uint8Array {
+    const graph = new Message();
+    for (const n of this.nodes) graph.message(1, encodeNode(n));
+    graph.string(2, graphName);
+    for (const t of this.initializers) {
+      const m = new Message();
+      for (const d of t.dims) m.int(1, d);
+      m.int(2, t.type).string(8, t.name).bytes(9, t.raw);
+      graph.message(5, m);
+    }
+    for (const v of this.inputs) graph.message(11, encodeValueInfo(v));
+    for (const v of this.outputs) graph.message(12, encodeValueInfo(v));
+    return new Message()
+      .int(1, IR_VERSION)
+      .string(2, 'recurrent')
+      .string(3, producerVersion)
+      .message(7, graph)
+      .message(8, new Message().string(1, '').int(2, OPSET))
+      .finish();
+  }
+}
+
+function encodeNode(n: Node): Message {
+  const m = new Message();
+  for (const i of n.inputs) m.string(1, i);
+  for (const o of n.outputs) m.string(2, o);
+  m.string(3, n.outputs[0]).string(4, n.op);
+  for (const [name, value] of Object.entries(n.attrs)) m.message(5, encodeAttribute(name, value));
+  return m;
+}
+
+// AttributeProto.AttributeType: FLOAT 1, INT 2, STRING 3, FLOATS 6, INTS 7, STRINGS 8.
+function encodeAttribute(name: string, value: AttrValue): Message {
+  const m = new Message().string(1, name);
+  if (typeof value === 'number') return m.int(3, value).int(20, 2);
+  if (typeof value === 'string') return m.string(4, value).int(20, 3);
+  if ('float' in value) return m.float(2, value.float).int(20, 1);
+  if ('floats' in value) {
+    for (const f of value.floats) m.float(7, f);
+    return m.int(20, 6);
+  }
+  if (value.length > 0 && typeof value[0] === 'string') {
+    for (const s of value as readonly string[]) m.string(9, s);
+    return m.int(20, 8);
+  }
+  for (const i of value as readonly number[]) m.int(8, i);
+  return m.int(20, 7);
+}
+
+function encodeValueInfo(v: ValueInfo): Message {
+  const shape = new Message();
+  for (const d of v.dims) shape.message(1, typeof d === 'number' ? new Message().int(1, d) : new Message().string(2, d));
+  const tensorType = new Message().int(1, v.type).message(2, shape);
+  return new Message().string(1, v.name).message(2, new Message().message(1, tensorType));
+}

@@ -1,0 +1,169 @@
+/**
+ * `recurrent export` from a run the CLI trained, checked by the real engines:
+ *  - --onnx: ONNX Runtime gives the logits and states this library computes for a prompt, at
+ *    batch sizes and lengths other than the export's example;
+ *  - --torch: the written model.py, loaded by real PyTorch, gives the same logits for a prompt
+ *    and the same greedy text as `recurrent sample --temperature 0`; the README's training
+ *    snippet runs ten steps there, and the weights it saves load back here.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { noGrad, safetensors, Tensor } from '../../src/index.js';
+import { CharModel, type RunConfig } from '../../src/node/cli/char-model.js';
+import { loadRunModel, readRunCheckpoint } from '../../src/node/cli/run-checkpoint.js';
+import { engineSuite, ort, ortSkipReason, PYTHON, torchSkipReason } from '../engines.js';
+import { expectClose } from '../helpers.js';
+import { LAYER } from '../tolerances.js';
+
+const BIN = fileURLToPath(new URL('../../bin/recurrent.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'recurrent-export-'));
+const file = (...parts: string[]) => join(dir, ...parts);
+const TEXT = 'the cat sat on the mat. the dog sat on the log. a network reads one character at a time. '.repeat(10);
+const PROMPT = 'the dog ';
+const MODELS = ['lstm', 'gru', 'rnn'] as const;
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Runs Python code in `cwd` (with `args` as sys.argv[1:]) and returns its stdout (failing with its stderr). */
+function python(code: string, cwd: string, ...args: string[]): string {
+  const r = spawnSync(PYTHON, ['-c', code, ...args], { cwd, encoding: 'utf8', timeout: 180_000 });
+  if (r.status !== 0) throw new Error(`python exited ${r.status}:\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** The library's model of a run and its logits for the ids of `text` (batch 1). */
+function libraryRun(model: string): { char: CharModel; ids: number[]; vocab: string[] } {
+  const checkpoint = readRunCheckpoint('test', file(model, 'checkpoint.safetensors'));
+  const vocab = checkpoint.extra.vocab;
+  return { char: loadRunModel('test', checkpoint), ids: Array.from(PROMPT, (ch) => vocab.indexOf(ch)), vocab };
+}
+
+beforeAll(async () => {
+  writeFileSync(file('text.txt'), TEXT);
+  const small = ['--hidden', '10', '--embed', '6', '--layers', '2', '--seq', '10', '--batch', '4', '--steps', '30', '--every', '30', '--sample-every', '30', '--seed', '3'];
+  const runs = await Promise.all(MODELS.map((m) => cli(['train', '--data', 'text.txt', '--model', m, ...small, '--out', m])));
+  for (const r of runs) expect(r.code, r.stderr).toBe(0);
+  const exports = await Promise.all(MODELS.map((m) => cli(['export', '--checkpoint', `${m}/checkpoint.safetensors`, '--onnx', `${m}/model.onnx`, '--torch', `${m}/torch`])));
+  for (const r of exports) expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('needs --onnx or --torch (a usage error otherwise) and says what it wrote', async () => {
+  const none = await cli(['export', '--checkpoint', 'lstm/checkpoint.safetensors']);
+  expect(none.code).toBe(2);
+  expect(none.stderr).toBe('recurrent export: give --onnx FILE, --torch DIR, or both\n');
+  const again = await cli(['export', '--checkpoint', 'gru/checkpoint.safetensors', '--onnx', 'again/gru.onnx']);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toMatch(/^wrote again\/gru\.onnx \(ONNX, \d+ bytes\)\n$/);
+  expect(existsSync(file('again', 'gru.onnx'))).toBe(true);
+});
+
+engineSuite('recurrent export --onnx, in ONNX Runtime', ortSkipReason, () => {
+  for (const model of MODELS) {
+    it(`${model}: the same logits and states for prompts of other batch sizes and lengths`, async () => {
+      const { char, ids } = libraryRun(model);
+      const config = (char as unknown as { rnn: { numLayers: number; hiddenSize: number } }).rnn;
+      const session = await ort!.InferenceSession.create(readFileSync(file(model, 'model.onnx')));
+      for (const B of [1, 3]) {
+        const flat = Array.from({ length: B }, (_, b) => ids.slice(b)).flatMap((row) => row.slice(0, ids.length - 2));
+        const idsTensor = new Tensor(Float32Array.from(flat), [B, ids.length - 2]);
+        const h0 = new Tensor(Float32Array.from({ length: config.numLayers * B * config.hiddenSize }, (_, i) => Math.sin(i)), [config.numLayers, B, config.hiddenSize]);
+        const expected = noGrad(() => char.forward(idsTensor, { h0, c0: model === 'lstm' ? h0 : undefined }));
+        const feeds: Record<string, unknown> = {
+          ids: new ort!.Tensor('int64', BigInt64Array.from(flat, (v) => BigInt(v)), idsTensor.shape),
+          h0: new ort!.Tensor('float32', h0.data, h0.shape),
+        };
+        if (model === 'lstm') feeds.c0 = feeds.h0;
+        const out = await session.run(feeds as Parameters<typeof session.run>[0]);
+        expectClose(out.logits.data as Float32Array, expected.logits, LAYER, 'logits');
+        expectClose(out.h.data as Float32Array, expected.state.h0, LAYER, 'h');
+        if (model === 'lstm') expectClose(out.c.data as Float32Array, expected.state.c0!, LAYER, 'c');
+      }
+    });
+  }
+});
+
+/** What PyTorch computed for one exported project. */
+interface TorchResult {
+  logits: number[];
+  text: string;
+  /** What each README snippet printed. */
+  printed: string[];
+}
+
+// One Python process for every project (importing torch takes seconds): in each project's
+// folder, the logits for the prompt and 30 greedy characters, then the README's two snippets
+// as written, each with its own globals and its output captured.
+const TORCH_RUN = `import contextlib, importlib, io, json, os, sys, torch
+results = {}
+for job in json.loads(sys.argv[1]):
+    os.chdir(job['dir'])
+    sys.path.insert(0, job['dir'])
+    sys.modules.pop('model', None)
+    m = importlib.import_module('model')
+    model = m.load().eval()
+    with torch.no_grad():
+        logits, state = model(torch.tensor([m.encode(${JSON.stringify(PROMPT)})]))
+        text, last, s = '', logits[0, -1], state
+        for _ in range(30):
+            nxt = int(last.argmax())
+            text += m.VOCAB[nxt]
+            out, s = model(torch.tensor([[nxt]]), s)
+            last = out[0, -1]
+    printed = []
+    for snippet in job['snippets']:
+        with contextlib.redirect_stdout(io.StringIO()) as captured:
+            exec(compile(snippet, 'README.md', 'exec'), {})
+        printed.append(captured.getvalue())
+    sys.path.remove(job['dir'])
+    results[job['name']] = {'logits': logits.flatten().tolist(), 'text': text, 'printed': printed}
+print(json.dumps(results))`;
+
+engineSuite('recurrent export --torch, in PyTorch', torchSkipReason, () => {
+  let torchResults: Record<string, TorchResult> = {};
+  const greedy: Record<string, string> = {};
+  beforeAll(async () => {
+    const jobs = MODELS.map((name) => {
+      const readme = readFileSync(file(name, 'torch', 'README.md'), 'utf8');
+      return { name, dir: file(name, 'torch'), snippets: [...readme.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]) };
+    });
+    for (const job of jobs) expect(job.snippets).toHaveLength(2);
+    const samples = MODELS.map((m) => cli(['sample', '--checkpoint', `${m}/checkpoint.safetensors`, '--prompt', PROMPT, '--temperature', '0', '--length', '30']));
+    torchResults = JSON.parse(python(TORCH_RUN, dir, JSON.stringify(jobs)));
+    for (const [i, r] of (await Promise.all(samples)).entries()) {
+      expect(r.code, r.stderr).toBe(0);
+      greedy[MODELS[i]] = r.stdout;
+    }
+  });
+
+  for (const model of MODELS) {
+    it(`${model}: the same logits and greedy text as recurrent sample; ten training steps there; the weights come back`, () => {
+      const { char, ids, vocab } = libraryRun(model);
+      const torchOut = torchResults[model];
+      const expected = noGrad(() => char.forward(new Tensor(Float32Array.from(ids), [1, ids.length]))).logits;
+      expectClose(torchOut.logits, expected, LAYER, 'logits');
+      expect(PROMPT + torchOut.text + '\n').toBe(greedy[model]);
+      const losses = torchOut.printed[1].trim().split('\n');
+      expect(losses.map((l) => Number(l.split(' ')[0]))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(losses.every((l) => Number.isFinite(Number(l.split(' ')[1])))).toBe(true);
+      const back = new CharModel({ ...(readRunCheckpoint('test', file(model, 'checkpoint.safetensors')).extra.config as RunConfig) }, vocab.length);
+      back.loadStateDict(safetensors.load(readFileSync(file(model, 'torch', 'continued.safetensors'))));
+      expect(back.parameters().some((p, i) => p.data.some((v, k) => v !== char.parameters()[i].data[k]))).toBe(true);
+    });
+  }
+});

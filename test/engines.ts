@@ -1,0 +1,68 @@
+/**
+ * The real engines some tests run against: ONNX Runtime (onnxruntime-node, a devDependency)
+ * and PyTorch (Debian's python3-torch under /usr/bin/python3, which .ci/run installs).
+ * Where an engine is missing, its suites are reported as skipped with the reason; under CI
+ * (CI set) a missing engine fails instead, so CI never passes without running them.
+ */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { describe, it } from 'vitest';
+
+/** onnxruntime-node's API, as far as the tests use it. */
+export interface Ort {
+  InferenceSession: { create(model: Uint8Array): Promise<OrtSession> };
+  Tensor: new (type: 'float32' | 'int64', data: Float32Array | BigInt64Array, dims: readonly number[]) => OrtTensor;
+}
+/** A loaded ONNX model. */
+export interface OrtSession {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+}
+/** An ONNX Runtime tensor. */
+export interface OrtTensor {
+  dims: readonly number[];
+  data: Float32Array | BigInt64Array;
+}
+
+function loadOrt(): { ort: Ort | null; missing: string | null } {
+  try {
+    return { ort: createRequire(import.meta.url)('onnxruntime-node') as Ort, missing: null };
+  } catch (e) {
+    return { ort: null, missing: `onnxruntime-node does not load (${(e as Error).message.split('\n')[0]}); run npm ci` };
+  }
+}
+
+const loaded = loadOrt();
+/** ONNX Runtime, or null when it does not load here. */
+export const ort = loaded.ort;
+
+/** The Python with PyTorch the tests run. */
+export const PYTHON = '/usr/bin/python3';
+
+function torchMissing(): string | null {
+  const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+  return r.status === 0 ? null : `PyTorch is not importable by ${PYTHON} (apt-get install python3-torch)`;
+}
+
+/** Why PyTorch cannot run here, or null when it can. */
+export const torchSkipReason = torchMissing();
+
+/**
+ * A describe block that needs an engine: skipped with `reason` in its name when the engine is
+ * missing (reason non-null), and failing in CI instead.
+ */
+export function engineSuite(name: string, reason: string | null, body: () => void): void {
+  if (reason !== null && process.env.CI) {
+    describe(name, () => it('has its engine in CI', () => {
+      throw new Error(`CI must run this suite, but ${reason}`);
+    }));
+  } else if (reason !== null) {
+    describe.skip(`${name} (skipped: ${reason})`, body);
+  } else {
+    describe(name, body);
+  }
+}
+
+/** Why ONNX Runtime cannot run here, or null when it can. */
+export const ortSkipReason = loaded.missing;
