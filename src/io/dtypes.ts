@@ -152,8 +152,12 @@ function bigIntToFloat32(value: bigint): number {
  */
 export function decodeFloat32(dtype: Dtype, bytes: Uint8Array, start: number, count: number): Float32Array {
   const length = (count * DTYPE_BITS[dtype]) / 8;
-  if (dtype === 'F32' && LITTLE_ENDIAN) return new Float32Array(bytes.slice(start, start + length).buffer);
   const out = new Float32Array(count);
+  // subarray, not slice: a Node Buffer's slice() is a view into a shared pool, not a copy.
+  if (dtype === 'F32' && LITTLE_ENDIAN) {
+    new Uint8Array(out.buffer).set(bytes.subarray(start, start + length));
+    return out;
+  }
   FILLS[dtype]!(new DataView(bytes.buffer, bytes.byteOffset + start, length), out);
   return out;
 }
