@@ -10,7 +10,7 @@
  */
 import { checkIntegers, checkTensor } from '../tensor/check.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
-import { around, normDim, offsetMap, stridesOf } from '../tensor/shape.js';
+import { around, checkNumel, normDim, offsetMap, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
 
@@ -36,6 +36,7 @@ function reduction(op: string, x: Tensor, dim: number | readonly number[] | unde
     dims.add(nd);
   }
   const kept = x.shape.map((s, d) => (dims.has(d) ? 1 : s));
+  checkNumel(op, kept);
   const keptStrides = stridesOf(kept).map((s, d) => (dims.has(d) ? 0 : s));
   const map = offsetMap(x.shape, keptStrides);
   const shape = keepdim ? kept : x.shape.filter((_, d) => !dims.has(d));
@@ -148,6 +149,7 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
  * inner) into `y`, with m = max x subtracted first and the sum taken in float64.
  */
 function softmaxInto(xd: Float32Array, y: Float32Array, outer: number, size: number, inner: number, log: boolean): void {
+  if (xd.length === 0) return; // outer or inner may still be huge: [0, 65536, 65536]
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       const base = o * size * inner + k;
@@ -174,7 +176,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
   softmaxInto(x.data, y, outer, size, inner, false);
   return record('softmax', y, x.shape, [x], (g) => {
     const gx = new Float32Array(y.length);
-    for (let o = 0; o < outer; o++) {
+    for (let o = 0; o < outer && gx.length > 0; o++) {
       for (let k = 0; k < inner; k++) {
         const base = o * size * inner + k;
         let dot = 0;
@@ -196,7 +198,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   softmaxInto(xd, y, outer, size, inner, true);
   return record('logSoftmax', y, x.shape, [x], (g) => {
     const gx = new Float32Array(xd.length);
-    for (let o = 0; o < outer; o++) {
+    for (let o = 0; o < outer && gx.length > 0; o++) {
       for (let k = 0; k < inner; k++) {
         const base = o * size * inner + k;
         let gs = 0;

@@ -33,6 +33,14 @@ export function checkShape(op: string, shape: unknown, arg = 'shape'): asserts s
   }
 }
 
+/** Throws unless a shape an op is about to create (an output, a reduction) fits a Float32Array. */
+export function checkNumel(op: string, shape: readonly number[], what = 'output'): void {
+  const n = numel(shape);
+  if (n > MAX_NUMEL) {
+    throw new RecurrentError(op, `${what} shape ${fmt(shape)} would have ${n} elements, more than a Float32Array can hold (${MAX_NUMEL})`, 'shape');
+  }
+}
+
 /** Row-major strides of a contiguous tensor of this shape. */
 export function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
@@ -68,6 +76,7 @@ export function broadcastShapes(op: string, a: readonly number[], b: readonly nu
     }
     out[i] = da === 1 ? db : da;
   }
+  checkNumel(op, out, 'broadcast');
   return out;
 }
 
