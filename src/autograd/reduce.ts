@@ -118,7 +118,11 @@ export function argmax(x: Tensor, dim: number, keepdim = false): Tensor {
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       let best = 0;
-      for (let i = 1; i < size; i++) if (xd[(o * size + i) * inner + k] > xd[(o * size + best) * inner + k]) best = i;
+      for (let i = 1; i < size; i++) {
+        const v = xd[(o * size + i) * inner + k];
+        const b = xd[(o * size + best) * inner + k];
+        if (v > b || (v !== v && b === b)) best = i; // the first NaN is the maximum, as in PyTorch
+      }
       y[o * inner + k] = best;
     }
   }
