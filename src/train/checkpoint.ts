@@ -66,7 +66,7 @@ export function encodeCheckpoint(parts: CheckpointParts): Uint8Array {
         if (buffer !== 'step') tensors[`optimizer.${index}.${buffer}`] = new Tensor(Float32Array.from(values as ArrayLike<number>), [(values as ArrayLike<number>).length]);
       }
     }
-    metadata.optimizer = JSON.stringify({ paramGroups: sd.paramGroups, state });
+    metadata.optimizer = JSON.stringify({ type: sd.type, paramGroups: sd.paramGroups, state });
   }
   const generators: Record<string, GeneratorState> = {};
   for (const [name, g] of allGenerators(parts.model, parts.generators)) generators[name] = g.getState();
@@ -129,6 +129,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
       if (!(key.slice(0, key.indexOf('.')) in state)) throw new RecurrentError('decodeCheckpoint', `optimizer buffer '${key}' belongs to no parameter state`, 'format');
     }
     optimizer = { paramGroups: saved.paramGroups as OptimizerStateDict['paramGroups'], state };
+    if (Object.hasOwn(saved, 'type')) optimizer.type = saved.type as string;
   } else if (buffers.size > 0) {
     throw new RecurrentError('decodeCheckpoint', 'optimizer buffers without optimizer metadata', 'format');
   }
