@@ -287,6 +287,30 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
     for (const [p, s] of state) this.state.set(p, s);
   }
 
+  /**
+   * Copies the options and state, and returns a function that puts exactly that copy back,
+   * without checking it: a rollback (a failed checkpoint restore) must succeed even when the
+   * state holds values a state dict may not (an Infinity from a huge gradient).
+   */
+  snapshot(): () => void {
+    const keys = Object.keys(this.defaults);
+    const copyState = (s: S): S => {
+      const copy = { ...s };
+      for (const name of this.bufferNames) {
+        const b = entries(s)[name];
+        if (b instanceof Float32Array) entries(copy)[name] = b.slice();
+      }
+      return copy;
+    };
+    const options = this.paramGroups.map((g) => keys.map((k) => copyOption(entries(g)[k])));
+    const state = [...this.state].map(([p, s]): [Tensor, S] => [p, copyState(s)]);
+    return () => {
+      this.paramGroups.forEach((g, gi) => keys.forEach((k, ki) => (entries(g)[k] = copyOption(options[gi]![ki]))));
+      this.state.clear();
+      for (const [p, s] of state) this.state.set(p, copyState(s));
+    };
+  }
+
   /** A description of the first NaN or infinite gradient entry, or null when all are finite. */
   private nonFiniteGradient(): string | null {
     for (let gi = 0; gi < this.paramGroups.length; gi++) {

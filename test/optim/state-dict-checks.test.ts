@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RecurrentError, nn, optim } from '../../src/index.js';
-import type { OptimizerStateDict } from '../../src/index.js';
+import type { OptimizerStateDict } from '../../src/optim/index.js';
 
 function trained<O extends optim.Optimizer<any, any>>(make: (params: ReturnType<nn.Linear['parameters']>) => O): { model: nn.Linear; opt: O } {
   const model = new nn.Linear({ inFeatures: 3, outFeatures: 2, seed: 1 });
