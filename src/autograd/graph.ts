@@ -115,7 +115,7 @@ function reverseTopologicalOrder(root: Tensor): Tensor[] {
 /** Backpropagates from `root`; see {@link Tensor.backward}. */
 export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
   checkTensor('backward', root, 'tensor');
-  checkOptions('backward', options);
+  checkOptions('backward', options, 'options', ['retainGraph']);
   if (!root.requiresGrad) {
     throw new RecurrentError('backward', 'the tensor does not require grad (no input of its graph has requiresGrad)', 'state');
   }

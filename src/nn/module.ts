@@ -162,7 +162,7 @@ export class Module {
    * anything is written, so on error the module is unchanged.
    */
   loadStateDict(dict: StateDict | Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
-    const strict = checkOptions('loadStateDict', options).strict ?? true;
+    const strict = checkOptions('loadStateDict', options, 'options', ['strict']).strict ?? true;
     if (dict === null || typeof dict !== 'object') throw new RecurrentError('loadStateDict', 'dict must be an object of tensors', 'format');
     const own = new Map(this.namedParameters());
     const keys = Object.keys(dict);
