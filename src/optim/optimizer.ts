@@ -97,6 +97,7 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
    * @param defaults the value of every option the user leaves out
    */
   protected constructor(name: string, params: readonly Tensor[] | readonly ParamGroupInput<O>[], options: Partial<O> & OptimizerOptions, defaults: O) {
+    if (new.target === (Optimizer as unknown)) throw new RecurrentError('Optimizer', 'is abstract: construct SGD, Adam, AdamW or RMSprop');
     this.opName = name;
     const fail: Fail = failWith(name, '', 'argument');
     if (typeof options !== 'object' || options === null) fail('options must be an object');

@@ -17,9 +17,9 @@
  */
 import { defineOwn } from '../io/header.js';
 import { load as loadSafetensors, loadWithMetadata, save as saveSafetensors } from '../io/safetensors.js';
-import type { Module, StateDict } from '../nn/module.js';
+import { Module, type StateDict } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict, SavedParamState } from '../optim/optimizer.js';
-import { RecurrentError } from '../tensor/errors.js';
+import { RecurrentError, show } from '../tensor/errors.js';
 import type { Generator, GeneratorState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -53,8 +53,11 @@ export interface CheckpointContents {
 
 /** Serialises model, optimizer, step and generators into safetensors bytes. */
 export function encodeCheckpoint(parts: CheckpointParts): Uint8Array {
+  if (typeof parts !== 'object' || parts === null || !(parts.model instanceof Module)) {
+    throw new RecurrentError('encodeCheckpoint', `parts must be { model, optimizer?, step?, generators?, extra? } with a Module as model, got ${show(parts)}`);
+  }
   const step = parts.step ?? 0;
-  if (!Number.isSafeInteger(step) || step < 0) throw new RecurrentError('encodeCheckpoint', `step must be a non-negative integer, got ${step}`);
+  if (!Number.isSafeInteger(step) || step < 0) throw new RecurrentError('encodeCheckpoint', `step must be a non-negative integer, got ${show(step)}`);
   const tensors: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(parts.model.stateDict())) tensors[`model.${name}`] = t;
   const metadata: Record<string, string> = { format: FORMAT, step: String(step) };

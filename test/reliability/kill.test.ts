@@ -33,15 +33,25 @@ function run(dir: string, args: string[]): string {
   return r.stdout;
 }
 
-/** Starts the training loop and kills it with SIGKILL after `delayMs`; returns every hash it announced. */
-function trainAndKill(dir: string, resume: boolean, delayMs: number): Promise<Set<string>> {
+/**
+ * Starts the training loop and kills it with SIGKILL after `delayMs` (counted from the end of
+ * its first save when `afterFirstSave`, so a loaded machine's slow start cannot leave no
+ * checkpoint at all); returns every hash it announced.
+ */
+function trainAndKill(dir: string, resume: boolean, delayMs: number, afterFirstSave = false): Promise<Set<string>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, dir, ...(resume ? ['--resume'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => (out += d));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => (timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs));
+    child.stdout.on('data', (d) => {
+      out += d;
+      // The second announcement comes after the first write has completed.
+      if (afterFirstSave && out.split('\n').length > 2) arm();
+    });
     child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    if (!afterFirstSave) arm();
     child.on('error', reject);
     child.on('exit', (_code, signal) => {
       clearTimeout(timer);
@@ -59,8 +69,8 @@ describe('checkpoints survive SIGKILL', () => {
     const announced = new Set<string>();
     let lastStep = 0;
     for (let k = 0; k < KILLS; k++) {
-      // The first run must live long enough to write one checkpoint; later ones may die at once.
-      const hashes = await trainAndKill(dir, k > 0, (k === 0 ? 400 : 40) + delays.randint(0, 400));
+      // The first run must write one checkpoint; later ones may die at once.
+      const hashes = await trainAndKill(dir, k > 0, (k === 0 ? 100 : 40) + delays.randint(0, 400), k === 0);
       hashes.forEach((h) => announced.add(h));
       const bytes = new Uint8Array(readFileSync(join(dir, 'checkpoint.safetensors')));
       const step = decodeCheckpoint(bytes).step; // loads: never torn

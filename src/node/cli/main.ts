@@ -8,6 +8,7 @@
  *
  * Set RECURRENT_DEBUG=1 to see the stack trace of an error as well.
  */
+import { RecurrentError, show } from '../../tensor/errors.js';
 import { UsageError, commandHelp, parseArgs, type CommandSpec, type ParsedArgs } from './args.js';
 import { compareCommand, compareSpec } from './compare-command.js';
 import type { CliIO } from './io.js';
@@ -35,6 +36,7 @@ function overview(): string {
 
 /** Runs the CLI on `argv` (the words after `recurrent`) and returns the exit code. */
 export async function cli(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string')) throw new RecurrentError('cli', `argv must be an array of strings, got ${show(argv)}`);
   const [name, ...rest] = argv;
   try {
     if (name === undefined) throw new UsageError('recurrent', "missing command (try 'recurrent --help')");
