@@ -10,29 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { RecurrentError, safetensors } from '../../src/index.js';
+import { safetensors } from '../../src/index.js';
+import { expectRecurrentError, safetensorsFile } from '../helpers.js';
 
-/** A file from header text (N set to its length) and data bytes. */
-function file(header: string, data: ArrayLike<number> = []): Uint8Array {
-  const text = new TextEncoder().encode(header);
-  const out = new Uint8Array(8 + text.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
-  out.set(text, 8);
-  out.set(data, 8 + text.length);
-  return out;
-}
-
-function refused(bytes: Uint8Array, message: RegExp): void {
-  let error: unknown = null;
-  try {
-    safetensors.load(bytes);
-  } catch (e) {
-    error = e;
-  }
-  expect(error, `expected a format error matching ${message}`).toBeInstanceOf(RecurrentError);
-  expect((error as RecurrentError).code).toBe('format');
-  expect((error as RecurrentError).message).toMatch(message);
-}
+const file = (header: string, data: ArrayLike<number> = []) => safetensorsFile(header, data);
+const refused = (bytes: Uint8Array, message: RegExp) => expectRecurrentError(() => safetensors.load(bytes), message, 'format');
 
 describe('numbers and strings the reference reader refuses', () => {
   const four = [0, 0, 128, 63];

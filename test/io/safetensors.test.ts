@@ -8,21 +8,13 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { RecurrentError, Tensor, nn, tensor } from '../../src/index.js';
 import * as safetensors from '../../src/io/safetensors.js';
-import { fixture, type FixtureTensor } from '../helpers.js';
+import { fixture, safetensorsFile, type FixtureTensor } from '../helpers.js';
 
 // ---------------------------------------------------------------------------------------------
 // Building files by hand
 // ---------------------------------------------------------------------------------------------
 
-/** A file from raw header text (padded with `padding` spaces) and data bytes; N is the true length. */
-function file(header: string, data: ArrayLike<number> = [], padding = 0): Uint8Array {
-  const text = new TextEncoder().encode(header + ' '.repeat(padding));
-  const out = new Uint8Array(8 + text.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
-  out.set(text, 8);
-  out.set(data, 8 + text.length);
-  return out;
-}
+const file = safetensorsFile;
 
 /** A file whose first 8 bytes claim header length `n`, followed by `rest`. */
 function withLength(n: bigint, rest: ArrayLike<number>): Uint8Array {

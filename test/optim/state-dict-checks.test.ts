@@ -4,7 +4,8 @@
  * another optimizer type, and options or buffers that exist only on the prototype.
  */
 import { describe, expect, it } from 'vitest';
-import { RecurrentError, nn, optim } from '../../src/index.js';
+import { nn, optim } from '../../src/index.js';
+import { expectRecurrentError } from '../helpers.js';
 import type { OptimizerStateDict } from '../../src/optim/index.js';
 
 function trained<O extends optim.Optimizer<any, any>>(make: (params: ReturnType<nn.Linear['parameters']>) => O): { model: nn.Linear; opt: O } {
@@ -17,15 +18,7 @@ function trained<O extends optim.Optimizer<any, any>>(make: (params: ReturnType<
 
 function refused(opt: optim.Optimizer<any, any>, sd: unknown, message: RegExp): void {
   const before = JSON.stringify(opt.stateDict());
-  let error: unknown = null;
-  try {
-    opt.loadStateDict(sd as OptimizerStateDict);
-  } catch (e) {
-    error = e;
-  }
-  expect(error, `expected a refusal matching ${message}`).toBeInstanceOf(RecurrentError);
-  expect((error as RecurrentError).code).toBe('format');
-  expect((error as RecurrentError).message).toMatch(message);
+  expectRecurrentError(() => opt.loadStateDict(sd as OptimizerStateDict), message, 'format');
   expect(JSON.stringify(opt.stateDict())).toBe(before);
 }
 

@@ -5,28 +5,12 @@
  */
 import { describe, expect, test } from 'vitest';
 import * as R from '../../src/index.js';
-import { RecurrentError, Tensor, safetensors } from '../../src/index.js';
+import { Tensor, safetensors } from '../../src/index.js';
+import { expectRecurrentError, safetensorsFile } from '../helpers.js';
 
 /** The 72-byte file of the finding: one F32 tensor of shape [0, 65536, 65536]. */
-function hugeEmptyFile(): Uint8Array {
-  const header = new TextEncoder().encode('{"e":{"dtype":"F32","shape":[0,65536,65536],"data_offsets":[0,0]}}');
-  const out = new Uint8Array(8 + header.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(header.length), true);
-  out.set(header, 8);
-  return out;
-}
-
-function shapeError(fn: () => unknown): RecurrentError {
-  let error: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected a RecurrentError').toBeInstanceOf(RecurrentError);
-  expect((error as RecurrentError).code).toBe('shape');
-  return error as RecurrentError;
-}
+const hugeEmptyFile = () => safetensorsFile('{"e":{"dtype":"F32","shape":[0,65536,65536],"data_offsets":[0,0]}}');
+const shapeError = (fn: () => unknown) => expectRecurrentError(fn, /./, 'shape');
 
 /** Runs `fn` and asserts it took under 200 ms (a loop over 2^32 empty rows takes seconds). */
 function quick<T>(what: string, fn: () => T): T {

@@ -5,18 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as R from '../../src/index.js';
-import { F, RecurrentError, nn, optim } from '../../src/index.js';
+import { F, nn, optim } from '../../src/index.js';
+import { expectRecurrentError } from '../helpers.js';
 
-function suggests(fn: () => unknown, key: string, suggestion: string): void {
-  let error: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, `${key} should be refused`).toBeInstanceOf(RecurrentError);
-  expect((error as RecurrentError).message).toContain(`unknown option '${key}' (did you mean '${suggestion}'?`);
-}
+const suggests = (fn: () => unknown, key: string, suggestion: string) => expectRecurrentError(fn, `unknown option '${key}' (did you mean '${suggestion}'?`);
 
 describe('unknown options are refused with a suggestion', () => {
   const x = R.randn([3, 2, 4], { generator: new R.Generator(1) });

@@ -4,7 +4,8 @@
  * sources alias the module's own parameters.
  */
 import { describe, expect, it } from 'vitest';
-import { Generator, RecurrentError, decodeCheckpoint, encodeCheckpoint, nn, optim, restoreCheckpoint, safetensors, tensor, type Tensor } from '../../src/index.js';
+import { Generator, decodeCheckpoint, encodeCheckpoint, nn, optim, restoreCheckpoint, safetensors, tensor, type Tensor } from '../../src/index.js';
+import { expectRecurrentError } from '../helpers.js';
 
 const model = () => new nn.Linear({ inFeatures: 2, outFeatures: 2, seed: 3 });
 
@@ -15,17 +16,7 @@ function edited(bytes: Uint8Array, edit: (tensors: Record<string, Tensor>, metad
   return safetensors.save(tensors, metadata!);
 }
 
-function refusedWith(fn: () => unknown, message: RegExp): RecurrentError {
-  let error: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, `expected a RecurrentError matching ${message}`).toBeInstanceOf(RecurrentError);
-  expect((error as RecurrentError).message).toMatch(message);
-  return error as RecurrentError;
-}
+const refusedWith = (fn: () => unknown, message: RegExp) => expectRecurrentError(fn, message);
 
 describe('decodeCheckpoint: prototype tricks and sloppy numbers', () => {
   const m = model();
