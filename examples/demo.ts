@@ -10,6 +10,7 @@
  *   npm run demo                     the full run (about two minutes on a 2-core machine)
  *   npm run demo -- --steps 200      a shorter one; any `recurrent train` flag works here
  *   npm run demo -- 200              the same, for short
+ *   npm run demo -- --force          run again over an earlier runs/demo (refused without it)
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ const extra = given.length > 0 && /^\d+$/.test(given[0]) ? ['--steps', given[0],
 const args = [
   ...['--data', corpus, '--model', 'lstm', '--embed', '32', '--hidden', '128', '--layers', '1'],
   ...['--seq', '48', '--batch', '16', '--lr', '0.003', '--clip', '1', '--seed', '1'],
-  ...['--steps', String(STEPS), '--every', '25', '--sample-every', '100', '--prompt', 'The ', '--out', 'runs/demo', '--force'],
+  ...['--steps', String(STEPS), '--every', '25', '--sample-every', '100', '--prompt', 'The ', '--out', 'runs/demo'],
   ...extra,
 ];
 

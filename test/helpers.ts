@@ -62,3 +62,29 @@ export function expectRejected(fn: () => unknown, op: string, code?: string): Re
   if (code !== undefined) expect(err.code).toBe(code);
   return err;
 }
+
+/** Asserts that `fn` throws a RecurrentError whose message matches (with `code`, when given), and returns it. */
+export function expectRecurrentError(fn: () => unknown, message: RegExp | string, code?: string): RecurrentError {
+  let caught: unknown = null;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, `expected a RecurrentError matching ${message}`).toBeInstanceOf(RecurrentError);
+  const err = caught as RecurrentError;
+  if (typeof message === 'string') expect(err.message).toContain(message);
+  else expect(err.message).toMatch(message);
+  if (code !== undefined) expect(err.code).toBe(code);
+  return err;
+}
+
+/** A safetensors file from raw header text (padded with `padding` spaces) and data bytes; N is the true length. */
+export function safetensorsFile(header: string, data: ArrayLike<number> = [], padding = 0): Uint8Array {
+  const text = new TextEncoder().encode(header + ' '.repeat(padding));
+  const out = new Uint8Array(8 + text.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
+  out.set(text, 8);
+  out.set(data, 8 + text.length);
+  return out;
+}

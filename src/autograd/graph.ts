@@ -12,20 +12,27 @@
  * backpropagates without a stack overflow. Gradients accumulate into `.grad` of leaves.
  */
 import { checkOptions, checkTensor } from '../tensor/check.js';
-import { RecurrentError, fmt } from '../tensor/errors.js';
+import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor, type BackwardOptions, type GradFn } from '../tensor/tensor.js';
 
 let gradEnabled = true;
-let anomalyMode = false;
+/** How many detectAnomaly scopes are open (an async one stays open until its promise settles). */
+let anomalyScopes = 0;
 
 /** True unless inside {@link noGrad}. */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
+/** Throws unless `fn` is a function. */
+function checkFunction(op: string, fn: unknown): void {
+  if (typeof fn !== 'function') throw new RecurrentError(op, `fn must be a function, got ${show(fn)}`);
+}
+
 /** Runs `fn` without recording any op for autograd (inference, parameter updates). */
 export function noGrad<T>(fn: () => T): T {
+  checkFunction('noGrad', fn);
   const before = gradEnabled;
   gradEnabled = false;
   try {
@@ -37,16 +44,23 @@ export function noGrad<T>(fn: () => T): T {
 
 /**
  * Runs `fn` with anomaly detection: the first op whose forward output or backward gradient
- * holds NaN or Infinity throws a RecurrentError naming the op and its shapes.
+ * holds NaN or Infinity throws a RecurrentError naming the op and its shapes. When `fn`
+ * returns a promise (an async function, a `fit`), detection stays on until it settles, for
+ * every op that runs meanwhile, as PyTorch's global `set_detect_anomaly(True)` would.
  */
 export function detectAnomaly<T>(fn: () => T): T {
-  const before = anomalyMode;
-  anomalyMode = true;
+  checkFunction('detectAnomaly', fn);
+  anomalyScopes++;
+  let result: T;
   try {
-    return fn();
-  } finally {
-    anomalyMode = before;
+    result = fn();
+  } catch (error) {
+    anomalyScopes--;
+    throw error;
   }
+  if (result instanceof Promise) return result.finally(() => anomalyScopes--) as T;
+  anomalyScopes--;
+  return result;
 }
 
 function firstNonFinite(a: Float32Array): number {
@@ -73,7 +87,7 @@ export function record(
   attrs?: OpAttrs,
 ): Tensor {
   const out = new Tensor(data, shape);
-  if (anomalyMode && firstNonFinite(data) >= 0) anomaly(name, 'forward', data, inputs.map((t) => t.shape));
+  if (anomalyScopes > 0 && firstNonFinite(data) >= 0) anomaly(name, 'forward', data, inputs.map((t) => t.shape));
   if (tracer !== null) tracer(name, out, inputs, attrs);
   if (!gradEnabled) return out;
   for (const t of inputs) {
@@ -117,7 +131,7 @@ function reverseTopologicalOrder(root: Tensor): Tensor[] {
 /** Backpropagates from `root`; see {@link Tensor.backward}. */
 export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
   checkTensor('backward', root, 'tensor');
-  checkOptions('backward', options);
+  checkOptions('backward', options, 'options', ['retainGraph']);
   if (!root.requiresGrad) {
     throw new RecurrentError('backward', 'the tensor does not require grad (no input of its graph has requiresGrad)', 'state');
   }
@@ -163,7 +177,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       const input = fn.inputs[i]!;
       const gi = inputGrads[i];
       if (!gi || !input.requiresGrad) continue;
-      if (anomalyMode && firstNonFinite(gi) >= 0) anomaly(fn.name, 'backward', gi, fn.inputs.map((x) => x.shape));
+      if (anomalyScopes > 0 && firstNonFinite(gi) >= 0) anomaly(fn.name, 'backward', gi, fn.inputs.map((x) => x.shape));
       const prev = grads.get(input);
       if (prev === undefined) {
         grads.set(input, gi);

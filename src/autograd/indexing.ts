@@ -8,7 +8,7 @@
  */
 import { checkTensor } from '../tensor/check.js';
 import { RecurrentError, fmt, show } from '../tensor/errors.js';
-import { around, normDim } from '../tensor/shape.js';
+import { around, checkNumel, normDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
 
@@ -44,9 +44,10 @@ export function indexSelect(x: Tensor, dim: number, index: ArrayLike<number> | T
   const count = idx.length;
   const shape = [...x.shape];
   shape[d] = count;
+  checkNumel('indexSelect', shape);
   const xd = x.data;
   const y = new Float32Array(outer * count * inner);
-  for (let o = 0; o < outer; o++) {
+  for (let o = 0; o < outer && y.length > 0; o++) {
     for (let j = 0; j < count; j++) {
       const src = (o * size + idx[j]) * inner;
       y.set(xd.subarray(src, src + inner), (o * count + j) * inner);
@@ -54,7 +55,7 @@ export function indexSelect(x: Tensor, dim: number, index: ArrayLike<number> | T
   }
   return record('indexSelect', y, shape, [x], (g) => {
     const gx = new Float32Array(xd.length);
-    for (let o = 0; o < outer; o++) {
+    for (let o = 0; o < outer && gx.length > 0; o++) {
       for (let j = 0; j < count; j++) {
         const dst = (o * size + idx[j]) * inner;
         const src = (o * count + j) * inner;

@@ -10,7 +10,7 @@
  */
 import { checkIntegers, checkTensor } from '../tensor/check.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
-import { around, normDim, offsetMap, stridesOf } from '../tensor/shape.js';
+import { around, checkNumel, normDim, offsetMap, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
 
@@ -38,6 +38,7 @@ function reduction(op: string, x: Tensor, dim: number | readonly number[] | unde
     dims.add(nd);
   }
   const kept = x.shape.map((s, d) => (dims.has(d) ? 1 : s));
+  checkNumel(op, kept);
   const keptStrides = stridesOf(kept).map((s, d) => (dims.has(d) ? 0 : s));
   const map = offsetMap(x.shape, keptStrides);
   const shape = keepdim ? kept : x.shape.filter((_, d) => !dims.has(d));
@@ -119,7 +120,11 @@ export function argmax(x: Tensor, dim: number, keepdim = false): Tensor {
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       let best = 0;
-      for (let i = 1; i < size; i++) if (xd[(o * size + i) * inner + k] > xd[(o * size + best) * inner + k]) best = i;
+      for (let i = 1; i < size; i++) {
+        const v = xd[(o * size + i) * inner + k];
+        const b = xd[(o * size + best) * inner + k];
+        if (v > b || (v !== v && b === b)) best = i; // the first NaN is the maximum, as in PyTorch
+      }
       y[o * inner + k] = best;
     }
   }
@@ -150,6 +155,7 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
  * inner) into `y`, with m = max x subtracted first and the sum taken in float64.
  */
 function softmaxInto(xd: Float32Array, y: Float32Array, outer: number, size: number, inner: number, log: boolean): void {
+  if (xd.length === 0) return; // outer or inner may still be huge: [0, 65536, 65536]
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       const base = o * size * inner + k;
@@ -176,7 +182,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
   softmaxInto(x.data, y, outer, size, inner, false);
   return record('softmax', y, x.shape, [x], (g) => {
     const gx = new Float32Array(y.length);
-    for (let o = 0; o < outer; o++) {
+    for (let o = 0; o < outer && gx.length > 0; o++) {
       for (let k = 0; k < inner; k++) {
         const base = o * size * inner + k;
         let dot = 0;
@@ -198,7 +204,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   softmaxInto(xd, y, outer, size, inner, true);
   return record('logSoftmax', y, x.shape, [x], (g) => {
     const gx = new Float32Array(xd.length);
-    for (let o = 0; o < outer; o++) {
+    for (let o = 0; o < outer && gx.length > 0; o++) {
       for (let k = 0; k < inner; k++) {
         const base = o * size * inner + k;
         let gs = 0;

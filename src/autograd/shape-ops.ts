@@ -11,7 +11,7 @@
  */
 import { checkIntegers, checkTensor } from '../tensor/check.js';
 import { RecurrentError, fmt, show } from '../tensor/errors.js';
-import { around, checkShape, normDim, numel, offsetMap, sameShape, stridesOf } from '../tensor/shape.js';
+import { around, checkNumel, checkShape, normDim, numel, offsetMap, sameShape, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
 
@@ -155,10 +155,10 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const xd = x.data;
   const block = length * inner;
   const y = new Float32Array(outer * block);
-  for (let o = 0; o < outer; o++) y.set(xd.subarray((o * size + start) * inner, (o * size + start) * inner + block), o * block);
+  for (let o = 0; o < outer && block > 0; o++) y.set(xd.subarray((o * size + start) * inner, (o * size + start) * inner + block), o * block);
   return record('narrow', y, shape, [x], (g) => {
     const gx = new Float32Array(xd.length);
-    for (let o = 0; o < outer; o++) gx.set(g.subarray(o * block, (o + 1) * block), (o * size + start) * inner);
+    for (let o = 0; o < outer && block > 0; o++) gx.set(g.subarray(o * block, (o + 1) * block), (o * size + start) * inner);
     return [gx];
   }, attrs);
 }
@@ -205,11 +205,12 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const total = sizes.reduce((a, b) => a + b, 0);
   const shape = [...first];
   shape[d] = total;
+  checkNumel('cat', shape);
   const y = new Float32Array(outer * total * inner);
   let offset = 0;
   for (const t of tensors) {
     const block = t.shape[d] * inner;
-    for (let o = 0; o < outer; o++) y.set(t.data.subarray(o * block, (o + 1) * block), (o * total) * inner + offset);
+    for (let o = 0; o < outer && block > 0; o++) y.set(t.data.subarray(o * block, (o + 1) * block), (o * total) * inner + offset);
     offset += block;
   }
   return record('cat', y, shape, tensors, (g) => {
@@ -217,7 +218,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     return tensors.map((t) => {
       const block = t.shape[d] * inner;
       const gt = new Float32Array(t.data.length);
-      for (let o = 0; o < outer; o++) gt.set(g.subarray(o * total * inner + off, o * total * inner + off + block), o * block);
+      for (let o = 0; o < outer && block > 0; o++) gt.set(g.subarray(o * total * inner + off, o * total * inner + off + block), o * block);
       off += block;
       return gt;
     });

@@ -61,7 +61,8 @@ export function sigmoid(x: Tensor): Tensor {
 
 /** y = max(x, 0);  dy/dx = 1 where x > 0, else 0 */
 export function relu(x: Tensor): Tensor {
-  return unary('relu', x, (v) => (v > 0 ? v : 0), (v) => (v > 0 ? 1 : 0));
+  // NaN stays NaN, as in PyTorch (v > 0 is false for NaN, so test v === v to keep it).
+  return unary('relu', x, (v) => (v > 0 ? v : v === v ? 0 : v), (v) => (v > 0 ? 1 : 0));
 }
 
 /** y = min(max(x, min), max);  dy/dx = 1 where min <= x <= max, else 0 (as PyTorch) */

@@ -3,7 +3,8 @@
  * becomes float32 (the only element type of a Tensor here).
  *
  *   F32                     copied bit for bit (NaN payloads, -0 and infinities kept)
- *   F16, BF16               widened exactly (every such value is a float32 value)
+ *   F16, BF16               widened exactly (every such value is a float32 value; a NaN keeps
+ *                           its sign and payload)
  *   F64                     rounded to the nearest float32, ties to even; past the float32
  *                           range it becomes +-Infinity, as PyTorch's `.float()` does
  *   I8 U8 I16 U16           exact
@@ -14,7 +15,7 @@
  * The 8-, 6- and 4-bit floats and C64 are valid in a header but cannot be read as float32
  * here; the loader rejects them by name.
  */
-import { bfloat16ToFloat32Bits, float16ToNumber } from './float16.js';
+import { bfloat16ToFloat32Bits, float16ToFloat32Bits } from './float16.js';
 
 /** A safetensors element type name, as written in a header's `dtype` field. */
 export type Dtype =
@@ -90,7 +91,8 @@ const FILLS: Partial<Record<Dtype, Fill>> = {
     for (let i = 0; i < out.length; i++) out[i] = src.getFloat32(4 * i, true);
   },
   F16: (src, out) => {
-    for (let i = 0; i < out.length; i++) out[i] = float16ToNumber(src.getUint16(2 * i, true));
+    const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
+    for (let i = 0; i < out.length; i++) bits[i] = float16ToFloat32Bits(src.getUint16(2 * i, true));
   },
   BF16: (src, out) => {
     const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
@@ -152,9 +154,12 @@ function bigIntToFloat32(value: bigint): number {
  */
 export function decodeFloat32(dtype: Dtype, bytes: Uint8Array, start: number, count: number): Float32Array {
   const length = (count * DTYPE_BITS[dtype]) / 8;
-  // Copy through the ArrayBuffer: a Node Buffer's slice() is a view of the whole file.
-  if (dtype === 'F32' && LITTLE_ENDIAN) return new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + start + length));
   const out = new Float32Array(count);
+  // subarray, not slice: a Node Buffer's slice() is a view into a shared pool, not a copy.
+  if (dtype === 'F32' && LITTLE_ENDIAN) {
+    new Uint8Array(out.buffer).set(bytes.subarray(start, start + length));
+    return out;
+  }
   FILLS[dtype]!(new DataView(bytes.buffer, bytes.byteOffset + start, length), out);
   return out;
 }

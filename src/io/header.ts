@@ -7,28 +7,33 @@
  *
  * The checks follow the reference reader (huggingface/safetensors, `read_metadata` and
  * `Metadata::validate`), in the order a file is read, and refuse more than it does where it
- * is lenient: a header must start with `{`, may not repeat a key in any object or nest deeper
- * than a header can, entries carry exactly dtype / shape / data_offsets, `__metadata__` is
- * an object (not null), and a tensor holds at most 2^31 - 1 elements. N is compared as a
- * BigInt against 100,000,000 and the file size before it becomes a Number, and nothing is
- * allocated from a size the header claims until the claims have been checked against the
- * bytes actually present. Every refusal is a `RecurrentError` with code 'format' naming the
- * tensor, the offsets and the sizes involved.
+ * is lenient: a header must start with `{`, may not repeat a key in any object, tensor
+ * names are not empty (what loads can be saved back), entries
+ * carry exactly dtype / shape / data_offsets, `__metadata__` is an object (not null), and a
+ * tensor holds at most 2^31 - 1 elements. N is compared as a BigInt against 100,000,000 and
+ * the file size before it becomes a Number, and nothing is allocated from a size the header
+ * claims until the claims have been checked against the bytes actually present.
+ *
+ * Cost: the header is parsed by its grammar straight from the bytes (header-grammar.ts), in
+ * one pass that keeps names, sizes and offsets as positions in typed arrays (off the JS
+ * heap). Duplicate names (sorted hashes) and the tiling of the data region are checked on
+ * those columns; only a header that passed every check becomes strings and objects. Every
+ * refusal is a `RecurrentError` with code 'format' naming the tensor, offsets and sizes.
  */
-import { decodeUtf8 } from './utf8.js';
+import { decodeUtf8, isUtf8 } from './utf8.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { MAX_NUMEL } from '../tensor/shape.js';
 import { DTYPE_BITS, isDtype, type Dtype } from './dtypes.js';
-import { findJsonProblem } from './json-scan.js';
+import { Column, HeaderReader } from './header-grammar.js';
 
 /** The largest header the reference reader accepts, in bytes. */
 export const MAX_HEADER_LENGTH = 100_000_000;
 
-/** Objects and arrays a valid header nests: the header, an entry, a shape or offset array. */
-const MAX_DEPTH = 3;
-
 /** The keys of a tensor entry, all required and no others allowed. */
 const ENTRY_KEYS = ['dtype', 'shape', 'data_offsets'] as const;
+
+/** Every dtype name, indexed by the number the tensor columns store. */
+const DTYPES = Object.keys(DTYPE_BITS) as Dtype[];
 
 /** One tensor's entry in a header: its name, element type, shape and where its bytes are. */
 export interface TensorInfo {
@@ -90,11 +95,6 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** True for a non-null, non-array object, such as JSON.parse makes for `{...}`. */
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** N from the first 8 bytes, checked against the limit and the file size while still a BigInt. */
 function headerLength(op: string, bytes: Uint8Array): number {
   if (bytes.length < 8) fail(op, `file is ${bytes.length} bytes, shorter than the 8-byte header length field`);
@@ -104,112 +104,205 @@ function headerLength(op: string, bytes: Uint8Array): number {
   return Number(n);
 }
 
-/** The header bytes as text: strict UTF-8 (a byte-order mark is kept, so it is refused below). */
-function headerText(op: string, bytes: Uint8Array, n: number): string {
-  const text = decodeUtf8(bytes.subarray(8, 8 + n));
-  if (text === null) fail(op, `header (${n} bytes) is not valid UTF-8`);
-  if (!text.startsWith('{')) fail(op, `header must be a JSON object starting with "{", got ${visible(text.slice(0, 20))}`);
-  return text;
+/** Checks that the header is UTF-8 and starts with `{` before any of it is parsed. */
+function checkText(op: string, bytes: Uint8Array, n: number): void {
+  const header = bytes.subarray(8, 8 + n);
+  if (!isUtf8(header)) fail(op, `header (${n} bytes) is not valid UTF-8`);
+  if (header[0] !== 0x7b) fail(op, `header must be a JSON object starting with "{", got ${visible(decodeUtf8(header.subarray(0, Math.min(n, 20))) ?? '')}`);
 }
 
-/** The header text parsed, after the scan for duplicate keys and deep nesting. */
-function headerObject(op: string, text: string): Record<string, unknown> {
-  const problem = findJsonProblem(text, MAX_DEPTH);
-  if (problem !== null) fail(op, `header ${problem}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    fail(op, `header is not valid JSON (${(e as Error).message})`);
+/** Every tensor entry as numbers: the positions of names in the header, dtypes, shapes, offsets. */
+class TensorColumns {
+  readonly name = new Column();
+  readonly hash = new Column();
+  readonly dtype = new Column();
+  readonly shapeAt = new Column();
+  readonly rank = new Column();
+  readonly begin = new Column();
+  readonly end = new Column();
+  readonly dims = new Column();
+}
+
+/** `__metadata__` as positions of its keys and values in the header. */
+class MetadataColumns {
+  readonly key = new Column();
+  readonly hash = new Column();
+  readonly value = new Column();
+}
+
+/** `__metadata__`'s object of strings, read into columns. */
+function readMetadata(r: HeaderReader, m: MetadataColumns): void {
+  if (r.peek() !== 0x7b) r.fail(`__metadata__ must be an object of strings, got ${r.describe()}`);
+  r.pos++;
+  if (r.peek() === 0x7d) {
+    r.pos++;
+    return;
   }
-  if (!isObject(parsed)) fail(op, `header must be a JSON object, got ${describeValue(parsed)}`);
-  return parsed;
+  do {
+    const key = r.string();
+    m.key.push(key);
+    m.hash.push(r.hash);
+    r.expect(':');
+    if (r.peek() !== 0x22) r.fail(`__metadata__ ${JSON.stringify(r.text(key))} must be a string, got ${r.describe()}`);
+    m.value.push(r.string());
+  } while (r.more('}'));
 }
 
-/** `__metadata__`: an object whose values are all strings, copied into a fresh object. */
-function readMetadata(op: string, value: unknown): Record<string, string> {
-  if (!isObject(value)) fail(op, `__metadata__ must be an object of strings, got ${describeValue(value)}`);
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(value)) {
-    const v = value[key];
-    if (typeof v !== 'string') fail(op, `__metadata__ ${JSON.stringify(key)} must be a string, got ${describeValue(v)}`);
-    defineOwn(out, key, v);
-  }
-  return out;
-}
-
-/** A shape: non-negative safe integers whose product never overflows and fits a Float32Array. */
-function readShape(op: string, what: string, value: unknown): number[] {
-  if (!Array.isArray(value)) fail(op, `${what} shape must be an array of sizes, got ${describeValue(value)}`);
+/** The elements of a shape, refusing counts that overflow or exceed what a tensor holds. */
+function countOf(r: HeaderReader, what: string, shape: number[]): number {
   let count = 1;
-  for (const d of value) {
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0 || Object.is(d, -0)) {
-      fail(op, `${what} shape must hold non-negative integers, got ${describeValue(d)} in ${JSON.stringify(value)}`);
-    }
+  for (const d of shape) {
     count *= d;
-    if (count > Number.MAX_SAFE_INTEGER) fail(op, `${what} shape ${fmt(value)} overflows while counting its elements`);
+    if (count > Number.MAX_SAFE_INTEGER) r.fail(`${what} shape ${fmt(shape)} overflows while counting its elements`);
   }
-  if (count > MAX_NUMEL) fail(op, `${what} shape ${fmt(value)} has ${count} elements, more than a tensor can hold (${MAX_NUMEL})`);
-  return value.slice() as number[];
+  if (count > MAX_NUMEL) r.fail(`${what} shape ${fmt(shape)} has ${count} elements, more than a tensor can hold (${MAX_NUMEL})`);
+  return count;
 }
 
-/** data_offsets: [begin, end], safe integers with 0 <= begin <= end. */
-function readOffsets(op: string, what: string, value: unknown): [number, number] {
-  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
-  if (!Array.isArray(value) || value.length !== 2 || !ok(value[0]) || !ok(value[1])) {
-    fail(op, `${what} data_offsets must be [begin, end] with non-negative integers, got ${JSON.stringify(value)}`);
+/** A shape array `[d0, d1, ...]` of non-negative integers, appended to `dims`; returns its rank. */
+function readShape(r: HeaderReader, what: string, dims: Column): number {
+  if (r.peek() !== 0x5b) r.fail(`${what} shape must be an array of sizes, got ${r.describe()}`);
+  r.pos++;
+  const at = dims.length;
+  if (r.peek() === 0x5d) r.pos++;
+  else {
+    do dims.push(r.integer((d) => r.fail(`${what} shape must hold non-negative integers, got ${d}`)));
+    while (r.more(']'));
   }
-  const [begin, end] = value as [number, number];
-  if (end < begin) fail(op, `${what} data_offsets [${begin},${end}] end before they begin`);
+  return dims.length - at;
+}
+
+/** data_offsets `[begin, end]`. */
+function readOffsets(r: HeaderReader, what: string): [number, number] {
+  const bad = (d: string): never => r.fail(`${what} data_offsets must be [begin, end] with non-negative integers, got ${d}`);
+  if (r.peek() !== 0x5b) bad(r.describe());
+  r.pos++;
+  const begin = r.integer(bad);
+  if (r.peek() !== 0x2c) bad('an array of one number');
+  r.pos++;
+  const end = r.integer(bad);
+  if (r.peek() !== 0x5d) bad('an array of more than two numbers');
+  r.pos++;
+  if (end < begin) r.fail(`${what} data_offsets [${begin},${end}] end before they begin`);
   return [begin, end];
 }
 
-/** The byte size of `count` elements of `dtype`, refusing sizes that are not whole bytes. */
-function byteSize(op: string, what: string, dtype: Dtype, shape: number[]): number {
-  const bits = shape.reduce((n, d) => n * d, 1) * DTYPE_BITS[dtype];
-  if (bits % 8 !== 0) fail(op, `${what} ${dtype} ${fmt(shape)} takes ${bits} bits, not a whole number of bytes`);
-  return bits / 8;
+/** One tensor entry: exactly dtype, shape and data_offsets, with sizes that agree; appended to `t`. */
+function readEntry(r: HeaderReader, nameAt: number, t: TensorColumns): void {
+  const what = `tensor ${JSON.stringify(r.text(nameAt))}`;
+  if (r.peek() !== 0x7b) r.fail(`${what} must be an object with dtype, shape and data_offsets, got ${r.describe()}`);
+  r.pos++;
+  let dtype: Dtype | null = null;
+  let shape: number[] | null = null;
+  let offsets: [number, number] | null = null;
+  const shapeAt = t.dims.length;
+  if (r.peek() === 0x7d) r.pos++;
+  else {
+    do {
+      const keyAt = r.string();
+      const key = ENTRY_KEYS.find((k) => r.spells(keyAt, k)) ?? r.text(keyAt);
+      if (!(ENTRY_KEYS as readonly string[]).includes(key)) r.fail(`${what} has an unexpected key ${JSON.stringify(key)} (allowed: ${ENTRY_KEYS.join(', ')})`);
+      if ((key === 'dtype' && dtype !== null) || (key === 'shape' && shape !== null) || (key === 'data_offsets' && offsets !== null)) {
+        r.fail(`header has the key ${JSON.stringify(key)} twice in the object under ${JSON.stringify(r.text(nameAt))}`);
+      }
+      r.expect(':');
+      if (key === 'dtype') {
+        const value = r.peek() === 0x22 ? r.text(r.string()) : null;
+        if (!isDtype(value)) r.fail(`${what} has an unknown dtype: ${value === null ? r.describe() : `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`}`);
+        dtype = value;
+      } else if (key === 'shape') {
+        const rank = readShape(r, what, t.dims);
+        shape = Array.from(t.dims.data.subarray(shapeAt, shapeAt + rank));
+      } else {
+        offsets = readOffsets(r, what);
+      }
+    } while (r.more('}'));
+  }
+  if (dtype === null || shape === null || offsets === null) r.fail(`${what} has no ${dtype === null ? 'dtype' : shape === null ? 'shape' : 'data_offsets'}`);
+  const bits = countOf(r, what, shape) * DTYPE_BITS[dtype];
+  if (bits % 8 !== 0) r.fail(`${what} ${dtype} ${fmt(shape)} takes ${bits} bits, not a whole number of bytes`);
+  const [begin, end] = offsets;
+  if (end - begin !== bits / 8) r.fail(`${what} data_offsets [${begin},${end}] span ${end - begin} bytes, but ${dtype} ${fmt(shape)} takes ${bits / 8}`);
+  t.name.push(nameAt);
+  t.dtype.push(DTYPES.indexOf(dtype));
+  t.shapeAt.push(shapeAt);
+  t.rank.push(shape.length);
+  t.begin.push(begin);
+  t.end.push(end);
 }
 
-/** One tensor entry: exactly dtype, shape and data_offsets, with sizes that agree. */
-function readEntry(op: string, name: string, value: unknown): TensorInfo {
-  const what = `tensor ${JSON.stringify(name)}`;
-  if (!isObject(value)) fail(op, `${what} must be an object with dtype, shape and data_offsets, got ${describeValue(value)}`);
-  const extra = Object.keys(value).find((k) => !(ENTRY_KEYS as readonly string[]).includes(k));
-  if (extra !== undefined) fail(op, `${what} has an unexpected key ${JSON.stringify(extra)} (allowed: ${ENTRY_KEYS.join(', ')})`);
-  const missing = ENTRY_KEYS.find((k) => !Object.hasOwn(value, k));
-  if (missing !== undefined) fail(op, `${what} has no ${missing}`);
-  if (!isDtype(value.dtype)) fail(op, `${what} has an unknown dtype: ${describeValue(value.dtype)}`);
-  const dtype = value.dtype;
-  const shape = readShape(op, what, value.shape);
-  const dataOffsets = readOffsets(op, what, value.data_offsets);
-  const size = byteSize(op, what, dtype, shape);
-  const [begin, end] = dataOffsets;
-  if (end - begin !== size) {
-    fail(op, `${what} data_offsets [${begin},${end}] span ${end - begin} bytes, but ${dtype} ${fmt(shape)} takes ${size}`);
+/** Keys are told apart by index below this factor and by hash above it (2^25 > any key count). */
+const INDEX_RANGE = 2 ** 25;
+
+/**
+ * The first key (as text) that appears twice among the string literals starting at `starts`,
+ * or null. Keys are sorted by hash, and only keys with equal hashes are decoded and compared.
+ */
+function duplicateKey(r: HeaderReader, starts: Column, hashes: Column): string | null {
+  const count = starts.length;
+  const packed = new Float64Array(count);
+  for (let i = 0; i < count; i++) packed[i] = (hashes.data[i]! % 2 ** 28) * INDEX_RANGE + i;
+  packed.sort();
+  for (let a = 0; a < count; ) {
+    const group = Math.floor(packed[a]! / INDEX_RANGE);
+    let z = a + 1;
+    while (z < count && Math.floor(packed[z]! / INDEX_RANGE) === group) z++;
+    if (z - a > 1) {
+      const seen = new Set<string>();
+      for (let k = a; k < z; k++) {
+        const key = r.text(starts.data[packed[k]! % INDEX_RANGE]!);
+        if (seen.has(key)) return key;
+        seen.add(key);
+      }
+    }
+    a = z;
   }
-  return { name, dtype, shape, dataOffsets };
+  return null;
 }
 
 /**
  * Checks that the tensors, sorted by offsets, tile the data region exactly: the first begins
  * at 0, each begins where the previous ends, and the last ends at the end of the file.
  */
-function checkTiling(op: string, tensors: readonly TensorInfo[], dataLength: number): void {
+function checkTiling(r: HeaderReader, t: TensorColumns, dataLength: number): void {
+  const begin = t.begin.data;
+  const end = t.end.data;
+  const order = new Uint32Array(t.name.length).map((_, i) => i);
+  order.sort((x, y) => begin[x]! - begin[y]! || end[x]! - end[y]! || x - y);
+  const name = (i: number) => JSON.stringify(r.text(t.name.data[i]!));
   let expected = 0;
-  let previous = 'the data region starts';
-  for (const t of tensors) {
-    const [begin, end] = t.dataOffsets;
-    const at = `tensor ${JSON.stringify(t.name)} data_offsets [${begin},${end}]`;
-    if (begin > expected) fail(op, `${at} leave a gap of ${begin - expected} bytes after byte ${expected}, where ${previous}`);
-    if (begin < expected) fail(op, `${at} overlap the ${expected - begin} bytes before byte ${expected}, where ${previous}`);
-    if (end > dataLength) fail(op, `${at} run past the end of the data region (${dataLength} bytes)`);
-    expected = end;
-    previous = `tensor ${JSON.stringify(t.name)} ends`;
+  let previous = -1;
+  for (const i of order) {
+    const at = () => `tensor ${name(i)} data_offsets [${begin[i]},${end[i]}]`;
+    const where = () => (previous < 0 ? 'the data region starts' : `tensor ${name(previous)} ends`);
+    if (begin[i]! > expected) r.fail(`${at()} leave a gap of ${begin[i]! - expected} bytes after byte ${expected}, where ${where()}`);
+    if (begin[i]! < expected) r.fail(`${at()} overlap the ${expected - begin[i]!} bytes before byte ${expected}, where ${where()}`);
+    if (end[i]! > dataLength) r.fail(`${at()} run past the end of the data region (${dataLength} bytes)`);
+    expected = end[i]!;
+    previous = i;
   }
   if (expected < dataLength) {
-    fail(op, `the file has ${dataLength - expected} bytes after the last tensor (data region ${dataLength} bytes, tensors end at ${expected})`);
+    r.fail(`the file has ${dataLength - expected} bytes after the last tensor (data region ${dataLength} bytes, tensors end at ${expected})`);
   }
+}
+
+/** The validated columns as the objects a caller gets, ordered as the bytes are, then by name. */
+function materialize(r: HeaderReader, t: TensorColumns, m: MetadataColumns | null): { tensors: TensorInfo[]; metadata: Record<string, string> | null } {
+  const tensors: TensorInfo[] = [];
+  for (let i = 0; i < t.name.length; i++) {
+    const at = t.shapeAt.data[i]!;
+    tensors.push({
+      name: r.text(t.name.data[i]!),
+      dtype: DTYPES[t.dtype.data[i]!]!,
+      shape: Array.from(t.dims.data.subarray(at, at + t.rank.data[i]!)),
+      dataOffsets: [t.begin.data[i]!, t.end.data[i]!],
+    });
+  }
+  tensors.sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1] || compareCodePoints(a.name, b.name));
+  if (m === null) return { tensors, metadata: null };
+  const metadata: Record<string, string> = {};
+  for (let i = 0; i < m.key.length; i++) defineOwn(metadata, r.text(m.key.data[i]!), r.text(m.value.data[i]!));
+  return { tensors, metadata };
 }
 
 /**
@@ -220,14 +313,35 @@ function checkTiling(op: string, tensors: readonly TensorInfo[], dataLength: num
 export function readHeader(op: string, bytes: Uint8Array): SafetensorsHeader {
   if (!(bytes instanceof Uint8Array)) throw new RecurrentError(op, `bytes must be a Uint8Array, got ${describeValue(bytes)}`, 'argument');
   const n = headerLength(op, bytes);
-  const header = headerObject(op, headerText(op, bytes, n));
-  let metadata: Record<string, string> | null = null;
-  const tensors: TensorInfo[] = [];
-  for (const key of Object.keys(header)) {
-    if (key === '__metadata__') metadata = readMetadata(op, header[key]);
-    else tensors.push(readEntry(op, key, header[key]));
+  checkText(op, bytes, n);
+  const r = new HeaderReader(op, bytes, 8, 8 + n);
+  const t = new TensorColumns();
+  let m: MetadataColumns | null = null;
+  r.expect('{');
+  if (r.peek() === 0x7d) r.pos++;
+  else {
+    do {
+      const keyAt = r.string();
+      const hash = r.hash;
+      const empty = r.pos - keyAt === 2;
+      const isMetadata = r.escaped ? r.pos - keyAt < 100 && r.text(keyAt) === '__metadata__' : r.spells(keyAt, '__metadata__');
+      r.expect(':');
+      if (isMetadata) {
+        if (m !== null) r.fail('header has the key "__metadata__" twice in the top level');
+        m = new MetadataColumns();
+        readMetadata(r, m);
+      } else {
+        if (empty) r.fail('header has a tensor with an empty name, which safetensors.save cannot write back');
+        readEntry(r, keyAt, t);
+        t.hash.push(hash);
+      }
+    } while (r.more('}'));
   }
-  tensors.sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1] || compareCodePoints(a.name, b.name));
-  checkTiling(op, tensors, bytes.length - 8 - n);
-  return { tensors, metadata, dataStart: 8 + n };
+  if (r.peek() !== -1) r.syntax('only spaces after the header object');
+  const twice = duplicateKey(r, t.name, t.hash);
+  if (twice !== null) r.fail(`header has the key ${JSON.stringify(twice)} twice in the top level`);
+  const twiceInMetadata = m === null ? null : duplicateKey(r, m.key, m.hash);
+  if (twiceInMetadata !== null) r.fail(`header has the key ${JSON.stringify(twiceInMetadata)} twice in the object under "__metadata__"`);
+  checkTiling(r, t, bytes.length - 8 - n);
+  return { ...materialize(r, t, m), dataStart: 8 + n };
 }

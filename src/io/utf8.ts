@@ -26,29 +26,55 @@ export function encodeUtf8(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/**
+ * The code point of the UTF-8 sequence starting at `b[i]`, times 8, plus the sequence's length
+ * in bytes (1 to 4); -1 when the bytes there are not valid UTF-8.
+ */
+function readCodePoint(b: Uint8Array, i: number): number {
+  const c = b[i];
+  if (c < 0x80) return c * 8 + 1;
+  // n continuation bytes follow a lead byte; 0xC0, 0xC1 and 0xF5..0xFF never lead.
+  const n = c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : 0;
+  if (n === 0 || i + n >= b.length) return -1; // not a lead byte, or the sequence is cut off
+  let cp = c & (0x3f >> n);
+  for (let k = 1; k <= n; k++) {
+    const d = b[i + k];
+    if ((d & 0xc0) !== 0x80) return -1;
+    cp = (cp << 6) | (d & 63);
+  }
+  if ((n === 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n === 3 && (cp < 0x10000 || cp > 0x10ffff))) return -1;
+  return cp * 8 + n + 1;
+}
+
+/** True when the bytes are valid UTF-8; allocates nothing. */
+export function isUtf8(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; ) {
+    const r = readCodePoint(b, i);
+    if (r < 0) return false;
+    i += r & 7;
+  }
+  return true;
+}
+
+/** Code units gathered before they become a string piece: small enough for fromCharCode's arguments. */
+const CHUNK = 4096;
+
 /** The string a UTF-8 byte sequence spells, or null when the bytes are not valid UTF-8. */
 export function decodeUtf8(b: Uint8Array): string | null {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < b.length) {
-    const c = b[i];
-    if (c < 0x80) {
-      parts.push(String.fromCharCode(c));
-      i++;
-      continue;
+  const pieces: string[] = [];
+  const units: number[] = [];
+  for (let i = 0; i < b.length; ) {
+    const r = readCodePoint(b, i);
+    if (r < 0) return null;
+    const cp = r >> 3;
+    if (cp < 0x10000) units.push(cp);
+    else units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+    i += r & 7;
+    if (units.length >= CHUNK) {
+      pieces.push(String.fromCharCode(...units));
+      units.length = 0;
     }
-    // n continuation bytes follow a lead byte; 0xC0, 0xC1 and 0xF5..0xFF never lead.
-    const n = c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : 0;
-    if (n === 0 || i + n >= b.length) return null; // not a lead byte, or the sequence is cut off
-    let cp = c & (0x3f >> n);
-    for (let k = 1; k <= n; k++) {
-      const d = b[i + k];
-      if ((d & 0xc0) !== 0x80) return null;
-      cp = (cp << 6) | (d & 63);
-    }
-    if ((n === 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n === 3 && (cp < 0x10000 || cp > 0x10ffff))) return null;
-    parts.push(String.fromCodePoint(cp));
-    i += n + 1;
   }
-  return parts.join('');
+  pieces.push(String.fromCharCode(...units));
+  return pieces.join('');
 }

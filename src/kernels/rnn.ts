@@ -25,7 +25,7 @@ export function rnnForwardStep(
     }
     for (let j = 0; j < H; j++) {
       const pre = gates[row + j] + hw[srow + j];
-      const out = relu ? (pre > 0 ? pre : 0) : Math.tanh(pre);
+      const out = relu ? (pre > 0 ? pre : pre === pre ? 0 : pre) : Math.tanh(pre); // relu keeps NaN, as PyTorch
       gates[row + j] = out;
       h[srow + j] = out;
     }

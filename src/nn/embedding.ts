@@ -5,6 +5,7 @@
  *
  * Initialised N(0, 1) as PyTorch; the paddingIdx row starts at zero and never gets a gradient.
  */
+import { checkOptions } from '../tensor/check.js';
 import { indexSelect } from '../autograd/indexing.js';
 import { record } from '../autograd/graph.js';
 import { reshape } from '../autograd/shape-ops.js';
@@ -33,6 +34,7 @@ export class Embedding extends Module {
 
   constructor(options: EmbeddingOptions) {
     super();
+    checkOptions('Embedding', options, 'options', ['numEmbeddings', 'embeddingDim', 'paddingIdx', 'seed', 'generator']);
     this.numEmbeddings = checkSize('Embedding', 'numEmbeddings', options?.numEmbeddings);
     this.embeddingDim = checkSize('Embedding', 'embeddingDim', options.embeddingDim);
     const p = options.paddingIdx;

@@ -12,6 +12,7 @@
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { defaultGenerator, Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkTensor } from '../tensor/check.js';
 
 /** Which fan a Kaiming init preserves. */
 export type FanMode = 'fanIn' | 'fanOut';
@@ -30,6 +31,7 @@ function gen(options?: InitOptions): Generator {
 
 /** Fan in and fan out of a weight of at least 2 dims (PyTorch's _calculate_fan_in_and_fan_out). */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
+  checkTensor('init.calculateFanInAndFanOut', t, 't');
   if (t.shape.length < 2) throw new RecurrentError('init', `fan in and fan out need at least 2 dims, got ${fmt(t.shape)}`, 'shape');
   let receptive = 1;
   for (let i = 2; i < t.shape.length; i++) receptive *= t.shape[i];
@@ -38,6 +40,7 @@ export function calculateFanInAndFanOut(t: Tensor): [number, number] {
 
 /** Fills with U(low, high). */
 export function uniform(t: Tensor, low = 0, high = 1, options?: InitOptions): Tensor {
+  checkTensor('init.uniform', t, 't');
   if (!Number.isFinite(low) || !Number.isFinite(high) || high < low) throw new RecurrentError('init.uniform', `needs finite low <= high, got ${low}, ${high}`, 'value');
   const g = gen(options);
   for (let i = 0; i < t.data.length; i++) t.data[i] = g.uniform(low, high);
@@ -46,6 +49,7 @@ export function uniform(t: Tensor, low = 0, high = 1, options?: InitOptions): Te
 
 /** Fills with N(mean, std^2). */
 export function normal(t: Tensor, mean = 0, std = 1, options?: InitOptions): Tensor {
+  checkTensor('init.normal', t, 't');
   if (!Number.isFinite(mean) || !Number.isFinite(std) || std < 0) throw new RecurrentError('init.normal', `needs finite mean and std >= 0, got ${mean}, ${std}`, 'value');
   const g = gen(options);
   for (let i = 0; i < t.data.length; i++) t.data[i] = mean + std * g.normal();
@@ -54,6 +58,7 @@ export function normal(t: Tensor, mean = 0, std = 1, options?: InitOptions): Ten
 
 /** Fills with a constant. */
 export function constant(t: Tensor, value: number): Tensor {
+  checkTensor('init.constant', t, 't');
   if (!Number.isFinite(value)) throw new RecurrentError('init.constant', `value must be finite, got ${value}`, 'value');
   t.data.fill(value);
   return t.markModified();
@@ -61,16 +66,19 @@ export function constant(t: Tensor, value: number): Tensor {
 
 /** Fills with zeros. */
 export function zeros(t: Tensor): Tensor {
+  checkTensor('init.zeros', t, 't');
   return constant(t, 0);
 }
 
 /** Fills with ones. */
 export function ones(t: Tensor): Tensor {
+  checkTensor('init.ones', t, 't');
   return constant(t, 1);
 }
 
 /** Xavier/Glorot uniform: U(-a, a), a = gain sqrt(6 / (fanIn + fanOut)). */
 export function xavierUniform(t: Tensor, gain = 1, options?: InitOptions): Tensor {
+  checkTensor('init.xavierUniform', t, 't');
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   const a = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniform(t, -a, a, options);
@@ -78,6 +86,7 @@ export function xavierUniform(t: Tensor, gain = 1, options?: InitOptions): Tenso
 
 /** Xavier/Glorot normal: N(0, s^2), s = gain sqrt(2 / (fanIn + fanOut)). */
 export function xavierNormal(t: Tensor, gain = 1, options?: InitOptions): Tensor {
+  checkTensor('init.xavierNormal', t, 't');
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   return normal(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), options);
 }
@@ -99,12 +108,14 @@ function kaimingStd(t: Tensor, options?: KaimingOptions): number {
 
 /** Kaiming/He uniform: U(-b, b), b = sqrt(3) * gain / sqrt(fan). */
 export function kaimingUniform(t: Tensor, options?: KaimingOptions): Tensor {
+  checkTensor('init.kaimingUniform', t, 't');
   const bound = Math.sqrt(3) * kaimingStd(t, options);
   return uniform(t, -bound, bound, options);
 }
 
 /** Kaiming/He normal: N(0, s^2), s = gain / sqrt(fan). */
 export function kaimingNormal(t: Tensor, options?: KaimingOptions): Tensor {
+  checkTensor('init.kaimingNormal', t, 't');
   return normal(t, 0, kaimingStd(t, options), options);
 }
 
@@ -114,6 +125,7 @@ export function kaimingNormal(t: Tensor, options?: KaimingOptions): Tensor {
  * is uniformly distributed.
  */
 export function orthogonal(t: Tensor, gain = 1, options?: InitOptions): Tensor {
+  checkTensor('init.orthogonal', t, 't');
   if (t.shape.length < 2) throw new RecurrentError('init.orthogonal', `needs at least 2 dims, got ${fmt(t.shape)}`, 'shape');
   const rows = t.shape[0];
   const cols = t.data.length / rows;

@@ -31,7 +31,7 @@ export class Dropout extends Module {
   private readonly generator: Generator;
   constructor(options: DropoutOptions = {}) {
     super();
-    options = checkOptions('Dropout', options);
+    options = checkOptions('Dropout', options, 'options', ['p', 'seed', 'generator']);
     this.p = checkProbability('Dropout', 'p', options.p, 0.5);
     this.generator = layerGenerator('Dropout', options);
   }

@@ -2,6 +2,7 @@
  * Linear: y = x W^T + b on the last dim of x. W is (outFeatures, inFeatures) as in PyTorch,
  * initialised like PyTorch: W, b ~ U(-1/sqrt(in), 1/sqrt(in)) (kaiming_uniform with a = sqrt(5)).
  */
+import { checkOptions } from '../tensor/check.js';
 import { linear } from '../autograd/linear.js';
 import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -28,6 +29,7 @@ export class Linear extends Module {
 
   constructor(options: LinearOptions) {
     super();
+    checkOptions('Linear', options, 'options', ['inFeatures', 'outFeatures', 'bias', 'seed', 'generator']);
     this.inFeatures = checkSize('Linear', 'inFeatures', options?.inFeatures);
     this.outFeatures = checkSize('Linear', 'outFeatures', options?.outFeatures);
     const hasBias = checkFlag('Linear', 'bias', options.bias, true);

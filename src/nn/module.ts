@@ -162,7 +162,7 @@ export class Module {
    * anything is written, so on error the module is unchanged.
    */
   loadStateDict(dict: StateDict | Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
-    const strict = checkOptions('loadStateDict', options).strict ?? true;
+    const strict = checkOptions('loadStateDict', options, 'options', ['strict']).strict ?? true;
     if (dict === null || typeof dict !== 'object') throw new RecurrentError('loadStateDict', 'dict must be an object of tensors', 'format');
     const own = new Map(this.namedParameters());
     const keys = Object.keys(dict);
@@ -175,6 +175,7 @@ export class Module {
       throw new RecurrentError('loadStateDict', parts.join('; '), 'format');
     }
     const writes: [Tensor, Float32Array][] = [];
+    const destinations = new Set([...own.values()].map((p) => p.data.buffer));
     for (const [name, p] of own) {
       if (!Object.prototype.hasOwnProperty.call(dict, name)) continue;
       const src = dict[name];
@@ -185,7 +186,8 @@ export class Module {
       for (let i = 0; i < src.data.length; i++) {
         if (!Number.isFinite(src.data[i])) throw new RecurrentError('loadStateDict', `${name}[${i}] is ${src.data[i]}; parameters must be finite`, 'value');
       }
-      writes.push([p, src.data]);
+      // A source that shares storage with a parameter (two biases swapped) is copied before any write.
+      writes.push([p, destinations.has(src.data.buffer) ? src.data.slice() : src.data]);
     }
     noGrad(() => {
       for (const [p, data] of writes) {

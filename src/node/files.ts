@@ -2,44 +2,125 @@
  * Files for Node: safetensors and checkpoints on disk. Every write goes to a temporary file
  * in the same folder, is flushed to disk, and is then renamed over the target, so a crash or
  * a kill at any moment leaves either the old complete file or the new complete one.
+ *
+ * The temporary file has a random name (`.<name>.<16 hex digits>.tmp`) and is created
+ * exclusively ('wx': it must not exist, and a symlink planted at its name is not followed),
+ * so concurrent writers (worker threads of one process, containers that all run as pid 1)
+ * never share one. After the rename the folder is flushed too, so the rename itself survives
+ * a power cut. A temporary file left by an earlier crash is removed by the next save to the
+ * same target once it is an hour old (a younger one may belong to a writer still running).
+ * When the target is a symlink, the file it points to is replaced and the link kept.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { load, save } from '../io/safetensors.js';
+import { RecurrentError, show } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Generator } from '../tensor/random.js';
 import type { Module } from '../nn/module.js';
 import { encodeCheckpoint, restoreCheckpoint, type AnyOptimizer, type CheckpointParts } from '../train/checkpoint.js';
 
-/** Writes bytes to `path` atomically (temporary file, fsync, rename). */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w');
+/** Temporary files older than this (by modification time) are left over from a crash. */
+const STALE_MS = 60 * 60 * 1000;
+
+/** Throws unless `path` is a non-empty string (a number would be taken as a file descriptor). */
+function checkPath(op: string, path: unknown): asserts path is string {
+  if (typeof path !== 'string' || path === '' || path.includes('\0')) {
+    throw new RecurrentError(op, `path must be a non-empty string, got ${show(path)}`);
+  }
+}
+
+/** The file a write to `path` replaces: the target of a symlink, else `path` itself. */
+function writeTarget(path: string): string {
   try {
-    let offset = 0;
-    while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    return lstatSync(path).isSymbolicLink() ? realpathSync(path) : path;
+  } catch {
+    return path; // missing (or a dangling link's target is missing): write a new file at path
+  }
+}
+
+/** Removes the temporary files of earlier writes to `target` that a crash left behind. */
+function removeStaleTemporaries(target: string): void {
+  const dir = dirname(target);
+  const prefix = `.${basename(target)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^[0-9a-f.]+\.tmp$/.test(name.slice(prefix.length))) continue;
+    try {
+      if (now - lstatSync(join(dir, name)).mtimeMs > STALE_MS) rmSync(join(dir, name), { force: true });
+    } catch {
+      // another writer removed or renamed it first
+    }
+  }
+}
+
+/** Flushes a folder's entries (the rename) to disk, where the platform allows it. */
+function fsyncFolder(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch {
+    return; // Windows cannot open a folder
+  }
+  try {
     fsyncSync(fd);
-  } catch (error) {
+  } catch {
+    // some file systems refuse fsync on a folder; the rename is still atomic
+  } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Writes bytes to `path` atomically: a new temporary file with a random name in the same
+ * folder (created exclusively), fsync, rename over `path`, fsync of the folder. On any error
+ * the temporary file is removed and `path` is left as it was.
+ */
+export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  checkPath('writeFileAtomic', path);
+  if (!(bytes instanceof Uint8Array)) throw new RecurrentError('writeFileAtomic', `bytes must be a Uint8Array, got ${show(bytes)}`);
+  const target = writeTarget(path);
+  removeStaleTemporaries(target);
+  const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(8).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', 0o666);
+  try {
+    try {
+      let offset = 0;
+      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+  } catch (error) {
     rmSync(tmp, { force: true });
     throw error;
   }
-  closeSync(fd);
-  renameSync(tmp, path);
+  fsyncFolder(dirname(target));
 }
 
 /** Saves tensors (a state dict) as a safetensors file that PyTorch's safetensors loads. */
 export function saveFile(path: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): void {
+  checkPath('saveFile', path);
   writeFileAtomic(path, save(tensors, metadata));
 }
 
 /** Loads a safetensors file (F32, F16, BF16, F64, integers) into float32 tensors by name. */
 export function loadFile(path: string): Record<string, Tensor> {
-  return load(new Uint8Array(readFileSync(path)));
+  checkPath('loadFile', path);
+  return load(readFileSync(path));
 }
 
 /** Saves model, optimizer, step and generators to one file, atomically. */
 export function saveCheckpoint(path: string, parts: CheckpointParts): void {
+  checkPath('saveCheckpoint', path);
   writeFileAtomic(path, encodeCheckpoint(parts));
 }
 
@@ -48,5 +129,6 @@ export function loadCheckpoint(
   path: string,
   targets: { model: Module; optimizer?: AnyOptimizer; generators?: Record<string, Generator> },
 ): { step: number; extra: Record<string, unknown> } {
-  return restoreCheckpoint(new Uint8Array(readFileSync(path)), targets);
+  checkPath('loadCheckpoint', path);
+  return restoreCheckpoint(readFileSync(path), targets);
 }

@@ -40,6 +40,7 @@ interface AdamState extends ParamState {
 /** What Adam and AdamW share (options, state, update); they differ in how weight decay applies. */
 export abstract class AdamFamily extends Optimizer<AdamOptions, AdamState> {
   protected readonly bufferNames = ['expAvg', 'expAvgSq', 'maxExpAvgSq'];
+  protected override readonly nonNegativeBuffers = ['expAvgSq', 'maxExpAvgSq'];
   /** True for AdamW: p <- p (1 - lr weightDecay) instead of g <- g + weightDecay p. */
   protected abstract readonly decoupled: boolean;
 

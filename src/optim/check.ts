@@ -3,6 +3,7 @@
  * builds to name the operation and where the value came from (the constructor's options, a
  * parameter group, a state dict), so a message reads `SGD: paramGroups[1].lr must be ...`.
  */
+import { unknownOption } from '../tensor/check.js';
 import { RecurrentError, show, type ErrorCode } from '../tensor/errors.js';
 
 /** Throws a RecurrentError with the message, prefixed by the caller's op and location. */
@@ -46,6 +47,6 @@ export function betaPair(fail: Fail, name: string, v: unknown): void {
 /** Throws unless every key of `given` is one of `known`. */
 export function knownKeys(fail: Fail, what: string, given: object, known: readonly string[]): void {
   for (const key of Object.keys(given)) {
-    if (!known.includes(key)) fail(`unknown ${what} '${key}' (expected one of ${known.join(', ')})`);
+    if (!known.includes(key)) fail(unknownOption(key, known, what));
   }
 }

@@ -8,6 +8,7 @@
  *
  * The norm is summed in float64 (scaled by the largest |g|, so no power overflows).
  */
+import { checkOptions } from '../tensor/check.js';
 import { RecurrentError, show } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -60,7 +61,7 @@ export function clipGradNorm(params: Tensor | readonly Tensor[], maxNorm: number
   const grads = gradients(op, params);
   if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new RecurrentError(op, `maxNorm must be a number >= 0, got ${show(maxNorm)}`);
   if (typeof normType !== 'number' || !(normType > 0)) throw new RecurrentError(op, `normType must be a number > 0 or Infinity, got ${show(normType)}`);
-  const errorIfNonfinite = options.errorIfNonfinite ?? false;
+  const errorIfNonfinite = checkOptions('clipGradNorm', options, 'options', ['errorIfNonfinite']).errorIfNonfinite ?? false;
   if (typeof errorIfNonfinite !== 'boolean') throw new RecurrentError(op, `errorIfNonfinite must be a boolean, got ${show(errorIfNonfinite)}`);
   if (grads.length === 0) return 0;
   const total = totalNorm(grads, normType);

@@ -11,7 +11,7 @@
  * load that throws leaves parameters and state as they were. A parameter's state buffers are
  * allocated at its first update and reused by every later step.
  */
-import { RecurrentError, fmt } from '../tensor/errors.js';
+import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { failWith, flag, integerAtLeast, knownKeys, type Fail } from './check.js';
@@ -54,6 +54,8 @@ export type SavedParamGroup = { params: number[] } & Record<string, unknown>;
  * are numbered across all groups in order, and `state` is keyed by that number.
  */
 export interface OptimizerStateDict {
+  /** The optimizer's class name ('Adam', 'AdamW', ...); {@link Optimizer.loadStateDict} refuses a dict of another. */
+  type?: string;
   /** Per-parameter state, keyed by parameter index; parameters never updated have none. */
   state: Record<string, SavedParamState>;
   /** Every group's options and parameter indices. */
@@ -84,6 +86,8 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
   protected readonly state = new Map<Tensor, S>();
   /** The names of every state buffer this optimizer may keep, as they appear in state dicts. */
   protected abstract readonly bufferNames: readonly string[];
+  /** The buffers that hold squares (second moments), which a state dict may not make negative. */
+  protected readonly nonNegativeBuffers: readonly string[] = [];
   private readonly opName: string;
 
   /**
@@ -93,6 +97,7 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
    * @param defaults the value of every option the user leaves out
    */
   protected constructor(name: string, params: readonly Tensor[] | readonly ParamGroupInput<O>[], options: Partial<O> & OptimizerOptions, defaults: O) {
+    if (new.target === (Optimizer as unknown)) throw new RecurrentError('Optimizer', 'is abstract: construct SGD, Adam, AdamW or RMSprop');
     this.opName = name;
     const fail: Fail = failWith(name, '', 'argument');
     if (typeof options !== 'object' || options === null) fail('options must be an object');
@@ -205,13 +210,16 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
       }
       paramGroups.push(saved);
     }
-    return { state, paramGroups };
+    return { type: this.opName, state, paramGroups };
   }
 
   /**
    * Restores options and state saved by {@link Optimizer.stateDict} (parameters are matched by
    * position). Everything is checked before anything changes; a bad dict throws a
-   * RecurrentError with code 'format' and leaves the optimizer as it was.
+   * RecurrentError with code 'format' and leaves the optimizer as it was. The dict's `type`,
+   * when given, must be this optimizer's (an AdamW state never loads into Adam); only own
+   * properties count; every buffer value must be finite after rounding to float32, and
+   * second moments (`expAvgSq`, `maxExpAvgSq`, `squareAvg`) must be >= 0.
    */
   loadStateDict(stateDict: OptimizerStateDict): void {
     const op = `${this.opName}.loadStateDict`;
@@ -220,6 +228,7 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
     if (typeof sd !== 'object' || sd === null || typeof sd.state !== 'object' || sd.state === null || !Array.isArray(sd.paramGroups)) {
       fail('expected an object { state, paramGroups }');
     }
+    if (Object.hasOwn(sd, 'type') && sd.type !== this.opName) fail(`is the state of ${show(sd.type)}, not of ${this.opName}`);
     if (sd.paramGroups.length !== this.paramGroups.length) fail(`has ${sd.paramGroups.length} parameter groups, the optimizer has ${this.paramGroups.length}`);
     const keys = Object.keys(this.defaults);
     const options: O[] = [];
@@ -232,7 +241,7 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
       knownKeys(gfail, 'option', saved, [...keys, 'params']);
       const o = {} as O;
       for (const key of keys) {
-        if (!(key in saved)) gfail(`${key} is missing`);
+        if (!Object.hasOwn(saved, key)) gfail(`${key} is missing`);
         entries(o)[key] = copyOption(saved[key]);
       }
       this.checkOptions(o, gfail);
@@ -248,24 +257,28 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
       const owner = byIndex.get(Number(key));
       if (owner === undefined || String(Number(key)) !== key) fail(`state has an entry '${key}' that is no parameter's index`);
       if (typeof saved !== 'object' || saved === null) sfail('must be an object');
-      integerAtLeast(sfail, 'step', saved.step, 0);
+      integerAtLeast(sfail, 'step', Object.hasOwn(saved, 'step') ? saved.step : undefined, 0);
       knownKeys(sfail, 'state entry', saved, ['step', ...this.bufferNames]);
       const s = this.newState();
       s.step = saved.step;
       const n = owner.param.data.length;
       const required = this.requiredBuffers(owner.options);
       for (const name of this.bufferNames) {
-        const v = saved[name];
+        const v = Object.hasOwn(saved, name) ? saved[name] : undefined;
         if (v === undefined) {
           if (saved.step > 0 && required.includes(name)) sfail(`${name} is missing`);
           continue;
         }
         if (!(Array.isArray(v) || v instanceof Float32Array) || v.length !== n) sfail(`${name} must be an array of ${n} numbers (the parameter's size)`);
         const buffer = new Float32Array(n);
+        const nonNegative = this.nonNegativeBuffers.includes(name);
         for (let i = 0; i < n; i++) {
           const x = (v as ArrayLike<unknown>)[i];
-          if (typeof x !== 'number' || !Number.isFinite(x)) sfail(`${name}[${i}] must be a finite number, got ${x}`);
+          if (typeof x !== 'number') sfail(`${name}[${i}] must be a number, got ${show(x)}`);
           buffer[i] = x;
+          // Checked after the float32 store: 1e39 is finite as a double but Infinity as a float32.
+          if (!Number.isFinite(buffer[i])) sfail(`${name}[${i}] must be a finite float32, got ${x}`);
+          if (nonNegative && buffer[i]! < 0) sfail(`${name}[${i}] is ${x}, but a second moment must be >= 0`);
         }
         entries(s)[name] = buffer;
       }
@@ -274,6 +287,30 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
     this.paramGroups.forEach((group, gi) => Object.assign(group, options[gi]));
     this.state.clear();
     for (const [p, s] of state) this.state.set(p, s);
+  }
+
+  /**
+   * Copies the options and state, and returns a function that puts exactly that copy back,
+   * without checking it: a rollback (a failed checkpoint restore) must succeed even when the
+   * state holds values a state dict may not (an Infinity from a huge gradient).
+   */
+  snapshot(): () => void {
+    const keys = Object.keys(this.defaults);
+    const copyState = (s: S): S => {
+      const copy = { ...s };
+      for (const name of this.bufferNames) {
+        const b = entries(s)[name];
+        if (b instanceof Float32Array) entries(copy)[name] = b.slice();
+      }
+      return copy;
+    };
+    const options = this.paramGroups.map((g) => keys.map((k) => copyOption(entries(g)[k])));
+    const state = [...this.state].map(([p, s]): [Tensor, S] => [p, copyState(s)]);
+    return () => {
+      this.paramGroups.forEach((g, gi) => keys.forEach((k, ki) => (entries(g)[k] = copyOption(options[gi]![ki]))));
+      this.state.clear();
+      for (const [p, s] of state) this.state.set(p, copyState(s));
+    };
   }
 
   /** A description of the first NaN or infinite gradient entry, or null when all are finite. */

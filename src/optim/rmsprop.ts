@@ -40,6 +40,7 @@ interface RMSpropState extends ParamState {
 /** RMSprop, optionally centered and with momentum; see the module comment. */
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   protected readonly bufferNames = ['squareAvg', 'gradAvg', 'momentumBuffer'];
+  protected override readonly nonNegativeBuffers = ['squareAvg'];
 
   /** Defaults as PyTorch: lr 1e-2, alpha 0.99, eps 1e-8, weightDecay 0, momentum 0. */
   constructor(params: readonly Tensor[] | readonly ParamGroupInput<RMSpropOptions>[], options: Partial<RMSpropOptions> & OptimizerOptions = {}) {

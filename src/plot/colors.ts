@@ -5,12 +5,14 @@
  *   diverging t in [-1, 1] -> blue (-1) .. near-white (0) .. red (+1), ColorBrewer's RdBu
  *             stops, linear in RGB between neighbouring stops
  */
+import { RecurrentError, show } from '../tensor/errors.js';
 
 /** Series colors in the order series get them. */
 const SERIES_COLORS: readonly string[] = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000'];
 
 /** The color of series `index` (the palette repeats past its end). */
 export function seriesColor(index: number): string {
+  if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) throw new RecurrentError('seriesColor', `index must be an integer >= 0, got ${show(index)}`);
   return SERIES_COLORS[index % SERIES_COLORS.length];
 }
 
@@ -34,6 +36,7 @@ function hex(v: number): string {
 
 /** The diverging color of t in [-1, 1] (clamped), as #rrggbb: -1 blue, 0 near-white, +1 red. */
 export function divergingColor(t: number): string {
+  if (typeof t !== 'number' || Number.isNaN(t)) throw new RecurrentError('divergingColor', `t must be a number, got ${show(t)}`);
   const u = ((Math.min(1, Math.max(-1, t)) + 1) / 2) * (DIVERGING.length - 1);
   const i = Math.min(DIVERGING.length - 2, Math.floor(u));
   const f = u - i;

@@ -11,6 +11,14 @@
  * Tick values are parsed from decimal text (`Number('2e-3')`), so they are the doubles
  * nearest the round numbers, and labels print without floating-point noise.
  */
+import { RecurrentError, show } from '../tensor/errors.js';
+
+/** Throws unless every value is a finite number. */
+function finiteNumbers(op: string, values: Record<string, unknown>): void {
+  for (const [name, v] of Object.entries(values)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RecurrentError(op, `${name} must be a finite number, got ${show(v)}`);
+  }
+}
 
 /** Ticks of one axis: the domain it spans, the labelled values with their labels, and minor values. */
 export interface Ticks {
@@ -54,6 +62,7 @@ function linearLabel(i: number, m: number, k: number, maxAbs: number): string {
 
 /** Linear ticks over [min, max] with about `target` intervals (a single value is padded). */
 export function linearTicks(min: number, max: number, target = 5): Ticks {
+  finiteNumbers('linearTicks', { min, max, target });
   let lo = min;
   let hi = max;
   if (!(hi > lo)) {
@@ -82,6 +91,7 @@ function logLabel(m: number, k: number): string {
 
 /** Log-scale ticks over [min, max], both > 0, with at most about `target` labelled decades. */
 export function logTicks(min: number, max: number, target = 6): Ticks {
+  finiteNumbers('logTicks', { min, max, target });
   let first = Math.floor(Math.log10(min) + 1e-9);
   let last = Math.ceil(Math.log10(max) - 1e-9);
   if (last <= first) last = first + 1;

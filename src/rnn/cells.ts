@@ -6,6 +6,7 @@
  *
  * A cell is the fused layer run for one step, so it shares the kernels (and their tests).
  */
+import { checkOptions } from '../tensor/check.js';
 import { reshape } from '../autograd/shape-ops.js';
 import { zeros } from '../tensor/create.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
@@ -49,6 +50,7 @@ export class CellBase extends Module {
   constructor(kind: CellKind, op: string, options: CellOptions) {
     super();
     if (options === null || typeof options !== 'object') throw new RecurrentError(op, 'needs an options object { inputSize, hiddenSize, bias }');
+    checkOptions(op, options, 'options', ['inputSize', 'hiddenSize', 'bias', 'seed', 'generator', ...(kind === 'lstm' || kind === 'gru' ? [] : ['nonlinearity'])]);
     this.kind = kind;
     this.op = op;
     this.inputSize = checkSize(op, 'inputSize', options.inputSize);

@@ -25,6 +25,9 @@ import { recurrentLayer } from './fused-layer.js';
 import { gateCount, type CellKind, type DirectionWeights } from './layer-op.js';
 import { WorkspacePool } from './workspace.js';
 
+/** The option names every recurrent layer takes (RNN adds nonlinearity). */
+const RECURRENT_KEYS = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'seed', 'generator'];
+
 /** Constructor options shared by {@link RNN}, {@link LSTM} and {@link GRU}. */
 export interface RecurrentOptions extends SeedOptions {
   /** Features per input step (I). */
@@ -72,6 +75,7 @@ export class RecurrentBase extends Module {
   constructor(kind: CellKind, op: string, options: RecurrentOptions) {
     super();
     if (options === null || typeof options !== 'object') throw new RecurrentError(op, 'needs an options object { inputSize, hiddenSize, ... }');
+    checkOptions(op, options, 'options', [...RECURRENT_KEYS, ...(kind === 'rnnTanh' || kind === 'rnnRelu' ? ['nonlinearity'] : [])]);
     this.kind = kind;
     this.inputSize = checkSize(op, 'inputSize', options.inputSize);
     this.hiddenSize = checkSize(op, 'hiddenSize', options.hiddenSize);
@@ -109,7 +113,7 @@ export class RecurrentBase extends Module {
 
   /** Runs all layers; c0 and the returned c are used by the LSTM only. */
   protected run(op: string, x: Tensor, options: RecurrentForwardOptions & { c0?: Tensor }): { output: Tensor; h: Tensor; c: Tensor | null } {
-    const { h0, c0, lengths } = checkOptions(op, options);
+    const { h0, c0, lengths } = checkOptions(op, options, 'options', this.kind === 'lstm' ? ['h0', 'c0', 'lengths'] : ['h0', 'lengths']);
     if (!(x instanceof Tensor)) throw new RecurrentError(op, 'input must be a Tensor');
     const I = this.inputSize;
     const H = this.hiddenSize;

@@ -4,7 +4,8 @@
  */
 import { RecurrentError, fmt, show } from './errors.js';
 import { defaultGenerator, Generator } from './random.js';
-import { checkShape, numel } from './shape.js';
+import { MAX_NESTING, checkShape, numel } from './shape.js';
+import { checkTensor } from './check.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
 /** Options shared by the creation functions. */
@@ -30,6 +31,7 @@ function nestedShape(data: NestedArray): number[] {
   const shape: number[] = [];
   let level: NestedArray = data;
   while (Array.isArray(level)) {
+    if (shape.length === MAX_NESTING) throw new RecurrentError('tensor', `data nests arrays deeper than ${MAX_NESTING} levels`, 'shape');
     shape.push(level.length);
     if (level.length === 0) break;
     level = level[0];
@@ -100,12 +102,12 @@ export function ones(shape: readonly number[], options?: CreateOptions): Tensor 
 
 /** Zeros with the shape of `x`. */
 export function zerosLike(x: Tensor, options?: CreateOptions): Tensor {
-  return full(x.shape, 0, options);
+  return full(checkTensor('zerosLike', x).shape, 0, options);
 }
 
 /** Ones with the shape of `x`. */
 export function onesLike(x: Tensor, options?: CreateOptions): Tensor {
-  return full(x.shape, 1, options);
+  return full(checkTensor('onesLike', x).shape, 1, options);
 }
 
 /** The values start, start + step, ... below end (one argument: 0 .. end-1), as torch.arange. */

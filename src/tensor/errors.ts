@@ -22,9 +22,11 @@ export class RecurrentError extends Error {
   /** A stable reason code. */
   readonly code: ErrorCode;
   constructor(op: string, message: string, code: ErrorCode = 'argument') {
-    super(`${op}: ${message}`);
+    // Safe for any value: a base class called directly may pass a symbol as its op's name.
+    const name = typeof op === 'string' ? op : show(op);
+    super(`${name}: ${typeof message === 'string' ? message : show(message)}`);
     this.name = 'RecurrentError';
-    this.op = op;
+    this.op = name;
     this.code = code;
   }
 }

@@ -73,6 +73,9 @@ export class Generator {
 
   /** A uniform number in [low, high). */
   uniform(low = 0, high = 1): number {
+    if (typeof low !== 'number' || typeof high !== 'number' || !Number.isFinite(low) || !Number.isFinite(high)) {
+      throw new RecurrentError('Generator.uniform', `low and high must be finite numbers, got ${show(low)}, ${show(high)}`);
+    }
     return low + (high - low) * this.random();
   }
 

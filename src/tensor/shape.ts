@@ -11,10 +11,18 @@ import { RecurrentError, fmt, show } from './errors.js';
 /** The largest element count a tensor may hold (the largest Float32Array length V8 allows). */
 export const MAX_NUMEL = 2 ** 31 - 1;
 
+/** The most dimensions nested arrays may have, in {@link tensor} and {@link Tensor.toArray}: they recurse once per level. */
+export const MAX_NESTING = 1024;
+
 /** Number of elements of a shape (1 for a scalar shape `[]`). */
 export function numel(shape: readonly number[]): number {
+  if (!Array.isArray(shape)) throw new RecurrentError('numel', `shape must be an array of sizes, got ${show(shape)}`, 'shape');
   let n = 1;
-  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d !== 'number') throw new RecurrentError('numel', `shape must hold numbers, got ${show(shape)}`, 'shape');
+    n *= d;
+  }
   return n;
 }
 
@@ -30,6 +38,14 @@ export function checkShape(op: string, shape: unknown, arg = 'shape'): asserts s
   }
   if (n > MAX_NUMEL) {
     throw new RecurrentError(op, `${arg} ${fmt(shape)} has ${n} elements, more than a Float32Array can hold (${MAX_NUMEL})`, 'shape');
+  }
+}
+
+/** Throws unless a shape an op is about to create (an output, a reduction) fits a Float32Array. */
+export function checkNumel(op: string, shape: readonly number[], what = 'output'): void {
+  const n = numel(shape);
+  if (n > MAX_NUMEL) {
+    throw new RecurrentError(op, `${what} shape ${fmt(shape)} would have ${n} elements, more than a Float32Array can hold (${MAX_NUMEL})`, 'shape');
   }
 }
 
@@ -58,6 +74,8 @@ export function normDim(op: string, dim: number, rank: number, arg = 'dim', shap
 
 /** The broadcast shape of two shapes (NumPy rules), or an error naming the op and both shapes. */
 export function broadcastShapes(op: string, a: readonly number[], b: readonly number[]): number[] {
+  checkShape(op, a, 'first shape');
+  checkShape(op, b, 'second shape');
   const rank = Math.max(a.length, b.length);
   const out = new Array<number>(rank);
   for (let i = 0; i < rank; i++) {
@@ -68,6 +86,7 @@ export function broadcastShapes(op: string, a: readonly number[], b: readonly nu
     }
     out[i] = da === 1 ? db : da;
   }
+  checkNumel(op, out, 'broadcast');
   return out;
 }
 

@@ -9,8 +9,8 @@
  * reads as it does in PyTorch.
  */
 import * as ag from '../autograd/ops.js';
-import { RecurrentError, fmt } from './errors.js';
-import { numel, stridesOf } from './shape.js';
+import { RecurrentError, fmt, show } from './errors.js';
+import { MAX_NESTING, checkShape, numel, stridesOf } from './shape.js';
 
 /** How a non-leaf tensor was computed: the op's name, its inputs and its backward. */
 export interface GradFn {
@@ -56,6 +56,8 @@ export class Tensor {
 
   /** Wraps existing storage; `data.length` must equal the shape's element count. */
   constructor(data: Float32Array, shape: readonly number[]) {
+    if (!(data instanceof Float32Array)) throw new RecurrentError('Tensor', `data must be a Float32Array, got ${show(data)}`);
+    checkShape('Tensor', shape);
     if (data.length !== numel(shape)) {
       throw new RecurrentError('Tensor', `data has ${data.length} elements but shape ${fmt(shape)} needs ${numel(shape)}`, 'shape');
     }
@@ -78,6 +80,7 @@ export class Tensor {
   size(dim: number): number;
   size(dim?: number): number[] | number {
     if (dim === undefined) return this.shape.slice();
+    if (typeof dim !== 'number') throw new RecurrentError('size', `dim must be an integer, got ${show(dim)}`);
     const d = dim < 0 ? dim + this.shape.length : dim;
     if (!Number.isInteger(d) || d < 0 || d >= this.shape.length) {
       throw new RecurrentError('size', `dim ${dim} is out of range for shape ${fmt(this.shape)}`);
@@ -116,6 +119,7 @@ export class Tensor {
 
   /** The values as nested arrays (a number for a scalar). */
   toArray(): NestedArray {
+    if (this.shape.length > MAX_NESTING) throw new RecurrentError('toArray', `a tensor of ${this.shape.length} dims is deeper than nested arrays may be (${MAX_NESTING})`, 'shape');
     const strides = stridesOf(this.shape);
     const build = (dim: number, offset: number): NestedArray => {
       if (dim === this.shape.length) return this.data[offset]!;

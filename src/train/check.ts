@@ -5,6 +5,7 @@
  */
 import { checkSize } from '../nn/check.js';
 import { Module } from '../nn/module.js';
+import { unknownOption } from '../tensor/check.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -60,6 +61,6 @@ export function integerOption(op: string, name: string, value: unknown, fallback
 export function checkOptionNames(op: string, options: unknown, known: readonly string[]): void {
   if (typeof options !== 'object' || options === null) throw new RecurrentError(op, 'options must be an object');
   for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new RecurrentError(op, `unknown option '${key}' (expected one of ${known.join(', ')})`);
+    if (!known.includes(key)) throw new RecurrentError(op, unknownOption(key, known));
   }
 }

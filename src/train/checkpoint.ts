@@ -15,10 +15,11 @@
  * entry adds files written atomically. Restoring checks everything first and rolls back on
  * failure, so a bad checkpoint leaves model, optimizer and generators as they were.
  */
+import { defineOwn } from '../io/header.js';
 import { load as loadSafetensors, loadWithMetadata, save as saveSafetensors } from '../io/safetensors.js';
-import type { Module, StateDict } from '../nn/module.js';
+import { Module, type StateDict } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict, SavedParamState } from '../optim/optimizer.js';
-import { RecurrentError } from '../tensor/errors.js';
+import { RecurrentError, show } from '../tensor/errors.js';
 import type { Generator, GeneratorState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -52,8 +53,11 @@ export interface CheckpointContents {
 
 /** Serialises model, optimizer, step and generators into safetensors bytes. */
 export function encodeCheckpoint(parts: CheckpointParts): Uint8Array {
+  if (typeof parts !== 'object' || parts === null || !(parts.model instanceof Module)) {
+    throw new RecurrentError('encodeCheckpoint', `parts must be { model, optimizer?, step?, generators?, extra? } with a Module as model, got ${show(parts)}`);
+  }
   const step = parts.step ?? 0;
-  if (!Number.isSafeInteger(step) || step < 0) throw new RecurrentError('encodeCheckpoint', `step must be a non-negative integer, got ${step}`);
+  if (!Number.isSafeInteger(step) || step < 0) throw new RecurrentError('encodeCheckpoint', `step must be a non-negative integer, got ${show(step)}`);
   const tensors: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(parts.model.stateDict())) tensors[`model.${name}`] = t;
   const metadata: Record<string, string> = { format: FORMAT, step: String(step) };
@@ -66,7 +70,7 @@ export function encodeCheckpoint(parts: CheckpointParts): Uint8Array {
         if (buffer !== 'step') tensors[`optimizer.${index}.${buffer}`] = new Tensor(Float32Array.from(values as ArrayLike<number>), [(values as ArrayLike<number>).length]);
       }
     }
-    metadata.optimizer = JSON.stringify({ paramGroups: sd.paramGroups, state });
+    metadata.optimizer = JSON.stringify({ type: sd.type, paramGroups: sd.paramGroups, state });
   }
   const generators: Record<string, GeneratorState> = {};
   for (const [name, g] of allGenerators(parts.model, parts.generators)) generators[name] = g.getState();
@@ -94,61 +98,82 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Reads a checkpoint's contents without applying them (validates the format). */
+/** The metadata entries a checkpoint has; any other is refused. */
+const METADATA_KEYS = ['format', 'step', 'optimizer', 'generators', 'extra'];
+
+/**
+ * Reads a checkpoint's contents without applying them (validates the format). Names are
+ * matched as own keys only (null-prototype maps throughout): a tensor `model.__proto__` is a
+ * parameter name like any other, and `optimizer.toString.expAvg` belongs to no parameter.
+ */
 export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
+  const fail = (message: string): never => {
+    throw new RecurrentError('decodeCheckpoint', message, 'format');
+  };
   const { tensors, metadata } = loadWithMetadata(bytes);
-  if (metadata?.format !== FORMAT) {
-    throw new RecurrentError('decodeCheckpoint', `not a recurrent checkpoint (metadata format is ${JSON.stringify(metadata?.format ?? null)}, expected "${FORMAT}")`, 'format');
+  if (metadata === null || !Object.hasOwn(metadata, 'format') || metadata.format !== FORMAT) {
+    fail(`not a recurrent checkpoint (metadata format is ${JSON.stringify(metadata !== null && Object.hasOwn(metadata, 'format') ? metadata.format : null)}, expected "${FORMAT}")`);
   }
-  const step = Number(metadata.step);
-  if (!Number.isSafeInteger(step) || step < 0) throw new RecurrentError('decodeCheckpoint', `metadata step must be a non-negative integer, got ${JSON.stringify(metadata.step)}`, 'format');
-  const model: StateDict = {};
+  const meta = metadata!;
+  const unknown = Object.keys(meta).find((k) => !METADATA_KEYS.includes(k));
+  if (unknown !== undefined) fail(`unknown metadata entry ${JSON.stringify(unknown)} (expected ${METADATA_KEYS.join(', ')})`);
+  const own = (key: string): string | undefined => (Object.hasOwn(meta, key) ? meta[key] : undefined);
+  const stepText = own('step');
+  // A plain decimal integer: Number() would also take "", " 0x10 " and "1e3".
+  if (stepText === undefined || !/^(0|[1-9][0-9]*)$/.test(stepText) || !Number.isSafeInteger(Number(stepText))) {
+    fail(`metadata step must be a non-negative decimal integer, got ${JSON.stringify(stepText ?? null)}`);
+  }
+  const step = Number(stepText);
+  const model: StateDict = Object.create(null) as StateDict;
   const buffers = new Map<string, Tensor>();
   for (const [name, t] of Object.entries(tensors)) {
-    if (name.startsWith('model.')) model[name.slice('model.'.length)] = t;
+    if (name.startsWith('model.')) defineOwn(model, name.slice('model.'.length), t);
     else if (name.startsWith('optimizer.')) buffers.set(name.slice('optimizer.'.length), t);
-    else throw new RecurrentError('decodeCheckpoint', `unexpected tensor '${name}'`, 'format');
+    else fail(`unexpected tensor '${name}'`);
   }
   let optimizer: OptimizerStateDict | null = null;
-  if (metadata.optimizer !== undefined) {
-    const saved = parseJson('optimizer', metadata.optimizer);
-    if (!isRecord(saved) || !Array.isArray(saved.paramGroups) || !isRecord(saved.state)) {
-      throw new RecurrentError('decodeCheckpoint', 'metadata optimizer must be { paramGroups, state }', 'format');
+  if (own('optimizer') !== undefined) {
+    const saved = parseJson('optimizer', own('optimizer'));
+    if (!isRecord(saved) || !Array.isArray(saved.paramGroups) || !isRecord(saved.state)) fail('metadata optimizer must be { paramGroups, state }');
+    const savedRecord = saved as Record<string, unknown> & { paramGroups: unknown[]; state: Record<string, unknown> };
+    const state = new Map<string, SavedParamState>();
+    for (const [index, entry] of Object.entries(savedRecord.state)) {
+      if (!isRecord(entry) || !Object.hasOwn(entry, 'step') || typeof entry.step !== 'number') fail(`optimizer state ${index} must have a step`);
+      state.set(index, { step: (entry as { step: number }).step });
     }
-    const state: Record<string, SavedParamState> = {};
-    for (const [index, entry] of Object.entries(saved.state)) {
-      if (!isRecord(entry) || typeof entry.step !== 'number') throw new RecurrentError('decodeCheckpoint', `optimizer state ${index} must have a step`, 'format');
-      const s: SavedParamState = { step: entry.step };
-      for (const [key, t] of buffers) {
-        const dot = key.indexOf('.');
-        if (key.slice(0, dot) === index) s[key.slice(dot + 1)] = t.data;
-      }
-      state[index] = s;
+    for (const [key, t] of buffers) {
+      const dot = key.indexOf('.');
+      const s = dot < 0 ? undefined : state.get(key.slice(0, dot));
+      if (s === undefined) fail(`optimizer buffer '${key}' belongs to no parameter state`);
+      defineOwn(s as Record<string, unknown>, key.slice(dot + 1), t.data);
     }
-    for (const key of buffers.keys()) {
-      if (!(key.slice(0, key.indexOf('.')) in state)) throw new RecurrentError('decodeCheckpoint', `optimizer buffer '${key}' belongs to no parameter state`, 'format');
-    }
-    optimizer = { paramGroups: saved.paramGroups as OptimizerStateDict['paramGroups'], state };
+    const stateObject = Object.create(null) as Record<string, SavedParamState>;
+    for (const [index, s] of state) defineOwn(stateObject, index, s);
+    optimizer = { paramGroups: savedRecord.paramGroups as OptimizerStateDict['paramGroups'], state: stateObject };
+    if (Object.hasOwn(savedRecord, 'type')) optimizer.type = savedRecord.type as string;
   } else if (buffers.size > 0) {
-    throw new RecurrentError('decodeCheckpoint', 'optimizer buffers without optimizer metadata', 'format');
+    fail('optimizer buffers without optimizer metadata');
   }
-  const generators = parseJson('generators', metadata.generators);
-  const extra = parseJson('extra', metadata.extra);
-  if (!isRecord(generators) || !isRecord(extra)) throw new RecurrentError('decodeCheckpoint', 'metadata generators and extra must be JSON objects', 'format');
-  return { model, optimizer, step, generators: generators as Record<string, GeneratorState>, extra };
+  const generators = parseJson('generators', own('generators'));
+  const extra = parseJson('extra', own('extra'));
+  if (!isRecord(generators) || !isRecord(extra)) fail('metadata generators and extra must be JSON objects');
+  return { model, optimizer, step, generators: generators as Record<string, GeneratorState>, extra: extra as Record<string, unknown> };
 }
 
 /**
  * Applies a checkpoint to a model (and optimizer and generators, when given) and returns its
- * step and extra data. On any error everything is rolled back and the error rethrown.
+ * step and extra data. On any error everything is rolled back, by putting the saved values
+ * back directly (never through the checks a checkpoint goes through), and the original error
+ * is rethrown.
  */
 export function restoreCheckpoint(
   bytes: Uint8Array,
   targets: { model: Module; optimizer?: AnyOptimizer; generators?: Record<string, Generator> },
 ): { step: number; extra: Record<string, unknown> } {
   const contents = decodeCheckpoint(bytes);
-  const modelBefore = targets.model.parameters().map((p) => Float32Array.from(p.data));
-  const optimizerBefore = targets.optimizer?.stateDict();
+  const params = targets.model.parameters();
+  const modelBefore = params.map((p) => Float32Array.from(p.data));
+  const rollbackOptimizer = targets.optimizer?.snapshot();
   const generators = allGenerators(targets.model, targets.generators);
   const generatorsBefore = generators.map(([, g]) => g.getState());
   try {
@@ -158,17 +183,16 @@ export function restoreCheckpoint(
       targets.optimizer.loadStateDict(contents.optimizer);
     }
     for (const [name, g] of generators) {
-      const state = contents.generators[name];
-      if (state === undefined) throw new RecurrentError('restoreCheckpoint', `the checkpoint holds no generator '${name}'`, 'format');
-      g.setState(state);
+      if (!Object.hasOwn(contents.generators, name)) throw new RecurrentError('restoreCheckpoint', `the checkpoint holds no generator '${name}'`, 'format');
+      g.setState(contents.generators[name]!);
     }
   } catch (error) {
-    targets.model.parameters().forEach((p, i) => {
-      p.data.set(modelBefore[i]);
+    params.forEach((p, i) => {
+      p.data.set(modelBefore[i]!);
       p.markModified();
     });
-    if (targets.optimizer && optimizerBefore) targets.optimizer.loadStateDict(optimizerBefore);
-    generators.forEach(([, g], i) => g.setState(generatorsBefore[i]));
+    rollbackOptimizer?.();
+    generators.forEach(([, g], i) => g.setState(generatorsBefore[i]!));
     throw error;
   }
   return { step: contents.step, extra: contents.extra };

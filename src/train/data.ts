@@ -9,7 +9,7 @@
  * A batch of a tensorDataset is indexSelect(x, 0, indices), indexSelect(y, 0, indices).
  */
 import { indexSelect } from '../autograd/indexing.js';
-import { RecurrentError, fmt } from '../tensor/errors.js';
+import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -51,7 +51,7 @@ export function checkDataset(op: string, arg: string, data: unknown): Dataset {
 
 /** A uniformly random ordering of 0..n-1, drawn from `generator` by Fisher-Yates (see the module comment). */
 export function permutation(n: number, generator: Generator): Int32Array {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RecurrentError('permutation', `n must be an integer >= 0, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RecurrentError('permutation', `n must be an integer >= 0, got ${show(n)}`);
   if (!(generator instanceof Generator)) throw new RecurrentError('permutation', 'generator must be a Generator');
   const a = identity(n);
   for (let i = n - 1; i > 0; i--) {

@@ -16,7 +16,7 @@
  * `accuracy` reads classes from the last dim, as Keras does; a (N, C, T) layout for
  * F.crossEntropy needs a transpose to (N, T, C) first.
  */
-import { RecurrentError, fmt } from '../tensor/errors.js';
+import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -121,7 +121,7 @@ export const metricsByName: Readonly<Record<MetricName, Metric>> = Object.freeze
 /** The built-in metric called `name`; an unknown name throws a RecurrentError of `op` listing the known ones. */
 export function getMetric(name: string, op = 'getMetric'): Metric {
   if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(metricsByName, name)) {
-    throw new RecurrentError(op, `unknown metric ${JSON.stringify(name)} (known: ${Object.keys(metricsByName).join(', ')})`);
+    throw new RecurrentError(op, `unknown metric ${show(name)} (known: ${Object.keys(metricsByName).join(', ')})`);
   }
   return metricsByName[name as MetricName];
 }

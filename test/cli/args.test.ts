@@ -1,6 +1,7 @@
 /** Flag parsing: forms, defaults, ranges, and the messages of each mistake. */
 import { describe, expect, it } from 'vitest';
 import { UsageError, commandHelp, parseArgs, type CommandSpec } from '../../src/node/cli/args.js';
+import { printable } from '../../src/node/cli/format.js';
 
 const spec: CommandSpec = {
   name: 'demo',
@@ -55,5 +56,27 @@ describe('commandHelp', () => {
     expect(help).toMatch(/--mode a\|b +a mode\n/);
     expect(help).toMatch(/--force +a switch\n/);
     expect(help).toMatch(/--help +show this help/);
+  });
+});
+
+describe('parseArgs: hostile and careless input', () => {
+  it('-h and --help ask for help only where a flag may stand', () => {
+    expect(parseArgs(spec, ['--name', '-h'])!.values.get('name')).toBe('-h');
+    expect(parseArgs(spec, ['--name', 'x', '-h'])).toBeNull();
+  });
+
+  it('numbers are plain decimals: hex, binary, Infinity and empty text are refused', () => {
+    for (const bad of ['0x10', '0b1', 'Infinity', '', ' ', '1e', '.']) {
+      expect(() => parseArgs(spec, ['--name', 'x', '--rate', bad]), bad).toThrow(UsageError);
+    }
+    expect(parseArgs(spec, ['--name', 'x', '--rate', '1e-3'])!.values.get('rate')).toBe(0.001);
+    expect(parseArgs(spec, ['--name', 'x', '--rate', '.5'])!.values.get('rate')).toBe(0.5);
+  });
+});
+
+describe('printable', () => {
+  it('shows control characters from a checkpoint as escapes, so they cannot drive the terminal', () => {
+    expect(printable('a\u001b[2Jb\u009b\u007f.txt')).toBe('a\\u001b[2Jb\\u009b\\u007f.txt');
+    expect(printable('caf\u00e9 \u{1f600}')).toBe('caf\u00e9 \u{1f600}');
   });
 });

@@ -44,3 +44,11 @@ describe('utf8', () => {
     expect(decodeUtf8(Uint8Array.from([0xef, 0xbb, 0xbf, 0x7b]))).toBe('\ufeff{');
   });
 });
+
+describe('utf8: long input', () => {
+  it('decodes 3 MB of mixed text in pieces, exactly as TextDecoder does', () => {
+    const text = 'abc \u00e9\u20ac\u{1f600} '.repeat(300_000);
+    const bytes = new TextEncoder().encode(text);
+    expect(decodeUtf8(bytes)).toBe(text);
+  });
+});

@@ -34,8 +34,9 @@ function run(dir: string, args: string[]): string {
 }
 
 /**
- * Starts the training loop and kills it with SIGKILL `delayMs` after it started (or, with
- * `afterFirstSave`, after it announced its first checkpoint); returns every hash it announced.
+ * Starts the training loop and kills it with SIGKILL after `delayMs` (counted from the end of
+ * its first save when `afterFirstSave`, so a loaded machine's slow start cannot leave no
+ * checkpoint at all); returns every hash it announced.
  */
 function trainAndKill(dir: string, resume: boolean, delayMs: number, afterFirstSave = false): Promise<Set<string>> {
   return new Promise((resolve, reject) => {
@@ -46,7 +47,8 @@ function trainAndKill(dir: string, resume: boolean, delayMs: number, afterFirstS
     const arm = () => (timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs));
     child.stdout.on('data', (d) => {
       out += d;
-      if (afterFirstSave && /^saving /m.test(out)) arm();
+      // The second announcement comes after the first write has completed.
+      if (afterFirstSave && out.split('\n').length > 2) arm();
     });
     child.stderr.on('data', (d) => (err += d));
     if (!afterFirstSave) arm();
@@ -67,8 +69,8 @@ describe('checkpoints survive SIGKILL', () => {
     const announced = new Set<string>();
     let lastStep = 0;
     for (let k = 0; k < KILLS; k++) {
-      // The first run must write one checkpoint (however slow the machine); later ones may die at once.
-      const hashes = await trainAndKill(dir, k > 0, 40 + delays.randint(0, 400), k === 0);
+      // The first run must write one checkpoint; later ones may die at once.
+      const hashes = await trainAndKill(dir, k > 0, (k === 0 ? 100 : 40) + delays.randint(0, 400), k === 0);
       hashes.forEach((h) => announced.add(h));
       const bytes = new Uint8Array(readFileSync(join(dir, 'checkpoint.safetensors')));
       const step = decodeCheckpoint(bytes).step; // loads: never torn

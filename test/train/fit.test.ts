@@ -325,7 +325,7 @@ describe('fit: bad options are rejected by name before anything changes', () => 
     ['x and y of different lengths', { y: y.narrow(0, 0, 7) }, /^fit: x and y must have the same number of samples \(first dim\), got x \[10,3,1\] and y \[7,1\]$/, 'shape'],
     ['a split leaving no training sample', { validationSplit: 0.95 }, /^fit: validationSplit 0\.95 of 10 samples leaves 0 for training and 10 for validation; both need at least one$/],
     ['both split and validationData', { validationSplit: 0.5, validationData: [x, y] }, /^fit: give either validationSplit or validationData/],
-    ['a misspelt option', { batch_size: 4 }, /^fit: unknown option 'batch_size' \(expected one of x, y, data, /],
+    ['a misspelt option', { batch_size: 4 }, /^fit: unknown option 'batch_size' \(did you mean 'batchSize'\? expected one of x, y, data, /],
     ['no data', { x: undefined, y: undefined }, /^fit: needs training data: x and y/],
     ['another model\'s optimizer', { optimizer: new optim.SGD(new SeqRegressor(1).parameters(), { lr: 1 }) }, /^fit: the optimizer holds none of the model's parameters/],
     ['a clip of 0', { clipGradNorm: 0 }, /^fit: clipGradNorm must be a finite number > 0, got 0$/],

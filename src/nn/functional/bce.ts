@@ -55,7 +55,7 @@ function sigmoidNeg(x: number): number {
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BceWithLogitsOptions = {}): Tensor {
   const op = 'binaryCrossEntropyWithLogits';
-  options = checkOptions(op, options);
+  options = checkOptions(op, options, 'options', ['reduction', 'posWeight', 'weight']);
   const reduction = checkReduction(op, options.reduction);
   if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new RecurrentError(op, 'input and target must be Tensors');
   if (!sameShape(input.shape, target.shape)) {

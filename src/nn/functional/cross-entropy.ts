@@ -34,7 +34,7 @@ export interface CrossEntropyOptions extends ClassLossOptions {
  */
 export function crossEntropy(logits: Tensor, target: IndexInput, options: CrossEntropyOptions = {}): Tensor {
   const op = 'crossEntropy';
-  options = checkOptions(op, options);
+  options = checkOptions(op, options, 'options', ['ignoreIndex', 'weight', 'reduction', 'labelSmoothing']);
   const reduction = checkReduction(op, options.reduction);
   const e = options.labelSmoothing ?? 0;
   if (typeof e !== 'number' || !(e >= 0 && e <= 1)) throw new RecurrentError(op, `labelSmoothing must be a number in [0, 1], got ${e}`);

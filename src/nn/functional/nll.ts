@@ -26,7 +26,7 @@ export interface NllLossOptions extends ClassLossOptions {
  */
 export function nllLoss(logProbs: Tensor, target: IndexInput, options: NllLossOptions = {}): Tensor {
   const op = 'nllLoss';
-  options = checkOptions(op, options);
+  options = checkOptions(op, options, 'options', ['ignoreIndex', 'weight', 'reduction']);
   const reduction = checkReduction(op, options.reduction);
   const { N, C, D, targets, weight, lossShape } = classLayout(op, logProbs, 'logProbs', target, options);
   const x = logProbs.data;

@@ -86,10 +86,22 @@ function convert(command: string, flag: FlagSpec, raw: string): number | string 
   const range = rangeText(flag);
   const what = `${isInt ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}`;
   const text = raw.trim();
-  const value = isInt ? (/^[+-]?\d+$/.test(text) ? Number(text) : NaN) : text === '' ? NaN : Number(text);
+  // Plain decimal only: Number() would also take 0x10, 0b1, Infinity and ''.
+  const value = (isInt ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/).test(text) ? Number(text) : NaN;
   if (!Number.isFinite(value) || (isInt && !Number.isSafeInteger(value))) throw fail(what);
   if ((flag.min !== undefined && value < flag.min) || (flag.max !== undefined && value > flag.max) || (flag.above !== undefined && !(value > flag.above))) throw fail(what);
   return value;
+}
+
+/** True when --help or -h stands where a flag may, not as a flag's value (`--prompt -h`). */
+function asksForHelp(byName: Map<string, FlagSpec>, argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (word === '--help' || word === '-h') return true;
+    const flag = word.startsWith('--') && !word.includes('=') ? byName.get(word.slice(2)) : undefined;
+    if (flag !== undefined && flag.kind !== 'switch' && i + 1 < argv.length && !argv[i + 1].startsWith('--')) i++;
+  }
+  return false;
 }
 
 /**
@@ -98,8 +110,8 @@ function convert(command: string, flag: FlagSpec, raw: string): number | string 
  */
 export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs | null {
   const command = `recurrent ${spec.name}`;
-  if (argv.includes('--help') || argv.includes('-h')) return null;
   const byName = new Map(spec.flags.map((f) => [f.name, f]));
+  if (asksForHelp(byName, argv)) return null;
   const values = new Map<string, number | string | boolean>();
   const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {

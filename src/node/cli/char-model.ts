@@ -46,6 +46,19 @@ export interface RunConfig {
   dataLength: number;
 }
 
+/**
+ * The limits of every numeric config entry: the flags' limits, which a checkpoint's config
+ * must keep too (a 17 KB file must not ask for a million layers).
+ */
+export const CONFIG_LIMITS = {
+  embed: { min: 1, max: 4096 },
+  hidden: { min: 1, max: 4096 },
+  layers: { min: 1, max: 16 },
+  seq: { min: 1, max: 100000 },
+  batch: { min: 1, max: 4096 },
+  seed: { min: 0, max: 2147483647 },
+} as const;
+
 /** The display name of a model kind: LSTM, GRU, RNN. */
 export function modelName(kind: ModelKind): string {
   return kind.toUpperCase();
@@ -84,6 +97,25 @@ export class CharModel extends Module {
   }
 }
 
+/**
+ * The name and shape of every parameter of `new CharModel(config, vocabSize)`, computed
+ * without building it, so a checkpoint's tensors are compared with its config first.
+ */
+export function expectedShapes(config: RunConfig, vocabSize: number): Map<string, number[]> {
+  const { embed: E, hidden: H, layers: L } = config;
+  const G = (config.model === 'lstm' ? 4 : config.model === 'gru' ? 3 : 1) * H;
+  const shapes = new Map<string, number[]>([['embed.weight', [vocabSize, E]]]);
+  for (let k = 0; k < L; k++) {
+    shapes.set(`rnn.weight_ih_l${k}`, [G, k === 0 ? E : H]);
+    shapes.set(`rnn.weight_hh_l${k}`, [G, H]);
+    shapes.set(`rnn.bias_ih_l${k}`, [G]);
+    shapes.set(`rnn.bias_hh_l${k}`, [G]);
+  }
+  shapes.set('head.weight', [vocabSize, H]);
+  shapes.set('head.bias', [vocabSize]);
+  return shapes;
+}
+
 /** Checks a configuration read from a checkpoint (written by `recurrent train`). */
 export function checkConfig(op: string, value: unknown): RunConfig {
   const c = value as Record<string, unknown>;
@@ -92,10 +124,16 @@ export function checkConfig(op: string, value: unknown): RunConfig {
   };
   if (c === null || typeof c !== 'object') fail('no config');
   if (!MODEL_KINDS.includes(c.model as ModelKind)) fail(`model ${JSON.stringify(c.model)}`);
-  for (const key of ['embed', 'hidden', 'layers', 'seq', 'batch', 'dataLength']) {
-    if (!Number.isSafeInteger(c[key]) || (c[key] as number) < 1) fail(`${key} ${JSON.stringify(c[key])}`);
+  for (const [key, { min, max }] of Object.entries(CONFIG_LIMITS)) {
+    if (!Number.isSafeInteger(c[key]) || (c[key] as number) < min || (c[key] as number) > max) fail(`${key} ${JSON.stringify(c[key])}, outside ${min}..${max}`);
   }
-  for (const key of ['lr', 'clip', 'seed', 'valFraction']) if (typeof c[key] !== 'number' || !Number.isFinite(c[key])) fail(`${key} ${JSON.stringify(c[key])}`);
+  if (!Number.isSafeInteger(c.dataLength) || (c.dataLength as number) < 1) fail(`dataLength ${JSON.stringify(c.dataLength)}`);
+  const number = (key: string, ok: (v: number) => boolean) => {
+    if (typeof c[key] !== 'number' || !Number.isFinite(c[key]) || !ok(c[key] as number)) fail(`${key} ${JSON.stringify(c[key])}`);
+  };
+  number('lr', (v) => v > 0 && v <= 10);
+  number('clip', (v) => v >= 0);
+  number('valFraction', (v) => v >= 0 && v <= 0.5);
   if (typeof c.data !== 'string' || typeof c.dataHash !== 'string') fail('data');
   return c as unknown as RunConfig;
 }

@@ -4,15 +4,16 @@
  * throughput, wall time) and writes compare.svg (the three runs' curves) and compare.json.
  * Each run keeps its own folder (DIR/rnn, DIR/lstm, DIR/gru), as `recurrent train` writes it.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineChart, seriesColor, type Series } from '../../plot/index.js';
 import { writeFileAtomic } from '../files.js';
-import { numberArg, textArg, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
+import { numberArg, switchArg, textArg, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
 import { MODEL_KINDS, modelName, type ModelKind } from './char-model.js';
 import { vocabularyOf } from './corpus.js';
 import { count, duration, table } from './format.js';
 import { readText, type CliIO } from './io.js';
-import { CONFIG_FLAGS, configFromArgs } from './train-command.js';
+import { CONFIG_FLAGS, checkDataOutside, configFromArgs } from './train-command.js';
 import { stopExitCode } from './stop-signals.js';
 import { train } from './trainer.js';
 
@@ -25,6 +26,7 @@ export const compareSpec: CommandSpec = {
     { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 300, help: 'training steps of each model' },
     { name: 'every', kind: 'int', min: 1, default: 25, help: 'log and validate every N steps' },
     { name: 'out', kind: 'text', placeholder: 'DIR', default: 'runs/compare', help: 'writes compare.svg, compare.json and one run folder per model' },
+    { name: 'force', kind: 'switch', help: 'replace the files of an earlier comparison in the same folder' },
   ],
   notes: `
 Every call starts the three runs over. tokens/s is the median over the logged intervals, so
@@ -59,6 +61,11 @@ export async function compareCommand(args: ParsedArgs, io: CliIO): Promise<numbe
   const data = readText(command, 'data file', dataPath);
   const vocab = vocabularyOf(data.text);
   const out = textArg(args, 'out')!;
+  const present = [...COMPARED, 'compare.svg', 'compare.json'].filter((name) => existsSync(join(out, name)));
+  if (present.length > 0 && !switchArg(args, 'force')) {
+    throw new UsageError(command, `'${out}' already holds a comparison (${present.join(', ')}); pass --force to replace it, or choose another --out`);
+  }
+  checkDataOutside(command, dataPath, out);
   const steps = numberArg(args, 'steps');
   const every = numberArg(args, 'every');
   const prompt = Array.from(data.text)[0];

@@ -1,5 +1,13 @@
 /** Number, duration and table formatting for the CLI's output. */
 
+/**
+ * Text from a file (a checkpoint's config) made safe to print: control characters, which
+ * could drive the terminal (escape sequences), are shown as \u escapes.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** An integer with thousands separators: 12,345. */
 export function count(n: number): string {
   return Math.round(n).toLocaleString('en-US');

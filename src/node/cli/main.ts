@@ -13,6 +13,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { setNumThreads } from '../../autograd/threads.js';
+import { RecurrentError, show } from '../../tensor/errors.js';
 import { setupNode } from '../threads.js';
 import { UsageError, commandHelp, parseArgs, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.js';
 import { compareCommand, compareSpec } from './compare-command.js';
@@ -54,6 +55,7 @@ function overview(): string {
 
 /** Runs the CLI on `argv` (the words after `recurrent`) and returns the exit code. */
 export async function cli(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string')) throw new RecurrentError('cli', `argv must be an array of strings, got ${show(argv)}`);
   const [name, ...rest] = argv;
   try {
     setupNode();

@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { decodeCheckpoint, type CheckpointContents } from '../../train/checkpoint.js';
-import { RecurrentError } from '../../tensor/errors.js';
-import { CharModel, checkConfig, type RunConfig } from './char-model.js';
+import { RecurrentError, fmt } from '../../tensor/errors.js';
+import { sameShape } from '../../tensor/shape.js';
+import { CharModel, checkConfig, expectedShapes, type RunConfig } from './char-model.js';
 
 /** The `extra` entry of a run's checkpoint (a type alias, so it fits the JSON record it is saved as). */
 export type RunExtra = {
@@ -44,6 +45,21 @@ export function readBytes(op: string, what: string, path: string): Uint8Array {
   }
 }
 
+/** Compares the checkpoint's tensors with the shapes its config implies, before any model is built. */
+function checkShapes(op: string, path: string, contents: CheckpointContents, config: RunConfig, vocabSize: number): void {
+  const expected = expectedShapes(config, vocabSize);
+  const names = Object.keys(contents.model);
+  const fail = (what: string): never => {
+    throw new RecurrentError(op, `'${path}' does not fit its own config: ${what}`, 'format');
+  };
+  if (names.length !== expected.size) fail(`${names.length} tensors, the config needs ${expected.size}`);
+  for (const name of names) {
+    const shape = expected.get(name);
+    if (shape === undefined) fail(`unexpected tensor ${JSON.stringify(name)}`);
+    if (!sameShape(contents.model[name]!.shape, shape!)) fail(`${name} has shape ${fmt(contents.model[name]!.shape)}, the config needs ${fmt(shape!)}`);
+  }
+}
+
 /** Reads and checks a checkpoint written by `recurrent train`. */
 export function readRunCheckpoint(op: string, path: string): RunCheckpoint {
   const bytes = readBytes(op, 'checkpoint', path);
@@ -60,6 +76,7 @@ export function readRunCheckpoint(op: string, path: string): RunCheckpoint {
   if (!Array.isArray(vocab) || vocab.length < 1 || !vocab.every((ch) => typeof ch === 'string' && Array.from(ch).length === 1) || new Set(vocab).size !== vocab.length) {
     throw new RecurrentError(op, `'${path}' holds no valid vocabulary`, 'format');
   }
+  checkShapes(op, path, contents, config, vocab.length);
   const { prompt, every, sampleEvery, elapsed } = extra;
   if (typeof prompt !== 'string' || !Number.isSafeInteger(every) || !Number.isSafeInteger(sampleEvery) || typeof elapsed !== 'number') {
     throw new RecurrentError(op, `'${path}' lacks the prompt, intervals or elapsed time of its run`, 'format');

@@ -3,10 +3,10 @@
  * with the config its checkpoint holds), then the training loop, then a summary line.
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RecurrentError } from '../../tensor/errors.js';
 import { UsageError, numberArg, switchArg, textArg, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.js';
-import { MODEL_KINDS, type ModelKind, type RunConfig } from './char-model.js';
+import { CONFIG_LIMITS, MODEL_KINDS, type ModelKind, type RunConfig } from './char-model.js';
 import { textHash, vocabularyOf } from './corpus.js';
 import { promptIds } from './generate.js';
 import { count, duration } from './format.js';
@@ -20,14 +20,14 @@ import { train, type TrainPlan } from './trainer.js';
 export const CONFIG_FLAGS: readonly FlagSpec[] = [
   { name: 'data', kind: 'text', placeholder: 'FILE', optional: true, help: 'the text file to learn from' },
   { name: 'model', kind: 'text', choices: MODEL_KINDS, default: 'lstm', help: 'recurrent layer' },
-  { name: 'embed', kind: 'int', min: 1, max: 4096, default: 32, help: 'embedding size' },
-  { name: 'hidden', kind: 'int', min: 1, max: 4096, default: 128, help: 'hidden size' },
-  { name: 'layers', kind: 'int', min: 1, max: 16, default: 1, help: 'stacked recurrent layers' },
-  { name: 'seq', kind: 'int', min: 1, max: 100000, default: 48, help: 'characters per training window, the BPTT length' },
-  { name: 'batch', kind: 'int', min: 1, max: 4096, default: 16, help: 'windows per batch' },
+  { name: 'embed', kind: 'int', min: CONFIG_LIMITS.embed.min, max: CONFIG_LIMITS.embed.max, default: 32, help: 'embedding size' },
+  { name: 'hidden', kind: 'int', min: CONFIG_LIMITS.hidden.min, max: CONFIG_LIMITS.hidden.max, default: 128, help: 'hidden size' },
+  { name: 'layers', kind: 'int', min: CONFIG_LIMITS.layers.min, max: CONFIG_LIMITS.layers.max, default: 1, help: 'stacked recurrent layers' },
+  { name: 'seq', kind: 'int', min: CONFIG_LIMITS.seq.min, max: CONFIG_LIMITS.seq.max, default: 48, help: 'characters per training window, the BPTT length' },
+  { name: 'batch', kind: 'int', min: CONFIG_LIMITS.batch.min, max: CONFIG_LIMITS.batch.max, default: 16, help: 'windows per batch' },
   { name: 'lr', kind: 'number', above: 0, max: 10, default: 0.003, help: "Adam's learning rate" },
   { name: 'clip', kind: 'number', min: 0, default: 1, help: 'maximum gradient norm, 0 for none' },
-  { name: 'seed', kind: 'int', min: 0, max: 2147483647, default: 1, help: 'seeds weights, batches and samples' },
+  { name: 'seed', kind: 'int', min: CONFIG_LIMITS.seed.min, max: CONFIG_LIMITS.seed.max, default: 1, help: 'seeds weights, batches and samples' },
   { name: 'val-fraction', kind: 'number', min: 0, max: 0.5, default: 0.1, help: 'share of the text held out at its end for validation' },
 ];
 
@@ -75,11 +75,26 @@ Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current step and exits w
 which replays exactly the steps the uninterrupted run would have taken.`,
 };
 
-/** The run folder `out`, refused when it holds another run (not the one resumed) unless --force. */
-function runFolder(command: string, args: ParsedArgs, out: string, resumed?: string): string {
-  const taken = existsSync(join(out, RUN_FILES.checkpoint)) && (resumed === undefined || resolve(out) !== resolve(resumed));
+/** Refuses a data file inside the output folder `out`, whose files the command replaces. */
+export function checkDataOutside(command: string, dataPath: string, out: string): void {
+  const folder = resolve(out);
+  const data = resolve(dataPath);
+  if (data === folder || data.startsWith(folder + sep)) {
+    throw new UsageError(command, `the data file '${dataPath}' is inside the output folder '${out}', whose files it replaces; keep the data elsewhere`);
+  }
+}
+
+/**
+ * The run folder `out`, refused when it holds any file a run writes (not the resumed run's
+ * own) unless --force, and always when the training text lies inside it.
+ */
+function runFolder(command: string, args: ParsedArgs, out: string, dataPath: string, resumed?: string): string {
+  checkDataOutside(command, dataPath, out);
+  const folder = resolve(out);
+  const present = Object.values(RUN_FILES).filter((name) => existsSync(join(out, name)));
+  const taken = present.length > 0 && (resumed === undefined || folder !== resolve(resumed));
   if (taken && !switchArg(args, 'force')) {
-    throw new UsageError(command, `'${out}' already holds a run; continue it with --resume ${out}, or pass --force to start over`);
+    throw new UsageError(command, `'${out}' already holds a run (${present.join(', ')}); continue it with --resume ${out}, or pass --force to replace it`);
   }
   return out;
 }
@@ -108,7 +123,7 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
     text: data.text,
     vocab: checkpoint.extra.vocab,
     steps,
-    out: runFolder(command, args, textArg(args, 'out') ?? dir, dir),
+    out: runFolder(command, args, textArg(args, 'out') ?? dir, data.path, dir),
     every: args.given.has('every') ? numberArg(args, 'every') : checkpoint.extra.every,
     sampleEvery: args.given.has('sample-every') ? numberArg(args, 'sample-every') : checkpoint.extra.sampleEvery,
     prompt,
@@ -134,7 +149,7 @@ function trainPlan(args: ParsedArgs): TrainPlan {
     text: data.text,
     vocab,
     steps: numberArg(args, 'steps'),
-    out: runFolder(command, args, textArg(args, 'out') ?? join('runs', config.model)),
+    out: runFolder(command, args, textArg(args, 'out') ?? join('runs', config.model), data.path),
     every: numberArg(args, 'every'),
     sampleEvery: numberArg(args, 'sample-every'),
     prompt,
