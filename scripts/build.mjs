@@ -4,6 +4,8 @@
 //                                    consumer's bundler keeps only what it uses (see below)
 //   dist/node.js                     ESM entry of `recurrent/node` (forwards to dist/node/)
 //   dist/onnx/index.js, dist/onnx.cjs  `recurrent/onnx`, the ONNX exporter (not in the core)
+//   dist/browser/index.js            ESM entry of `recurrent/browser` (ESM only: its Web Workers
+//                                    find dist/browser/kernel-worker.js through import.meta.url)
 //   dist/index.cjs, dist/node.cjs    CommonJS entries; both require dist/core-<hash>.cjs, the
 //                                    one bundled chunk that holds the whole core
 //   dist/recurrent.global.js         one self-contained IIFE that sets the global `recurrent`
@@ -61,6 +63,10 @@ const bundled = await build({
   metafile: true,
 });
 const modules = Object.keys(bundled.metafile.inputs).filter((f) => f.startsWith('src/'));
+// recurrent/browser is ESM only, so it is not an entry above (that build also makes the
+// CommonJS files); its modules join the ESM list.
+const browserEntry = await build({ ...common, bundle: true, entryPoints: ['src/browser/index.ts'], outdir: `${work}/browser`, format: 'esm', write: false, metafile: true });
+for (const f of Object.keys(browserEntry.metafile.inputs)) if (f.startsWith('src/') && !modules.includes(f)) modules.push(f);
 
 // 2. ESM, one file per reachable module, in the layout of src/ (and of the .d.ts files).
 //    verbatimModuleSyntax is turned off here: under it, an `import { Tensor }` used only as a
@@ -107,6 +113,10 @@ keep(
 // 3b. The worker thread of recurrent/node's kernel pool, a script of its own (a Worker loads a
 //     file): dist/node/kernel-worker.js, found beside dist/node/threads.js and dist/node.cjs.
 keep(await build({ ...final, bundle: true, entryPoints: ['src/node/kernel-worker.ts'], outfile: 'dist/node/kernel-worker.js', format: 'esm', platform: 'node' }));
+
+// 3c. The module worker of recurrent/browser's kernel pool: dist/browser/kernel-worker.js,
+//     found beside dist/browser/threads.js.
+keep(await build({ ...final, bundle: true, entryPoints: ['src/browser/kernel-worker.ts'], outfile: 'dist/browser/kernel-worker.js', format: 'esm', platform: 'browser' }));
 
 // 4. The global bundle: the core only, in one file, as `var recurrent = ...`.
 keep(await build({ ...final, bundle: true, entryPoints: [entries.index], outfile: 'dist/recurrent.global.js', format: 'iife', globalName: 'recurrent' }));

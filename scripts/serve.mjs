@@ -6,7 +6,8 @@
 // It prints the URL (the first line of output is `http://127.0.0.1:<port>/`). It serves GET
 // and HEAD only, never lists directories, refuses paths outside the repository and any
 // dot-file (.git, .env, ...), and sends `Cache-Control: no-store` so that a rebuild shows up on
-// reload.
+// reload. Under /isolated/ it serves the same files with the headers that make a page
+// crossOriginIsolated (COOP same-origin, COEP require-corp), as threads in browsers need.
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
@@ -44,6 +45,8 @@ const server = createServer((req, res) => {
   } catch {
     return send(res, 400, 'bad request\n');
   }
+  const isolated = pathname.startsWith('/isolated/');
+  if (isolated) pathname = pathname.slice('/isolated'.length);
   if (pathname.includes('\0') || pathname.split('/').some((part) => part.startsWith('.'))) return send(res, 404, 'not found\n');
   let file = resolve(join(root, pathname));
   if (file !== root && !file.startsWith(root + sep)) return send(res, 404, 'not found\n');
@@ -52,7 +55,7 @@ const server = createServer((req, res) => {
     stat = statSync(file);
     if (stat.isDirectory()) {
       // A directory's index.html, and a trailing slash so that its relative links resolve.
-      if (!pathname.endsWith('/')) return send(res, 301, '', { Location: `${pathname}/` });
+      if (!pathname.endsWith('/')) return send(res, 301, '', { Location: `${isolated ? '/isolated' : ''}${pathname}/` });
       file = join(file, 'index.html');
       stat = statSync(file);
     }
@@ -65,6 +68,7 @@ const server = createServer((req, res) => {
     'Content-Length': stat.size,
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
+    ...(isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {}),
   });
   if (req.method === 'HEAD') return res.end();
   createReadStream(file).on('error', () => res.destroy()).pipe(res);

@@ -1,8 +1,9 @@
 /**
  * The public thread count, as in PyTorch (`torch.set_num_threads`): how many threads run the
  * WASM kernels. One by default in the core; `recurrent/node` provides worker threads (and
- * reads RECURRENT_THREADS), other platforms run on one thread. Work is split so that the
- * results are the same bits for every thread count (see src/kernels/threads.ts).
+ * reads RECURRENT_THREADS), `recurrent/browser` Web Workers (in a crossOriginIsolated page),
+ * other platforms run on one thread. Work is split so that the results are the same bits for
+ * every thread count (see src/kernels/threads.ts).
  */
 import { wasmKernels } from '../kernels/backend.js';
 import { kernelPool, setKernelPool, threadStarter } from '../kernels/threads.js';
@@ -22,8 +23,9 @@ export function getNumThreads(): number {
  * Sets how many threads run the WASM kernels, counting the calling thread. `n` is an integer
  * >= 1; a count above the machine's cores is lowered to that count. `1` stops the workers.
  * More than one needs a platform that provides threads (`import 'recurrent/node'` in Node; in
- * browsers none yet) and the WASM backend with a shared memory; otherwise it throws a
- * RecurrentError saying why, and nothing changes. Workers start in the background: until they
+ * browsers `recurrent/browser` in a crossOriginIsolated page or a worker of one) and the WASM
+ * backend with a shared memory; otherwise it throws a RecurrentError saying why, and nothing
+ * changes. Workers start in the background: until they
  * are up, work runs on fewer threads (with the same results). On the JS backend the workers
  * stay idle.
  */
@@ -40,7 +42,7 @@ export function setNumThreads(n: number): void {
   if (starter === null) {
     throw new RecurrentError(
       'setNumThreads',
-      `${n} threads need a platform that provides them: in Node, use the recurrent/node entry (loading it registers worker threads); in browsers the library runs on one thread`,
+      `${n} threads need a platform that provides them: in Node, use the recurrent/node entry (loading it registers worker threads); in browsers, use the recurrent/browser entry in a crossOriginIsolated page`,
       'state',
     );
   }

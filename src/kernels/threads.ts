@@ -1,8 +1,8 @@
 /**
  * Runs calls of the WASM kernel module on several threads over its shared memory.
  *
- * The core has no threads of its own: a platform entry (recurrent/node with worker_threads;
- * a browser entry later) registers a `ThreadStarter`, and `setNumThreads` (src/autograd/
+ * The core has no threads of its own: a platform entry (recurrent/node with worker_threads,
+ * recurrent/browser with Web Workers) registers a `ThreadStarter`, and `setNumThreads` (src/autograd/
  * threads.ts) asks it for a `KernelPool`. A caller splits its work into independent jobs (row
  * chunks of a batch, each written to its own part of the heap), asks `parallelism()` how many
  * chunks to make, and hands them to `runJobs`: jobs[0] runs on the caller, jobs[i] on worker
@@ -26,7 +26,7 @@ export interface KernelCall {
   args: readonly number[];
 }
 
-/** A platform's pool of workers (provided by recurrent/node, or a browser entry later). */
+/** A platform's pool of workers (provided by recurrent/node or recurrent/browser). */
 export interface KernelPool {
   /** Threads that can run jobs right now, counting the caller (1 = none ready). */
   readonly ready: number;

@@ -1,15 +1,21 @@
 /**
  * The worker thread of the Node kernel pool: instantiates the kernel module over the shared
  * memory, then runs the jobs the caller writes into its slot of the control block (protocol
- * in kernel-protocol.ts) until told to stop. `npm run build` bundles this file on its own to
- * dist/node/kernel-worker.js.
+ * in src/kernels/worker-protocol.ts) until told to stop. `npm run build` bundles this file on
+ * its own to dist/node/kernel-worker.js.
  */
-import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { awaitChange, CALLER_SLEEPING, DONE, ERROR, exportNames, GROWN, type KernelWorkerData, publish, READY, SEQ, SLOT, STOP, WORKER_SLEEPING } from './kernel-protocol.js';
+import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { awaitChange, CALLER_SLEEPING, DONE, ERROR, exportNames, GROWN, type KernelWorkerInit, publish, READY, runEncodedJob, SEQ, SLOT, STOP, WORKER_SLEEPING } from '../kernels/worker-protocol.js';
+
+/** What a worker gets in workerData: a grown job buffer, and its failures, go through `port`. */
+export interface KernelWorkerData extends KernelWorkerInit {
+  port: MessagePort;
+}
 
 const data = workerData as KernelWorkerData;
 const instance = new WebAssembly.Instance(data.module, { env: { memory: data.memory } });
-const fns = exportNames(data.module).map((name) => instance.exports[name] as (...args: number[]) => void);
+const names = exportNames(data.module);
+const fns = names.map((name) => instance.exports[name] as (...args: number[]) => void);
 const control = new Int32Array(data.control);
 const base = data.slot * SLOT;
 let job = new Int32Array(data.job);
@@ -22,18 +28,7 @@ function runJob(): string | null {
     while ((message = receiveMessageOnPort(data.port)) === undefined);
     job = new Int32Array(message.message as SharedArrayBuffer);
   }
-  const args: number[] = [];
-  for (let call = 0, p = 1, count = job[0]!; call < count; call++) {
-    const fn = job[p++]!;
-    args.length = job[p++]!;
-    for (let i = 0; i < args.length; i++) args[i] = job[p++]!;
-    try {
-      fns[fn]!(...args);
-    } catch (e) {
-      return `${exportNames(data.module)[fn]}(${args.join(', ')}): ${e instanceof Error ? e.message : String(e)}`;
-    }
-  }
-  return null;
+  return runEncodedJob(job, fns, names);
 }
 
 Atomics.store(control, base + READY, 1);

@@ -8,12 +8,33 @@
  * allows 'wasm-unsafe-eval', so it runs the WASM kernels; the global bundle's page does not, so
  * it runs the JS kernels (compiling WebAssembly there is refused, which the page reports as one
  * violation), and setBackend('wasm') says why. Workers have no policy of their own: WASM.
+ * - pages/threads.html: recurrent/browser (dist/browser/index.js) under the ESM page's policy.
+ *   Served crossOriginIsolated (scripts/serve.mjs's /isolated/ prefix), setNumThreads(2) runs
+ *   the kernels on a Web Worker, in the page and in a module worker: the LSTM's losses are
+ *   the bits of 1 thread, the runs reached the worker, a job larger than the worker's buffer
+ *   runs, and a call that traps on the worker is reported by the caller. Served without the
+ *   headers, setNumThreads(2) throws the RecurrentError and nothing changes.
  */
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from '../helpers.js';
 import { FAST_VS_REFERENCE } from '../tolerances.js';
 import { CHROMIUM_ARGS, ensureBuilt, expectLossFalls, requireChromium, runWorkload, startServer, type Server } from './helpers.js';
+
+interface ThreadsResults {
+  isolated: boolean;
+  backend: string;
+  threads: number;
+  threadsError?: string | null;
+  one?: number[];
+  two?: number[];
+  ready?: number;
+  threadedRuns?: number;
+  grownRun?: boolean;
+  failure?: string | null;
+  dispatchUs?: number;
+  threadsAfter?: number;
+}
 
 interface PageResults {
   page: number[] | null;
@@ -78,4 +99,60 @@ describe('browser (headless chromium)', () => {
       await page.close();
     }
   });
+
+  /** Loads a page, waits for window.__results.done, and returns the results (no 4xx/5xx, no page errors). */
+  async function pageResults<T>(url: string): Promise<T> {
+    const page = await browser!.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    // The pool warns when a kernel worker fails to start.
+    page.on('console', (m) => {
+      if (m.type() === 'warning') problems.push(`console: ${m.text()}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`);
+    });
+    try {
+      await page.goto(url);
+      await page.waitForFunction(() => (window as unknown as { __results?: { done?: boolean } }).__results?.done === true, null, { timeout: 60_000 });
+      const results = await page.evaluate(() => (window as unknown as { __results: T }).__results);
+      expect(problems).toEqual([]);
+      return results;
+    } finally {
+      await page.close();
+    }
+  }
+
+  it('recurrent/browser runs setNumThreads(2) on a Web Worker in a crossOriginIsolated page and its worker, with the bits of 1 thread', async () => {
+    const results = await pageResults<{ page: ThreadsResults; worker: ThreadsResults; violations: string[]; errors: string[] }>(`${server!.url}isolated/test/runtimes/pages/threads.html`);
+    expect(results.errors).toEqual([]);
+    expect(results.violations).toEqual([]);
+    for (const [where, r] of [['page', results.page], ['worker', results.worker]] as const) {
+      console.log(`threads.html ${where}: ${r.threadedRuns} threaded runs, a run of two empty jobs costs ${r.dispatchUs!.toFixed(1)} µs more than one on the caller`);
+      expect([r.isolated, r.backend, r.threads, r.ready, r.threadsAfter], where).toEqual([true, 'wasm', 2, 2, 1]);
+      expectLossFalls(r.one!, `${where}, 1 thread`);
+      expect(r.two!.map(bitsOf), `${where}: 2 threads give the bits of 1`).toEqual(r.one!.map(bitsOf));
+      expect(r.threadedRuns!, `${where}: runs that reached the worker`).toBeGreaterThan(0);
+      expect(r.grownRun, `${where}: a job larger than the worker's buffer`).toBe(true);
+      expect(r.failure, `${where}: a trap on the worker`).toMatch(/^kernel worker 1: gemm\(8, 8, 8, .*out of bounds/);
+    }
+  });
+
+  it('recurrent/browser: setNumThreads(2) throws a RecurrentError in a page that is not crossOriginIsolated, and its worker', async () => {
+    const results = await pageResults<{ page: ThreadsResults; worker: ThreadsResults; errors: string[] }>(`${server!.url}test/runtimes/pages/threads.html`);
+    expect(results.errors).toEqual([]);
+    for (const r of [results.page, results.worker]) {
+      expect([r.isolated, r.backend, r.threads]).toEqual([false, 'wasm', 1]);
+      expect(r.threadsError).toBe(
+        'RecurrentError: setNumThreads: threads need a shared WebAssembly.Memory, and this engine has no SharedArrayBuffer (in browsers the page must be crossOriginIsolated)',
+      );
+    }
+  });
 });
+
+/** The bits of a float64 (losses must be identical, not close). */
+function bitsOf(x: number): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  return view.getBigUint64(0).toString(16);
+}

@@ -26,6 +26,8 @@ const OUTPUTS = [
   'dist/index.d.cts',
   'dist/node.d.ts',
   'dist/node.d.cts',
+  'dist/browser/index.js',
+  'dist/browser/kernel-worker.js',
 ];
 const INPUTS = ['src', 'scripts/build.mjs', 'tsconfig.build.json', 'tsconfig.json', 'package.json'];
 

@@ -1,6 +1,7 @@
 /**
- * The control block shared by the Node kernel pool (threads.ts) and its workers
- * (kernel-worker.ts): one slot of 16 int32s (64 bytes, its own cache line) per worker.
+ * The control block shared by a kernel pool (worker-pool.ts; in Node src/node/threads.ts, in
+ * browsers src/browser/threads.ts) and its workers (kernel-worker.ts beside each): one slot of
+ * 16 int32s (64 bytes, its own cache line) per worker. Platform-free: both platforms use it.
  *
  *   SEQ              the caller writes a job, then bumps SEQ; the worker runs it
  *   DONE             the worker copies SEQ here when the job is finished
@@ -12,9 +13,8 @@
  *
  * A job is an Int32Array in its own SharedArrayBuffer: [count, then per call: export index,
  * argument count, arguments...]. A count of -1 means the job did not fit: the caller posted a
- * larger buffer on the worker's port, which holds the job and replaces this one.
+ * larger buffer to the worker, which holds the job and replaces this one.
  */
-import type { MessagePort } from 'node:worker_threads';
 
 export const SLOT = 16;
 export const SEQ = 0;
@@ -27,16 +27,18 @@ export const STOP = 6;
 /** The job count that says "take the larger buffer from the port". */
 export const GROWN = -1;
 
-/** What a worker gets in workerData. */
-export interface KernelWorkerData {
+/** What a worker is started with (Node adds a MessagePort). */
+export interface KernelWorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
   slot: number;
   job: SharedArrayBuffer;
-  port: MessagePort;
   spinMs: number;
 }
+
+/** The clock of the spins and of the contention guard (`Date` only where there is no `performance`). */
+export const clock: { now(): number } = typeof performance !== 'undefined' ? performance : Date;
 
 /** The module's function exports in a fixed order: a call names its export by index here. */
 export function exportNames(module: WebAssembly.Module): string[] {
@@ -51,11 +53,11 @@ export function exportNames(module: WebAssembly.Module): string[] {
  * set, so that the other side knows to notify.
  */
 export function awaitChange(control: Int32Array, at: number, value: number, flag: number, spinMs: number): number {
-  const deadline = performance.now() + spinMs;
+  const deadline = clock.now() + spinMs;
   for (let i = 1; ; i++) {
     const now = Atomics.load(control, at);
     if (now !== value) return now;
-    if ((i & 63) === 0 && performance.now() > deadline) break;
+    if ((i & 63) === 0 && clock.now() > deadline) break;
   }
   Atomics.store(control, flag, 1);
   while (Atomics.load(control, at) === value) Atomics.wait(control, at, value);
@@ -71,4 +73,23 @@ export function awaitChange(control: Int32Array, at: number, value: number, flag
 export function publish(control: Int32Array, at: number, value: number, flag: number): void {
   Atomics.store(control, at, value);
   if (Atomics.load(control, flag) !== 0) Atomics.notify(control, at);
+}
+
+/**
+ * Runs the job encoded in `job` (not GROWN) with the module's function exports `fns` (in the
+ * order of `exportNames`); returns why a call failed, or null.
+ */
+export function runEncodedJob(job: Int32Array, fns: readonly ((...args: number[]) => void)[], names: readonly string[]): string | null {
+  const args: number[] = [];
+  for (let call = 0, p = 1, count = job[0]!; call < count; call++) {
+    const fn = job[p++]!;
+    args.length = job[p++]!;
+    for (let i = 0; i < args.length; i++) args[i] = job[p++]!;
+    try {
+      fns[fn]!(...args);
+    } catch (e) {
+      return `${names[fn]}(${args.join(', ')}): ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+  return null;
 }
