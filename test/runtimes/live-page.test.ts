@@ -1,7 +1,7 @@
 /**
  * The live page (examples/browser/, served by scripts/serve.mjs) driven like a user would:
  * paste a text, start, watch the loss fall and a sample appear, stop and resume, download the
- * weights, and keep a screenshot in test/runtimes/__screenshots__/live-page.png.
+ * weights, and keep a screenshot in test/runtimes/__screenshots__/live-page.png (ignored by git).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
