@@ -222,6 +222,29 @@ describe('signals', () => {
   });
 });
 
+describe('resume without --steps', () => {
+  it("trains on to the interrupted run's own target, not the default 1000", async () => {
+    let sent = false;
+    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--every', '5', '--steps', '60', '--out', 'target'], (text, child) => {
+      if (!sent && text.includes('step 5/')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(r.code, r.stderr).toBe(130);
+    const stopped = tensorsOf(file('target', 'checkpoint.safetensors')).step;
+    expect(stopped).toBeLessThan(60);
+    expect(r.stdout).toContain('continue with: recurrent train --resume target\n');
+    const resumed = await run(['train', '--resume', 'target']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(`resuming LSTM`);
+    expect(resumed.stdout).toContain(`at step ${stopped} of 60\n`);
+    expect(tensorsOf(file('target', 'checkpoint.safetensors')).step).toBe(60);
+    const again = await run(['train', '--resume', 'target']);
+    expect(again.stdout).toBe('nothing to do: the run in target is already at step 60\n');
+  });
+});
+
 describe('recurrent compare', () => {
   it('trains RNN, LSTM and GRU alike and writes a table, compare.svg and compare.json', async () => {
     const r = await run(['compare', '--data', 'text.txt', '--hidden', '10', '--embed', '6', '--seq', '10', '--batch', '4', '--steps', '30', '--every', '10', '--out', 'cmp']);

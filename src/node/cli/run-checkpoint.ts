@@ -21,6 +21,8 @@ export type RunExtra = {
   every: number;
   /** Sample every this many steps. */
   sampleEvery: number;
+  /** The step the run trains to, which `--resume` keeps unless given --steps (absent in older checkpoints). */
+  steps?: number;
   /** Seconds spent training up to this checkpoint (over all resumed runs). */
   elapsed: number;
 };
@@ -64,7 +66,11 @@ export function readRunCheckpoint(op: string, path: string): RunCheckpoint {
   if (typeof prompt !== 'string' || !Number.isSafeInteger(every) || !Number.isSafeInteger(sampleEvery) || typeof elapsed !== 'number') {
     throw new RecurrentError(op, `'${path}' lacks the prompt, intervals or elapsed time of its run`, 'format');
   }
-  return { path, bytes, contents, extra: { tool: 'recurrent train', config, vocab, prompt, every: every!, sampleEvery: sampleEvery!, elapsed } };
+  const { steps } = extra;
+  if (steps !== undefined && (!Number.isSafeInteger(steps) || steps < contents.step)) {
+    throw new RecurrentError(op, `'${path}' holds a target of ${String(steps)} steps, not an integer at or after its step ${contents.step}`, 'format');
+  }
+  return { path, bytes, contents, extra: { tool: 'recurrent train', config, vocab, prompt, every: every!, sampleEvery: sampleEvery!, steps, elapsed } };
 }
 
 /** The checkpoint's model, rebuilt from its config and loaded with its weights. */

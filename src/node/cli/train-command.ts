@@ -56,7 +56,7 @@ export const trainSpec: CommandSpec = {
   summary: 'Trains a character-level language model on a text file. The model is Embedding -> LSTM, GRU or RNN -> Linear, trained on cross entropy with Adam and gradient-norm clipping.',
   flags: [
     ...CONFIG_FLAGS,
-    { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 1000, help: 'train until this step (counting resumed steps)' },
+    { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 1000, help: "train until this step (counting resumed steps; --resume keeps the run's own target)" },
     { name: 'out', kind: 'text', placeholder: 'DIR', optional: true, help: 'run folder (default runs/MODEL, or the --resume folder)' },
     { name: 'resume', kind: 'text', placeholder: 'DIR', optional: true, help: 'continue the run in DIR from its checkpoint, with its config, intervals and prompt' },
     { name: 'every', kind: 'int', min: 1, default: 25, help: 'log, validate, plot and save a checkpoint every N steps' },
@@ -71,8 +71,13 @@ gradNorm, lr, elapsed, tokensPerSecond), loss.svg and samples.txt.
 
 Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current step and exits with 130
 (SIGINT) or 143 (SIGTERM); a second signal quits at once. Continue with
-  recurrent train --resume DIR --steps N
-which replays exactly the steps the uninterrupted run would have taken.`,
+  recurrent train --resume DIR
+which trains on to the run's own --steps (or to a new --steps N), replaying exactly the steps
+the uninterrupted run would have taken.
+
+"loss" (on the progress bar, in the log lines, metrics.jsonl and samples.txt) is the mean
+training cross entropy over the steps since the last logged step; "val" is the cross entropy
+on the held-out end of the text.`,
 };
 
 /** The run folder `out`, refused when it holds another run (not the one resumed) unless --force. */
@@ -100,7 +105,8 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
   if (textHash(data.text) !== config.dataHash || data.text.length !== config.dataLength) {
     throw new RecurrentError(command, `'${data.path}' is not the text the run in '${dir}' was trained on (it changed, or pass the right --data)`);
   }
-  const steps = numberArg(args, 'steps');
+  // The run's own target unless --steps is given (older checkpoints hold none: the default).
+  const steps = args.given.has('steps') ? numberArg(args, 'steps') : (checkpoint.extra.steps ?? numberArg(args, 'steps'));
   const step = checkpoint.contents.step;
   if (steps < step) throw new UsageError(command, `--steps ${steps} is before the checkpoint's step ${step}`);
   return {
@@ -144,17 +150,17 @@ function trainPlan(args: ParsedArgs): TrainPlan {
 /** Runs `recurrent train`; returns the exit code (0, or 130 / 143 when stopped by a signal). */
 export async function trainCommand(args: ParsedArgs, io: CliIO): Promise<number> {
   const plan = trainPlan(args);
-  const result = await train(plan, io.stdout);
-  const last = result.metrics[result.metrics.length - 1];
   const near = relative(process.cwd(), plan.out);
   const where = near === '' ? '.' : near.startsWith('..') || isAbsolute(near) ? resolve(plan.out) : near;
-  if (result.stoppedBy !== null) {
-    io.stdout.write(`stopped by ${result.stoppedBy} at step ${result.step}; checkpoint saved in ${join(where, RUN_FILES.checkpoint)}\ncontinue with: recurrent train --resume ${where} --steps ${plan.steps}\n`);
-    return stopExitCode(result.stoppedBy);
-  }
   if (plan.resume && plan.resume.contents.step === plan.steps) {
     io.stdout.write(`nothing to do: the run in ${where} is already at step ${plan.steps}\n`);
     return 0;
+  }
+  const result = await train(plan, io.stdout);
+  const last = result.metrics[result.metrics.length - 1];
+  if (result.stoppedBy !== null) {
+    io.stdout.write(`stopped by ${result.stoppedBy} at step ${result.step}; checkpoint saved in ${join(where, RUN_FILES.checkpoint)}\ncontinue with: recurrent train --resume ${where}\n`);
+    return stopExitCode(result.stoppedBy);
   }
   const val = last.valLoss === undefined ? '' : `, validation loss ${last.valLoss.toFixed(4)}`;
   io.stdout.write(`done, step ${result.step}: loss ${last.loss.toFixed(4)}${val} (${duration(result.seconds)}, ${count(result.tokensPerSecond)} tok/s)\nwrote ${where}/{${Object.values(RUN_FILES).join(', ')}}\n`);

@@ -6,7 +6,8 @@
  *   each step   batch ~ data generator; loss = CE(model(x), y); g = grad; n = ||g||;
  *               g <- g min(1, clip / n); Adam step
  *   every N     metrics line (mean loss and grad norm since the last line, validation loss),
- *               loss.svg redrawn, checkpoint saved
+ *               loss.svg redrawn, checkpoint saved; "loss" everywhere (the bar on a terminal,
+ *               metrics.jsonl, samples.txt, the done line) is that mean over the interval
  *   every S     a sample of 200 characters, drawn with Generator(seed * 1000003 + step), so
  *               samples never disturb the training stream and a resumed run draws the same
  *
@@ -129,7 +130,7 @@ export async function train(plan: TrainPlan, stdout: OutputStream): Promise<Trai
   const tokensPerStep = config.batch * config.seq;
   const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
   const checkpoint = () => {
-    const extra: RunExtra = { tool: 'recurrent train', config, vocab, prompt: plan.prompt, every, sampleEvery, elapsed: elapsed() };
+    const extra: RunExtra = { tool: 'recurrent train', config, vocab, prompt: plan.prompt, every, sampleEvery, steps, elapsed: elapsed() };
     saveCheckpoint(join(out, RUN_FILES.checkpoint), { model, optimizer, step, generators: { data }, extra });
   };
 
@@ -182,7 +183,9 @@ export async function train(plan: TrainPlan, stdout: OutputStream): Promise<Trai
       lossSum += lossValue;
       gradSum += gradNorm;
       counted += 1;
-      progress.update(step, lossValue, ((step - startStep) * tokensPerStep) / ((performance.now() - started) / 1000));
+      // The bar shows the mean loss since the last logged step: the number metrics.jsonl, the
+      // plain progress lines, samples.txt and the done line report for that step.
+      progress.update(step, lossSum / counted, ((step - startStep) * tokensPerStep) / ((performance.now() - started) / 1000));
       if (step % every === 0 || step === steps) logAndSave();
       if (step % sampleEvery === 0 || step === steps) {
         const text = plan.prompt + generate(model, prompt, vocab, SAMPLE_LENGTH, SAMPLE_TEMPERATURE, new Generator(config.seed * 1000003 + step));
