@@ -174,8 +174,16 @@ describe('errors: one line on stderr, no stack trace, a non-zero exit', () => {
     ['checkpoint is a folder', ['summary', '--checkpoint', 'straight'], 1, /^recurrent summary: cannot read checkpoint 'straight': it is a folder\n$/],
     ['unknown prompt character', ['sample', '--checkpoint', 'straight/checkpoint.safetensors', '--prompt', 'Zoë'], 2, /^recurrent sample: --prompt has characters the model never saw: "Z", "ë" \(its vocabulary has \d+ characters\)\n$/],
     ['window too long for the text', ['train', '--data', 'text.txt', '--seq', '5000', '--out', 'long'], 2, /^recurrent train: the training text has/],
+    ['Latin-1 text', ['train', '--data', 'latin1.txt', '--out', 'latin1'], 1, /^recurrent train: data file 'latin1.txt' is not UTF-8 text: byte 0xE9 at offset 13 is not valid UTF-8\. .*iconv -f windows-1252 -t utf-8 'latin1.txt'/],
+    ['binary file', ['train', '--data', 'binary.bin', '--out', 'binary'], 1, /^recurrent train: data file 'binary.bin' is not a text file: it holds the control byte 0x00 at offset 4 /],
+    ['UTF-16 without a byte-order mark', ['train', '--data', 'utf16-nobom.txt', '--out', 'nobom'], 1, /^recurrent train: data file 'utf16-nobom.txt' is not a text file: it holds the control byte 0x00 at offset 1 /],
   ];
-  beforeAll(() => writeFileSync(file('truncated.safetensors'), readFileSync(file('straight', 'checkpoint.safetensors')).subarray(0, 200)));
+  beforeAll(() => {
+    writeFileSync(file('truncated.safetensors'), readFileSync(file('straight', 'checkpoint.safetensors')).subarray(0, 200));
+    writeFileSync(file('latin1.txt'), Buffer.from(TEXT.slice(0, 10) + 'café crème ' + TEXT, 'latin1'));
+    writeFileSync(file('binary.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02, 0x03, ...Buffer.from(TEXT)]));
+    writeFileSync(file('utf16-nobom.txt'), Buffer.from(TEXT, 'utf16le'));
+  });
   it.each(cases)('%s', async (_, args, code, message) => {
     const r = await run(args);
     expect(r.code).toBe(code);
@@ -219,6 +227,19 @@ describe('signals', () => {
     const resumed = await run(['train', '--resume', 'interrupted', '--steps', String(stopped + 3)]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(tensorsOf(file('interrupted', 'checkpoint.safetensors')).step).toBe(stopped + 3);
+  });
+});
+
+describe('text encodings', () => {
+  it('trains on UTF-16 with a byte-order mark, and on UTF-8 with one, as the same characters', async () => {
+    writeFileSync(file('utf16.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`café ${TEXT}`, 'utf16le')]));
+    writeFileSync(file('utf8bom.txt'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`café ${TEXT}`)]));
+    for (const name of ['utf16', 'utf8bom']) {
+      const r = await run(['train', '--data', `${name}.txt`, ...SMALL, '--steps', '2', '--out', name]);
+      expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+      const vocab = tensorsOf(file(name, 'checkpoint.safetensors')).extra.vocab as string[];
+      expect(vocab.join('')).toBe([...new Set(`café ${TEXT}`)].sort().join(''));
+    }
   });
 });
 
