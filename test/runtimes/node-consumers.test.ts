@@ -45,11 +45,18 @@ const same = Object.keys(back).every((k) => copy.stateDict()[k].data.every((v, i
 console.log(JSON.stringify({ losses, names: Object.keys(back).sort(), same, sameTensorClass: back[Object.keys(back)[0]] instanceof Tensor }));
 `;
 
-const ESM = `import { F, Generator, nn, optim, randn, Tensor, tensor } from 'recurrent';
+const ESM = `import { F, Generator, defineFunction, gradcheck, nn, optim, randn, Tensor, tensor } from 'recurrent';
 import { loadFile, saveFile } from 'recurrent/node';
 import { lineChart } from 'recurrent/plot';
 const file = new URL('./esm.safetensors', import.meta.url).pathname;
 if (tensor([1, 2]).shape[0] !== 2) throw new Error('tensor');
+// A custom op with its own backward, from the package alone.
+const square = defineFunction({
+  name: 'square',
+  forward(ctx, x) { ctx.saveForBackward(x); return x.mul(x); },
+  backward(ctx, grad) { return [grad.mul(ctx.savedTensors[0]).mul(2)]; },
+});
+if (!gradcheck((x) => square.apply(x), [randn([4])]).ok) throw new Error('defineFunction');
 if (!lineChart({ series: [{ name: 'loss', y: [3, 2, 1] }] }).startsWith('<svg')) throw new Error('plot');
 ${TRAIN}`;
 
