@@ -77,7 +77,7 @@ describe('defineFunction', () => {
     expect(() => defineFunction({ name: '', forward: (_c, x: Tensor) => x, backward: () => [null] })).toThrow(/^defineFunction: name must be a non-empty string/);
     const id = defineFunction({ name: 'id', forward: (_c, x: Tensor) => x, backward: (_c, g) => [g] });
     expect(() => id.apply([1, 2] as unknown as Tensor)).toThrow(/^id: input 0 must be a Tensor/);
-    const notTensor = defineFunction({ name: 'nt', forward: () => 3 as unknown as Tensor, backward: () => [null] });
+    const notTensor = defineFunction({ name: 'nt', forward: (_c, _x: Tensor) => 3 as unknown as Tensor, backward: () => [null] });
     expect(() => notTensor.apply(randn([1]))).toThrow(/^nt: forward must return a Tensor, got 3/);
   });
 });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCheckpoint } from '../../src/index.js';
+import { decodeCheckpoint, safetensors, tensor } from '../../src/index.js';
 
 const BIN = fileURLToPath(new URL('../../bin/recurrent.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-cli-'));
@@ -169,7 +169,10 @@ describe('errors: one line on stderr, no stack trace, a non-zero exit', () => {
     ['stray argument', ['summary', 'file'], 2, /^recurrent summary: unexpected argument "file"/],
     ['missing data file', ['train', '--data', 'nowhere.txt'], 1, /^recurrent train: cannot read data file 'nowhere.txt': no such file\n$/],
     ['missing checkpoint', ['sample', '--checkpoint', 'nowhere.safetensors'], 1, /^recurrent sample: cannot read checkpoint 'nowhere.safetensors': no such file\n$/],
-    ['not a checkpoint', ['summary', '--checkpoint', 'text.txt'], 1, /^recurrent summary: 'text.txt' is not a readable checkpoint: /],
+    ['not a safetensors file', ['summary', '--checkpoint', 'text.txt'], 1, /^recurrent summary: 'text.txt' is not a safetensors file; pass the checkpoint.safetensors of a run folder made by `recurrent train`\n$/],
+    ['weights without a run', ['sample', '--checkpoint', 'weights.safetensors'], 1, /^recurrent sample: 'weights.safetensors' is not a readable checkpoint: it holds weights but no training run .*live page/],
+    ['--out is a file', ['train', '--data', 'text.txt', '--out', 'text.txt'], 2, /^recurrent train: --out 'text.txt' is a file; --out takes a folder/],
+    ['--resume given another file', ['train', '--resume', 'text.txt'], 2, /^recurrent train: --resume takes a run folder \(the --out of a run\), and 'text.txt' is a file\n$/],
     ['truncated checkpoint', ['sample', '--checkpoint', 'truncated.safetensors'], 1, /^recurrent sample: 'truncated.safetensors' is not a readable checkpoint: /],
     ['checkpoint is a folder', ['summary', '--checkpoint', 'straight'], 1, /^recurrent summary: cannot read checkpoint 'straight': it is a folder\n$/],
     ['unknown prompt character', ['sample', '--checkpoint', 'straight/checkpoint.safetensors', '--prompt', 'Zoë'], 2, /^recurrent sample: --prompt has characters the model never saw: "Z", "ë" \(its vocabulary has \d+ characters\)\n$/],
@@ -180,6 +183,7 @@ describe('errors: one line on stderr, no stack trace, a non-zero exit', () => {
   ];
   beforeAll(() => {
     writeFileSync(file('truncated.safetensors'), readFileSync(file('straight', 'checkpoint.safetensors')).subarray(0, 200));
+    writeFileSync(file('weights.safetensors'), safetensors.save({ 'embed.weight': tensor([[1, 2]]) }));
     writeFileSync(file('latin1.txt'), Buffer.from(TEXT.slice(0, 10) + 'café crème ' + TEXT, 'latin1'));
     writeFileSync(file('binary.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02, 0x03, ...Buffer.from(TEXT)]));
     writeFileSync(file('utf16-nobom.txt'), Buffer.from(TEXT, 'utf16le'));
@@ -240,6 +244,33 @@ describe('text encodings', () => {
       const vocab = tensorsOf(file(name, 'checkpoint.safetensors')).extra.vocab as string[];
       expect(vocab.join('')).toBe([...new Set(`café ${TEXT}`)].sort().join(''));
     }
+  });
+});
+
+describe('what the CLI says', () => {
+  it('prints its version', async () => {
+    const r = await run(['--version']);
+    const { version } = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
+    expect(r).toMatchObject({ code: 0, stderr: '', stdout: `recurrent ${version}\n` });
+  });
+
+  it('takes --model in any case, explains the step size, prints samples as text, says "1 character"', async () => {
+    writeFileSync(file('one.txt'), 'a'.repeat(500));
+    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--model', 'GRU', '--steps', '50', '--out', 'upper']);
+    expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^training GRU .* vocabulary \d+; 50 steps, each on 4 windows of 12 characters$/m);
+    expect(r.stdout).toMatch(/^sample at step 50:\n {2}t/m); // the prompt, as written, not JSON
+    expect(r.stdout).not.toMatch(/sample at step 50: "/);
+    const one = await run(['train', '--data', 'one.txt', ...SMALL, '--steps', '1', '--out', 'one']);
+    expect(one, one.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect((await run(['summary', '--checkpoint', 'one/checkpoint.safetensors'])).stdout).toMatch(/^vocabulary {2}1 character$/m);
+    const fewer = await run(['sample', '--checkpoint', 'one/checkpoint.safetensors', '--prompt', 'b']);
+    expect(fewer.stderr).toMatch(/\(its vocabulary has 1 character\)/);
+  });
+
+  it('resumes from the checkpoint file as from its folder', async () => {
+    const r = await run(['train', '--resume', 'straight/checkpoint.safetensors']);
+    expect(r).toMatchObject({ code: 0, stderr: '', stdout: 'nothing to do: the run in straight is already at step 100\n' });
   });
 });
 

@@ -46,14 +46,30 @@ export function readBytes(op: string, what: string, path: string): Uint8Array {
   }
 }
 
+/**
+ * True when `bytes` cannot be safetensors at all (a text file, an archive): a safetensors file
+ * starts with the 8-byte length of the JSON header that follows, so byte 8 is '{'. A file
+ * that starts right but is cut short gets the reader's own message.
+ */
+function notSafetensors(bytes: Uint8Array): boolean {
+  return bytes.length < 10 || bytes[8] !== 0x7b;
+}
+
 /** Reads and checks a checkpoint written by `recurrent train`. */
 export function readRunCheckpoint(op: string, path: string): RunCheckpoint {
   const bytes = readBytes(op, 'checkpoint', path);
+  if (notSafetensors(bytes)) {
+    throw new RecurrentError(op, `'${path}' is not a safetensors file; pass the checkpoint.safetensors of a run folder made by \`recurrent train\``, 'format');
+  }
   let contents: CheckpointContents;
   try {
     contents = decodeCheckpoint(bytes);
   } catch (error) {
-    throw new RecurrentError(op, `'${path}' is not a readable checkpoint: ${(error as Error).message}`, 'format');
+    const weightsOnly = /not a recurrent checkpoint/.test((error as Error).message);
+    const why = weightsOnly
+      ? 'it holds weights but no training run (no config, vocabulary or step: weights downloaded from the live page, or saved with saveFile); `recurrent sample` and `summary` need the checkpoint.safetensors of a `recurrent train` run folder'
+      : (error as Error).message;
+    throw new RecurrentError(op, `'${path}' is not a readable checkpoint: ${why}`, 'format');
   }
   const extra = contents.extra as Partial<RunExtra>;
   if (extra.tool !== 'recurrent train') throw new RecurrentError(op, `'${path}' was not written by \`recurrent train\` (its extra data has no run config)`, 'format');

@@ -2,8 +2,8 @@
  * `recurrent train`: flags to a training plan (a fresh run, or `--resume DIR` continuing one
  * with the config its checkpoint holds), then the training loop, then a summary line.
  */
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { RecurrentError } from '../../tensor/errors.js';
 import { UsageError, numberArg, switchArg, textArg, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.js';
 import { MODEL_KINDS, type ModelKind, type RunConfig } from './char-model.js';
@@ -80,13 +80,22 @@ training cross entropy over the steps since the last logged step; "val" is the c
 on the held-out end of the text.`,
 };
 
-/** The run folder `out`, refused when it holds another run (not the one resumed) unless --force. */
+/** The run folder `out`, refused when it is a file or holds another run (not the one resumed) unless --force. */
 function runFolder(command: string, args: ParsedArgs, out: string, resumed?: string): string {
+  if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
   const taken = existsSync(join(out, RUN_FILES.checkpoint)) && (resumed === undefined || resolve(out) !== resolve(resumed));
   if (taken && !switchArg(args, 'force')) {
     throw new UsageError(command, `'${out}' already holds a run; continue it with --resume ${out}, or pass --force to start over`);
   }
   return out;
+}
+
+/** The run folder --resume names: a folder, or (as users also write) its checkpoint file. */
+function resumeFolder(command: string, given: string): string {
+  const stat = statSync(given, { throwIfNoEntry: false });
+  if (stat === undefined || stat.isDirectory()) return given;
+  if (basename(given) === RUN_FILES.checkpoint) return dirname(given);
+  throw new UsageError(command, `--resume takes a run folder (the --out of a run), and '${given}' is a file`);
 }
 
 /** A plan resuming the run in `dir`: its config, checked against any config flag given. */
@@ -127,7 +136,7 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
 function trainPlan(args: ParsedArgs): TrainPlan {
   const command = 'recurrent train';
   const resume = textArg(args, 'resume');
-  if (resume !== undefined) return resumePlan(command, args, resume);
+  if (resume !== undefined) return resumePlan(command, args, resumeFolder(command, resume));
   const dataPath = textArg(args, 'data');
   if (dataPath === undefined) throw new UsageError(command, "--data is required (or --resume DIR); see 'recurrent train --help'");
   const data = readText(command, 'data file', dataPath);

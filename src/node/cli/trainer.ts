@@ -32,7 +32,7 @@ import { saveCheckpoint, writeFileAtomic } from '../files.js';
 import { CharModel, modelName, type RunConfig } from './char-model.js';
 import { makeCorpus, sampleBatch, validationBatch, type Batch } from './corpus.js';
 import { generate, promptIds } from './generate.js';
-import { count } from './format.js';
+import { count, plural } from './format.js';
 import { Progress, type OutputStream } from './progress.js';
 import type { RunCheckpoint, RunExtra } from './run-checkpoint.js';
 import { StopSignals, type StopSignal } from './stop-signals.js';
@@ -84,6 +84,12 @@ export interface TrainResult {
   seconds: number;
   /** Characters per second over this process's steps. */
   tokensPerSecond: number;
+}
+
+/** A sample as the console shows it: as written, each line indented, control characters (but newline and tab) as \\u escapes. */
+function indent(text: string): string {
+  const visible = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return visible.split('\n').map((line) => `  ${line}`).join('\n');
 }
 
 /** Mean cross entropy on the fixed validation windows, without gradients, in eval mode. */
@@ -163,7 +169,7 @@ export async function train(plan: TrainPlan, stdout: OutputStream): Promise<Trai
   progress.print(
     step > 0
       ? `${plan.label ?? ''}resuming ${name} at step ${step} of ${steps}`
-      : `${plan.label ?? ''}training ${name} on ${count(corpus.train.length)} + ${count(corpus.validation.length)} validation characters, vocabulary ${V}; ${count(steps)} steps of ${config.batch} x ${config.seq}`,
+      : `${plan.label ?? ''}training ${name} on ${count(corpus.train.length)} + ${count(corpus.validation.length)} validation characters, vocabulary ${V}; ${plural(steps, 'step')}, each on ${plural(config.batch, 'window')} of ${plural(config.seq, 'character')}`,
   );
   const signals = new StopSignals((signal) => progress.print(`${signal}: saving a checkpoint at step ${step} (send it again to quit at once without saving)`));
   try {
@@ -192,7 +198,7 @@ export async function train(plan: TrainPlan, stdout: OutputStream): Promise<Trai
         const entry = { step, loss: metrics[metrics.length - 1]?.loss ?? lossValue, text };
         samples.push(entry);
         appendSample(out, entry);
-        progress.print(`${plan.label ?? ''}sample at step ${step}: ${JSON.stringify(text)}`);
+        progress.print(`${plan.label ?? ''}sample at step ${step}:\n${indent(text)}`);
       }
       await nextTurn(); // signals are delivered here, between steps
     }
