@@ -101,6 +101,14 @@ describe('recurrent train', () => {
     expect(ckpt.extra).toMatchObject({ tool: 'recurrent train', config: { model: 'lstm', hidden: 12, seq: 12, batch: 4, seed: 7 }, prompt: 't' });
     expect((ckpt.extra.vocab as string[]).join('')).toBe([...new Set(TEXT)].sort().join(''));
     expect(Object.keys(ckpt.generators)).toContain('data');
+    // The layout the README documents for the checkpoint file.
+    const raw = safetensors.loadWithMetadata(new Uint8Array(readFileSync(file('straight', 'checkpoint.safetensors'))));
+    const names = ['model.embed.weight', 'model.rnn.weight_ih_l0', 'model.rnn.weight_hh_l0', 'model.rnn.bias_ih_l0', 'model.rnn.bias_hh_l0', 'model.head.weight', 'model.head.bias'];
+    expect(Object.keys(raw.tensors).filter((k) => k.startsWith('model.')).sort()).toEqual([...names].sort());
+    expect(Object.keys(raw.tensors)).toContain('optimizer.0.expAvg');
+    expect(Object.keys(raw.tensors)).toContain('optimizer.0.expAvgSq');
+    expect(Object.keys(raw.metadata).sort()).toEqual(['extra', 'format', 'generators', 'optimizer', 'step']);
+    for (const name of names) expect(readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')).toContain(`\`${name}\``);
     const lines = readFileSync(file('straight', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.step)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     for (const l of lines) {
