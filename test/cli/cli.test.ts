@@ -107,7 +107,7 @@ describe('recurrent train', () => {
     expect(Object.keys(raw.tensors).filter((k) => k.startsWith('model.')).sort()).toEqual([...names].sort());
     expect(Object.keys(raw.tensors)).toContain('optimizer.0.expAvg');
     expect(Object.keys(raw.tensors)).toContain('optimizer.0.expAvgSq');
-    expect(Object.keys(raw.metadata).sort()).toEqual(['extra', 'format', 'generators', 'optimizer', 'step']);
+    expect(Object.keys(raw.metadata ?? {}).sort()).toEqual(['extra', 'format', 'generators', 'optimizer', 'step']);
     for (const name of names) expect(readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')).toContain(`\`${name}\``);
     const lines = readFileSync(file('straight', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.step)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
