@@ -7,7 +7,9 @@ import { ROOT, run } from './helpers.js';
 it('names the busy port and the PORT variable, with no stack trace', async () => {
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => blocker.close());
+  onTestFinished(() => {
+    blocker.close();
+  });
   const port = (blocker.address() as AddressInfo).port;
   const failure = await run(process.execPath, [join(ROOT, 'scripts', 'serve.mjs')], { env: { ...process.env, PORT: String(port) }, timeoutMs: 10_000 }).then(
     () => 'started',
