@@ -325,3 +325,29 @@ describe('recurrent compare', () => {
     for (const m of ['rnn', 'lstm', 'gru']) expect(existsSync(file('cmp', m, 'checkpoint.safetensors'))).toBe(true);
   });
 });
+
+describe('recurrent compare --resume', () => {
+  it('continues an interrupted compare: finished runs kept, the stopped one resumed exactly', async () => {
+    const flags = ['compare', '--data', 'text.txt', '--hidden', '10', '--embed', '6', '--seq', '10', '--batch', '4', '--steps', '40', '--every', '5'];
+    const straight = await run([...flags, '--out', 'cmp-straight']);
+    expect(straight.code, straight.stderr).toBe(0);
+    let sent = false;
+    const first = await run([...flags, '--out', 'cmp-resumed'], (text, child) => {
+      if (!sent && /^lstm +step 5\//m.test(text)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(first.code, first.stderr).toBe(130);
+    expect(first.stdout).toContain('continue with the same command and --resume');
+    const resumed = await run([...flags, '--out', 'cmp-resumed', '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^lstm +resuming LSTM .* at step \d+ of 40$/m);
+    const losses = (dir: string) => JSON.parse(readFileSync(file(dir, 'compare.json'), 'utf8')).results.map((r: { finalLoss: number; finalValLoss: number }) => [r.finalLoss, r.finalValLoss]);
+    expect(losses('cmp-resumed')).toEqual(losses('cmp-straight'));
+    const other = await run([...flags.map((f) => (f === '10' ? '12' : f)), '--out', 'cmp-resumed', '--resume']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/^recurrent compare: the run in 'cmp-resumed\/rnn' was made with other flags or data \(hidden, seq\)/);
+  });
+});
+
