@@ -46,6 +46,17 @@ function run(args: string[], onStdout?: (text: string, child: ReturnType<typeof 
   });
 }
 
+/** Runs the CLI and sends it SIGINT once its output matches `when` (as Ctrl-C would). */
+function runAndInterrupt(args: string[], when: RegExp): Promise<Run> {
+  let sent = false;
+  return run(args, (text, child) => {
+    if (!sent && when.test(text)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+}
+
 const file = (...parts: string[]) => join(dir, ...parts);
 const tensorsOf = (path: string) => decodeCheckpoint(new Uint8Array(readFileSync(path)));
 const bytes = (data: Float32Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -223,13 +234,7 @@ describe('help', () => {
 
 describe('signals', () => {
   it('SIGINT saves a checkpoint at the current step and exits with 130; the run resumes from it', async () => {
-    let sent = false;
-    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--every', '5', '--steps', '1000000', '--out', 'interrupted'], (text, child) => {
-      if (!sent && text.includes('step 5/')) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
+    const r = await runAndInterrupt(['train', '--data', 'text.txt', ...SMALL, '--every', '5', '--steps', '1000000', '--out', 'interrupted'], /step 5\//);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toBe('');
     const stopped = Number(r.stdout.match(/stopped by SIGINT at step (\d+); checkpoint saved in interrupted\/checkpoint.safetensors/)![1]);
@@ -284,13 +289,7 @@ describe('what the CLI says', () => {
 
 describe('resume without --steps', () => {
   it("trains on to the interrupted run's own target, not the default 1000", async () => {
-    let sent = false;
-    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--every', '5', '--steps', '60', '--out', 'target'], (text, child) => {
-      if (!sent && text.includes('step 5/')) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
+    const r = await runAndInterrupt(['train', '--data', 'text.txt', ...SMALL, '--every', '5', '--steps', '60', '--out', 'target'], /step 5\//);
     expect(r.code, r.stderr).toBe(130);
     const stopped = tensorsOf(file('target', 'checkpoint.safetensors')).step;
     expect(stopped).toBeLessThan(60);
@@ -331,13 +330,7 @@ describe('recurrent compare --resume', () => {
     const flags = ['compare', '--data', 'text.txt', '--hidden', '10', '--embed', '6', '--seq', '10', '--batch', '4', '--steps', '40', '--every', '5'];
     const straight = await run([...flags, '--out', 'cmp-straight']);
     expect(straight.code, straight.stderr).toBe(0);
-    let sent = false;
-    const first = await run([...flags, '--out', 'cmp-resumed'], (text, child) => {
-      if (!sent && /^lstm +step 5\//m.test(text)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
+    const first = await runAndInterrupt([...flags, '--out', 'cmp-resumed'], /^lstm +step 5\//m);
     expect(first.code, first.stderr).toBe(130);
     expect(first.stdout).toContain('continue with the same command and --resume');
     const resumed = await run([...flags, '--out', 'cmp-resumed', '--resume']);
