@@ -34,21 +34,22 @@ function run(dir: string, args: string[]): string {
 }
 
 /**
- * Starts the training loop and kills it with SIGKILL `delayMs` after it starts (or, for the
- * first run, after it announced its first checkpoint: on a loaded machine starting Node can
- * take longer than any fixed delay); returns every hash it announced.
+ * Starts the training loop and kills it with SIGKILL `delayMs` after it started (or, with
+ * `afterFirstSave`, after it announced its first checkpoint); returns every hash it announced.
  */
-function trainAndKill(dir: string, resume: boolean, delayMs: number): Promise<Set<string>> {
+function trainAndKill(dir: string, resume: boolean, delayMs: number, afterFirstSave = false): Promise<Set<string>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, dir, ...(resume ? ['--resume'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    let timer: ReturnType<typeof setTimeout> | undefined = resume ? setTimeout(() => child.kill('SIGKILL'), delayMs) : undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => (timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs));
     child.stdout.on('data', (d) => {
       out += d;
-      if (timer === undefined && /^saving /m.test(out)) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+      if (afterFirstSave && /^saving /m.test(out)) arm();
     });
     child.stderr.on('data', (d) => (err += d));
+    if (!afterFirstSave) arm();
     child.on('error', reject);
     child.on('exit', (_code, signal) => {
       clearTimeout(timer);
@@ -66,8 +67,8 @@ describe('checkpoints survive SIGKILL', () => {
     const announced = new Set<string>();
     let lastStep = 0;
     for (let k = 0; k < KILLS; k++) {
-      // The first run lives until it wrote a checkpoint; later ones may die at once.
-      const hashes = await trainAndKill(dir, k > 0, 40 + delays.randint(0, 400));
+      // The first run must write one checkpoint (however slow the machine); later ones may die at once.
+      const hashes = await trainAndKill(dir, k > 0, 40 + delays.randint(0, 400), k === 0);
       hashes.forEach((h) => announced.add(h));
       const bytes = new Uint8Array(readFileSync(join(dir, 'checkpoint.safetensors')));
       const step = decodeCheckpoint(bytes).step; // loads: never torn

@@ -19,13 +19,6 @@ import { ensureBuilt, ROOT } from './helpers.js';
  * feature on the surface has to argue for its bytes, in the change that raises this number.
  */
 const CORE_BUDGET = 40_000;
-/**
- * Budget of dist/recurrent.global.js, gzipped. It is minified with esbuild's keepNames, so
- * that `summary()`, `console.log(tensor)` and error names show the library's class names in
- * a page too: measured 37,581 bytes without keepNames and 40,181 with it (about 2.6 kB for
- * the names), so it gets the core's budget plus those names.
- */
-const GLOBAL_BUDGET = 43_000;
 
 const gz = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;
 
@@ -75,10 +68,9 @@ beforeAll(async () => {
 describe('size', () => {
   it(`keeps the core under ${CORE_BUDGET} bytes minified and gzipped`, () => {
     expect(full.gzipped).toBeLessThan(CORE_BUDGET);
-  });
-
-  it(`keeps recurrent.global.js (minified, names kept) under ${GLOBAL_BUDGET} bytes gzipped`, () => {
-    expect(gz(readFileSync(join(ROOT, 'dist', 'recurrent.global.js')))).toBeLessThan(GLOBAL_BUDGET);
+    // recurrent.global.js keeps its class names (esbuild keepNames, so summary() and errors read
+    // right in a page), which costs about 2.6 kB: measured 37,581 B without, 40,181 B with.
+    expect(gz(readFileSync(join(ROOT, 'dist', 'recurrent.global.js')))).toBeLessThan(CORE_BUDGET + 3_000);
   });
 
   it('tree-shakes a GRUCell-only consumer: no optimizers, safetensors, losses or checkpoints', () => {
