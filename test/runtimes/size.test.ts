@@ -69,8 +69,9 @@ describe('size', () => {
   it(`keeps the core under ${CORE_BUDGET} bytes minified and gzipped`, () => {
     expect(full.gzipped).toBeLessThan(CORE_BUDGET);
     // recurrent.global.js keeps its class names (esbuild keepNames, so summary() and errors read
-    // right in a page), which costs about 2.6 kB: measured 37,581 B without, 40,181 B with.
-    expect(gz(readFileSync(join(ROOT, 'dist', 'recurrent.global.js')))).toBeLessThan(CORE_BUDGET + 3_000);
+    // right in a page), which costs about 3 kB: measured 37,581 B without and 40,181 B with,
+    // 49,276 B and 52,429 B with the WebAssembly backend.
+    expect(gz(readFileSync(join(ROOT, 'dist', 'recurrent.global.js')))).toBeLessThan(CORE_BUDGET + 3_500);
   });
 
   it('tree-shakes a GRUCell-only consumer: no optimizers, safetensors, losses or checkpoints', () => {
