@@ -20,7 +20,9 @@ export default defineConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    globalSetup: ['test/setup/kernel-worker.ts'],
+    // The kernel worker bundled for Node's threads; the run fails when a test changed the git
+    // working tree (test/global/git-clean.ts).
+    globalSetup: ['test/setup/kernel-worker.ts', 'test/global/git-clean.ts'],
     pool: 'threads',
     maxWorkers: 2,
     projects: [

@@ -64,6 +64,11 @@ async function load() {
   throw new Error(`found neither ${built} nor the TypeScript source with esbuild installed; run npm run build, or npm install`);
 }
 
+if (process.argv[2] === '--version' || process.argv[2] === '-v') {
+  const { readFileSync } = await import('node:fs');
+  process.stdout.write(`recurrent ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
+  process.exit(0);
+}
 if (process.env.RECURRENT_DEBUG) process.setSourceMapsEnabled(true);
 // Output piped into a program that stops reading (| head): end quietly, as other tools do.
 process.stdout.on('error', (error) => process.exit(error.code === 'EPIPE' ? 0 : 1));

@@ -17,6 +17,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultOutDir } from './output-dir.js';
 import { F, Generator, Tensor, nn, noGrad, optim } from '../src/index.js';
 import { lineChart } from '../src/plot/index.js';
 
@@ -51,7 +52,7 @@ function sample(scores: Float32Array, temperature: number, generator: Generator)
 /** Trains the model on the corpus and samples from it; returns the losses and the sample. */
 export async function main(options: { quick: boolean; log?: (s: string) => void; outDir?: string }) {
   const log = options.log ?? console.log;
-  const outDir = options.outDir ?? fileURLToPath(new URL('./output/', import.meta.url));
+  const outDir = options.outDir ?? defaultOutDir(options.quick);
   const [steps, hidden, T, B] = options.quick ? [120, 64, 32, 16] : [400, 128, 48, 16];
 
   // Data: every character of the text as an id into the sorted list of its characters.

@@ -23,6 +23,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultOutDir } from './output-dir.js';
 import { F, Generator, Tensor, fit, nn, optim } from '../src/index.js';
 import { lineChart, type Series } from '../src/plot/index.js';
 
@@ -92,7 +93,7 @@ const COLORS: Record<Kind, string> = { RNN: '#d62728', LSTM: '#1f77b4', GRU: '#2
  */
 export async function main(options: { quick: boolean; log?: (s: string) => void; outDir?: string }) {
   const log = options.log ?? console.log;
-  const outDir = options.outDir ?? fileURLToPath(new URL('./output/', import.meta.url));
+  const outDir = options.outDir ?? defaultOutDir(options.quick);
   mkdirSync(outDir, { recursive: true });
   const T = options.quick ? 30 : 50;
   const hidden = options.quick ? 16 : 32;

@@ -17,6 +17,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultOutDir } from './output-dir.js';
 import { F, Generator, fit, mae, nn, noGrad, optim, tensor, type Tensor } from '../src/index.js';
 import { heatmap, lineChart } from '../src/plot/index.js';
 
@@ -116,7 +117,7 @@ export interface Result {
 }
 
 /** Trains the counter, then finds the unit that tracks the depth and draws the hidden states. */
-export async function main({ quick, log = console.log, outDir = fileURLToPath(new URL('./output/', import.meta.url)) }: Options): Promise<Result> {
+export async function main({ quick, log = console.log, outDir = defaultOutDir(quick) }: Options): Promise<Result> {
   const train = dataset(quick ? 500 : 2000, new Generator(1));
   const test = dataset(200, new Generator(2));
 

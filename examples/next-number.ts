@@ -15,6 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultOutDir } from './output-dir.js';
 import { F, fit, lrSchedulerCallback, nn, optim, predict, summary, tensor, type Tensor } from '../src/index.js';
 import { lineChart } from '../src/plot/index.js';
 
@@ -71,7 +72,7 @@ export interface Result {
 }
 
 /** Trains the model on numbers below 50, scores it on 50..99 and draws the training curves. */
-export async function main({ quick, log = console.log, outDir = fileURLToPath(new URL('./output/', import.meta.url)) }: Options): Promise<Result> {
+export async function main({ quick, log = console.log, outDir = defaultOutDir(quick) }: Options): Promise<Result> {
   const train = sequences(0, 46); // [0, 1, 2] -> 3 ... [46, 47, 48] -> 49
   const unseen = sequences(50, 96); // [50, 51, 52] -> 53 ... [96, 97, 98] -> 99
 

@@ -20,6 +20,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultOutDir } from './output-dir.js';
 import { F, Generator, cat, evaluate, fit, nn, optim, predict, tensor, type Tensor } from '../src/index.js';
 import { lineChart } from '../src/plot/index.js';
 
@@ -107,7 +108,7 @@ export interface Options {
 export type Result = Record<Kind, { accuracy: number; negatedAccuracy: number; perEpoch: number[] }>;
 
 /** Trains the four models on the same sentences and compares them on new ones. */
-export async function main({ quick, log = console.log, outDir = fileURLToPath(new URL('./output/', import.meta.url)) }: Options): Promise<Result> {
+export async function main({ quick, log = console.log, outDir = defaultOutDir(quick) }: Options): Promise<Result> {
   const trainGenerator = new Generator(1);
   const testGenerator = new Generator(2);
   const trainSentences = Array.from({ length: quick ? 800 : 2000 }, () => sentence(trainGenerator));

@@ -20,6 +20,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultOutDir } from './output-dir.js';
 import { F, Generator, Tensor, nn, noGrad, optim } from '../src/index.js';
 import { lineChart, type Series } from '../src/plot/index.js';
 
@@ -125,7 +126,7 @@ function exactMatch(answers: string[], expected: string[]): number {
 /** Trains one model per task and measures exact match on held-out problems; returns it per task. */
 export async function main(options: { quick: boolean; log?: (s: string) => void; outDir?: string }) {
   const log = options.log ?? console.log;
-  const outDir = options.outDir ?? fileURLToPath(new URL('./output/', import.meta.url));
+  const outDir = options.outDir ?? defaultOutDir(options.quick);
   const plan: [Task, number][] = options.quick ? [[reverse(3, 5), 300]] : [[reverse(3, 8), 800], [add(100), 1500]]; // task, steps
   const hidden = options.quick ? 64 : 96;
   const batchSize = 32;

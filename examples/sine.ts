@@ -18,6 +18,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultOutDir } from './output-dir.js';
 import { F, Generator, cat, fit, lrSchedulerCallback, nn, noGrad, optim, predict, tensor, type Tensor } from '../src/index.js';
 import { lineChart } from '../src/plot/index.js';
 
@@ -100,7 +101,7 @@ export interface Result {
 }
 
 /** Trains on noisy waves, then measures one-step and free-running predictions on new waves and draws one. */
-export async function main({ quick, log = console.log, outDir = fileURLToPath(new URL('./output/', import.meta.url)) }: Options): Promise<Result> {
+export async function main({ quick, log = console.log, outDir = defaultOutDir(quick) }: Options): Promise<Result> {
   const train = waves(quick ? 256 : 1024, 1);
   const test = waves(64, 2);
 

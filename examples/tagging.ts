@@ -22,6 +22,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultOutDir } from './output-dir.js';
 import { F, Generator, fit, nn, optim, predict, tensor, type Tensor } from '../src/index.js';
 import { lineChart } from '../src/plot/index.js';
 
@@ -98,7 +99,7 @@ export interface Result {
 }
 
 /** Trains a bidirectional and a unidirectional GRU tagger on the same sentences and compares them. */
-export async function main({ quick, log = console.log, outDir = fileURLToPath(new URL('./output/', import.meta.url)) }: Options): Promise<Result> {
+export async function main({ quick, log = console.log, outDir = defaultOutDir(quick) }: Options): Promise<Result> {
   const train = dataset(quick ? 1000 : 2000, new Generator(1));
   const test = dataset(500, new Generator(2));
   const quotedShare = test.y.data.reduce((a, b) => a + b, 0) / test.y.data.length;

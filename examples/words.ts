@@ -22,6 +22,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultOutDir } from './output-dir.js';
 import { F, Generator, Tensor, nn, noGrad, optim } from '../src/index.js';
 import { lineChart } from '../src/plot/index.js';
 
@@ -108,7 +109,7 @@ function generate(model: WordLSTM, prompt: number[], length: number, temperature
 /** Trains the word model and samples from it; returns the perplexities and the samples. */
 export async function main(options: { quick: boolean; log?: (s: string) => void; outDir?: string }) {
   const log = options.log ?? console.log;
-  const outDir = options.outDir ?? fileURLToPath(new URL('./output/', import.meta.url));
+  const outDir = options.outDir ?? defaultOutDir(options.quick);
   const steps = options.quick ? 100 : 300;
   const [T, B] = [24, 16]; // tokens per window, windows per batch
 

@@ -1,6 +1,6 @@
 // `npm run build`: bundles the library with esbuild and emits its types with tsc, into dist/.
 //
-//   dist/index.js, dist/**/*.js      ESM, one minified file per source module, so that a
+//   dist/index.js, dist/**/*.js      ESM, one file per source module, so that a
 //                                    consumer's bundler keeps only what it uses (see below)
 //   dist/node.js                     ESM entry of `recurrent/node` (forwards to dist/node/)
 //   dist/onnx/index.js, dist/onnx.cjs  `recurrent/onnx`, the ONNX exporter (not in the core)
@@ -12,8 +12,11 @@
 //                                    (a <script> tag, importScripts in a worker, QuickJS)
 //   dist/**/*.d.ts, dist/**/*.d.cts  types for `import` and for `require`
 //
-// Every script is minified, targets ES2022 and has a source map (sources included) that
-// leads back to src/.
+// ESM and CommonJS are not minified: a user's stack traces, `console.log(tensor)`, error
+// class names and `summary()` read as in src/ (a consumer's bundler minifies for the web
+// anyway). Only recurrent.global.js, loaded as is by a script tag, is minified, with names
+// kept. Every script targets ES2022 and has a source map (sources included) that leads back
+// to src/.
 //
 // Why ESM is not one bundled file: esbuild turns `export * as nn` into a namespace object
 // filled by a call (`__export(nn, { GRU: () => ..., ... })`), and a consumer's bundler must
@@ -43,7 +46,7 @@ for (const dir of [split, next, old]) rmSync(dir, { recursive: true, force: true
 mkdirSync(next, { recursive: true });
 
 const entries = { index: 'src/index.ts', node: 'src/node/index.ts', plot: 'src/plot/index.ts', onnx: 'src/onnx/index.ts' };
-const common = { minify: true, sourcemap: true, sourcesContent: true, target: 'es2022', platform: 'neutral', logLevel: 'warning' };
+const common = { minify: false, sourcemap: true, sourcesContent: true, target: 'es2022', platform: 'neutral', logLevel: 'warning' };
 // Outputs are computed for dist/ (so source map paths are right there) and kept in memory.
 const final = { ...common, write: false };
 const outputs = [];
@@ -53,6 +56,7 @@ const keep = (result) => outputs.push(...result.outputFiles);
 //    CommonJS files, and, through its metafile, the list of modules the entries reach.
 const bundled = await build({
   ...common,
+  keepNames: true, // bundling renames self-referencing classes (`class _Tensor`); keep `Tensor`
   bundle: true,
   entryPoints: entries,
   outdir: split,
@@ -89,6 +93,7 @@ keep(
 keep(
   await build({
     ...final,
+    keepNames: true,
     bundle: true,
     entryPoints: Object.keys(bundled.metafile.outputs).filter((f) => f.endsWith('.js')),
     outdir: 'dist',
@@ -119,7 +124,7 @@ keep(await build({ ...final, bundle: true, entryPoints: ['src/node/kernel-worker
 keep(await build({ ...final, bundle: true, entryPoints: ['src/browser/kernel-worker.ts'], outfile: 'dist/browser/kernel-worker.js', format: 'esm', platform: 'browser' }));
 
 // 4. The global bundle: the core only, in one file, as `var recurrent = ...`.
-keep(await build({ ...final, bundle: true, entryPoints: [entries.index], outfile: 'dist/recurrent.global.js', format: 'iife', globalName: 'recurrent' }));
+keep(await build({ ...final, minify: true, keepNames: true, bundle: true, entryPoints: [entries.index], outfile: 'dist/recurrent.global.js', format: 'iife', globalName: 'recurrent' }));
 
 const distRoot = resolve('dist');
 for (const file of outputs) {

@@ -75,6 +75,11 @@ const server = createServer((req, res) => {
 });
 
 const port = Number(process.env.PORT ?? 8080);
+server.on('error', (error) => {
+  const reason = error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'needs privileges' : `cannot be used (${error.message})`;
+  console.error(`serve: port ${port} on 127.0.0.1 ${reason}; pick another with PORT=8081 npm run serve (PORT=0 picks a free one)`);
+  process.exit(1);
+});
 server.listen(port, '127.0.0.1', () => {
   const address = server.address();
   console.log(`http://127.0.0.1:${address.port}/`);

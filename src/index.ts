@@ -9,6 +9,7 @@ export { arange, eye, full, ones, onesLike, rand, randint, randn, tensor, zeros,
 export { broadcastShapes, numel } from './tensor/shape.js';
 export * from './autograd/ops.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './autograd/gradcheck.js';
+export { defineFunction, type CustomFunction, type FunctionContext, type FunctionDefinition } from './autograd/function.js';
 export { linear } from './autograd/linear.js';
 export { dropout } from './autograd/dropout.js';
 export { getBackend, setBackend, type BackendName } from './autograd/backend.js';

@@ -1,7 +1,10 @@
 /**
  * The page side of the live demo: buttons, the loss chart and the samples. The model itself
  * trains in worker.js (a module worker that loads dist/index.js); this file only talks to it.
+ * The chart is drawn by chart.js.
  */
+import { drawChart as draw } from './chart.js';
+
 const $ = (id) => document.getElementById(id);
 const ui = {
   text: $('text'),
@@ -45,9 +48,11 @@ function newWorker() {
 function handle(message) {
   switch (message.type) {
     case 'ready':
+      ui.start.textContent = 'Restart on this text';
       ui.info.textContent = `${message.characters} characters, vocabulary of ${message.vocab}; the model has ${message.parameters.toLocaleString('en')} parameters.`;
       break;
     case 'progress':
+      setRunning(!ui.stop.disabled, true);
       for (const l of message.losses) losses.push(l);
       ui.step.textContent = String(message.step);
       ui.loss.textContent = average(losses.slice(-10)).toFixed(3);
@@ -67,6 +72,7 @@ function handle(message) {
     case 'error':
       showError(message.message);
       setRunning(false, losses.length > 0);
+      if (losses.length === 0) ui.start.textContent = 'Start training';
       break;
   }
 }
@@ -82,6 +88,7 @@ function setRunning(running, trained) {
 
 ui.start.addEventListener('click', () => {
   const text = ui.text.value;
+  if (losses.length > 0 && !window.confirm(`Discard the current run (step ${ui.step.textContent}) and train a new model on this text?`)) return;
   ui.error.hidden = true;
   if (worker !== null) worker.terminate(); // a fresh model on the new text
   worker = newWorker();
@@ -90,8 +97,8 @@ ui.start.addEventListener('click', () => {
   ui.loss.textContent = ui.firstLoss.textContent = ui.speed.textContent = '–';
   drawChart();
   worker.postMessage({ type: 'start', text, temperature: Number(ui.temperature.value) });
-  ui.start.textContent = 'Restart on this text';
-  setRunning(true, true);
+  setRunning(true, false); // trained once the first steps arrive
+
 });
 ui.stop.addEventListener('click', () => {
   worker.postMessage({ type: 'stop' });
@@ -131,67 +138,7 @@ function average(values) {
   return values.reduce((s, v) => s + v, 0) / Math.max(values.length, 1);
 }
 
-/** Loss per step (light dots) and its exponential moving average (line), on a canvas. */
-function drawChart() {
-  const canvas = ui.chart;
-  const dpr = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth;
-  const height = canvas.clientHeight;
-  if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
-    canvas.width = Math.round(width * dpr);
-    canvas.height = Math.round(height * dpr);
-  }
-  const g = canvas.getContext('2d');
-  g.setTransform(dpr, 0, 0, dpr, 0, 0);
-  g.clearRect(0, 0, width, height);
-  const pad = { left: 44, right: 12, top: 10, bottom: 26 };
-  const w = width - pad.left - pad.right;
-  const h = height - pad.top - pad.bottom;
-  const n = losses.length;
-  const hi = n > 0 ? Math.max(...losses) : 4;
-  const lo = n > 0 ? Math.min(0, Math.min(...losses)) : 0;
-  const steps = Math.max(n, 10);
-  const x = (i) => pad.left + (w * i) / Math.max(steps - 1, 1);
-  const y = (v) => pad.top + h * (1 - (v - lo) / (hi - lo || 1));
-
-  // Axes, grid and labels.
-  g.font = '11px system-ui, sans-serif';
-  g.fillStyle = '#666b75';
-  g.strokeStyle = '#e3e5e9';
-  g.lineWidth = 1;
-  g.textAlign = 'right';
-  g.textBaseline = 'middle';
-  for (let k = 0; k <= 4; k++) {
-    const v = lo + ((hi - lo) * k) / 4;
-    g.beginPath();
-    g.moveTo(pad.left, Math.round(y(v)) + 0.5);
-    g.lineTo(pad.left + w, Math.round(y(v)) + 0.5);
-    g.stroke();
-    g.fillText(v.toFixed(1), pad.left - 6, y(v));
-  }
-  g.textAlign = 'center';
-  g.textBaseline = 'top';
-  for (let k = 0; k <= 4; k++) {
-    const i = Math.round(((steps - 1) * k) / 4);
-    g.fillText(String(i + 1), x(i), pad.top + h + 6);
-  }
-  if (n === 0) return;
-
-  // Raw losses as dots, the moving average as a line.
-  g.fillStyle = 'rgba(43, 108, 176, 0.28)';
-  const stride = Math.max(1, Math.floor(n / 600));
-  for (let i = 0; i < n; i += stride) g.fillRect(x(i) - 1, y(losses[i]) - 1, 2, 2);
-  g.strokeStyle = '#2b6cb0';
-  g.lineWidth = 2;
-  g.beginPath();
-  let ema = losses[0];
-  for (let i = 0; i < n; i++) {
-    ema = i === 0 ? losses[0] : 0.9 * ema + 0.1 * losses[i];
-    if (i === 0) g.moveTo(x(i), y(ema));
-    else g.lineTo(x(i), y(ema));
-  }
-  g.stroke();
-}
+const drawChart = () => draw(ui.chart, losses);
 
 // ---- start-up ---------------------------------------------------------------------------
 

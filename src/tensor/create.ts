@@ -59,8 +59,14 @@ function flatten(data: NestedArray, shape: readonly number[], out: Float32Array)
 /**
  * A new leaf tensor from nested arrays, a flat array or a typed array (copied), a number
  * (a scalar), with an optional shape for flat data. Values must be finite.
+ * `tensor(data, { requiresGrad: true })` needs no shape.
  */
-export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly number[], options?: CreateOptions): Tensor {
+export function tensor(data: NestedArray | ArrayLike<number>, options?: CreateOptions): Tensor;
+export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly number[], options?: CreateOptions): Tensor;
+export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: readonly number[] | CreateOptions, maybeOptions?: CreateOptions): Tensor {
+  const isOptions = typeof shapeOrOptions === 'object' && shapeOrOptions !== null && !Array.isArray(shapeOrOptions);
+  const shape = isOptions ? undefined : (shapeOrOptions as readonly number[] | undefined);
+  const options = isOptions ? (shapeOrOptions as CreateOptions) : maybeOptions;
   if (ArrayBuffer.isView(data)) {
     const flat = Float32Array.from(data as ArrayLike<number>);
     const s = shape ?? [flat.length];
@@ -90,13 +96,27 @@ export function full(shape: readonly number[], value: number, options?: CreateOp
   return leaf(new Float32Array(numel(shape)).fill(value), shape.slice(), options);
 }
 
-/** A tensor of zeros. */
-export function zeros(shape: readonly number[], options?: CreateOptions): Tensor {
+/**
+ * The arguments of a creator that takes a shape as PyTorch does, as one array or as sizes:
+ * `zeros([2, 3])`, `zeros(2, 3)`, `zeros(2, 3, { requiresGrad: true })`.
+ */
+export type ShapeArgs<O> = [shape: readonly number[], options?: O] | [...sizes: number[], options: O] | number[];
+
+function shapeAndOptions<O>(args: ShapeArgs<O>): [readonly number[], O | undefined] {
+  if (typeof args[0] !== 'number') return [args[0] as readonly number[], args[1] as O | undefined]; // an array, or checkShape refuses it
+  const last = args[args.length - 1];
+  return typeof last === 'object' && last !== null ? [args.slice(0, -1) as number[], last as O] : [args as number[], undefined];
+}
+
+/** A tensor of zeros: `zeros([2, 3])` or `zeros(2, 3)`. */
+export function zeros(...args: ShapeArgs<CreateOptions>): Tensor {
+  const [shape, options] = shapeAndOptions(args);
   return full(shape, 0, options);
 }
 
-/** A tensor of ones. */
-export function ones(shape: readonly number[], options?: CreateOptions): Tensor {
+/** A tensor of ones: `ones([2, 3])` or `ones(2, 3)`. */
+export function ones(...args: ShapeArgs<CreateOptions>): Tensor {
+  const [shape, options] = shapeAndOptions(args);
   return full(shape, 1, options);
 }
 
@@ -140,13 +160,15 @@ function random(op: string, shape: readonly number[], options: RandomOptions | u
   return leaf(out, shape.slice(), options);
 }
 
-/** Uniform values in [0, 1). */
-export function rand(shape: readonly number[], options?: RandomOptions): Tensor {
+/** Uniform values in [0, 1): `rand([2, 3])` or `rand(2, 3)`. */
+export function rand(...args: ShapeArgs<RandomOptions>): Tensor {
+  const [shape, options] = shapeAndOptions(args);
   return random('rand', shape, options, (g) => g.random());
 }
 
-/** Standard normal values. */
-export function randn(shape: readonly number[], options?: RandomOptions): Tensor {
+/** Standard normal values: `randn([2, 3])` or `randn(2, 3)`. */
+export function randn(...args: ShapeArgs<RandomOptions>): Tensor {
+  const [shape, options] = shapeAndOptions(args);
   return random('randn', shape, options, (g) => g.normal());
 }
 

@@ -140,3 +140,8 @@ export function around(shape: readonly number[], dim: number): [number, number, 
   for (let i = dim + 1; i < shape.length; i++) inner *= shape[i];
   return [outer, shape[dim], inner];
 }
+
+/** Sizes given as PyTorch takes them, `x.reshape(2, 3)` or `x.reshape([2, 3])`, as one array. */
+export function sizesArg(args: number[] | [readonly number[]]): number[] {
+  return args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : (args as number[]);
+}

@@ -10,7 +10,8 @@
  */
 import * as ag from '../autograd/ops.js';
 import { RecurrentError, fmt, show } from './errors.js';
-import { MAX_NESTING, checkShape, numel, stridesOf } from './shape.js';
+import { formatTensor } from './format.js';
+import { MAX_NESTING, checkShape, numel, sizesArg, stridesOf } from './shape.js';
 
 /** How a non-leaf tensor was computed: the op's name, its inputs and its backward. */
 export interface GradFn {
@@ -246,16 +247,16 @@ export class Tensor {
     return ag.logsumexp(this, dim, keepdim);
   }
   /** Same data, new shape (one size may be -1). */
-  reshape(...shape: number[]): Tensor {
-    return ag.reshape(this, shape);
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    return ag.reshape(this, sizesArg(shape));
   }
   /** Alias of {@link Tensor.reshape}: tensors here are always contiguous. */
-  view(...shape: number[]): Tensor {
-    return ag.reshape(this, shape);
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    return ag.reshape(this, sizesArg(shape));
   }
   /** Broadcasts to a larger shape. */
-  expand(...shape: number[]): Tensor {
-    return ag.expand(this, shape);
+  expand(...shape: number[] | [readonly number[]]): Tensor {
+    return ag.expand(this, sizesArg(shape));
   }
   /** Swaps two dimensions. */
   transpose(dim0: number, dim1: number): Tensor {
@@ -266,8 +267,8 @@ export class Tensor {
     return ag.transpose(this, 0, 1);
   }
   /** Reorders the dimensions. */
-  permute(...dims: number[]): Tensor {
-    return ag.permute(this, dims);
+  permute(...dims: number[] | [readonly number[]]): Tensor {
+    return ag.permute(this, sizesArg(dims));
   }
   /** Removes size-1 dimensions (all, or just `dim`). */
   squeeze(dim?: number): Tensor {
@@ -310,11 +311,14 @@ export class Tensor {
     return ag.maskedFill(this, mask, value);
   }
 
-  /** A short description: shape, grad state and up to a few values. */
+  /** The values as PyTorch prints them (nested rows, long dims summarised), then the grad state. */
   toString(): string {
-    const head = Array.from(this.data.subarray(0, 6), (v) => +v.toPrecision(5)).join(', ');
-    const more = this.data.length > 6 ? ', ...' : '';
     const grad = this.gradFn ? `, gradFn=${this.gradFn.name}` : this.requiresGrad ? ', requiresGrad=true' : '';
-    return `tensor([${head}${more}], shape=${fmt(this.shape)}${grad})`;
+    return formatTensor(this.data, this.shape, grad);
+  }
+
+  /** What `console.log(tensor)` prints in Node: {@link Tensor.toString}. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }

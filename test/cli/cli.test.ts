@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCheckpoint } from '../../src/index.js';
+import { decodeCheckpoint, safetensors, tensor } from '../../src/index.js';
 
 const BIN = fileURLToPath(new URL('../../bin/recurrent.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-cli-'));
@@ -43,6 +43,17 @@ function run(args: string[], onStdout?: (text: string, child: ReturnType<typeof 
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Runs the CLI and sends it SIGINT once its output matches `when` (as Ctrl-C would). */
+function runAndInterrupt(args: string[], when: RegExp): Promise<Run> {
+  let sent = false;
+  return run(args, (text, child) => {
+    if (!sent && when.test(text)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
   });
 }
 
@@ -101,6 +112,14 @@ describe('recurrent train', () => {
     expect(ckpt.extra).toMatchObject({ tool: 'recurrent train', config: { model: 'lstm', hidden: 12, seq: 12, batch: 4, seed: 7 }, prompt: 't' });
     expect((ckpt.extra.vocab as string[]).join('')).toBe([...new Set(TEXT)].sort().join(''));
     expect(Object.keys(ckpt.generators)).toContain('data');
+    // The layout the README documents for the checkpoint file.
+    const raw = safetensors.loadWithMetadata(new Uint8Array(readFileSync(file('straight', 'checkpoint.safetensors'))));
+    const names = ['model.embed.weight', 'model.rnn.weight_ih_l0', 'model.rnn.weight_hh_l0', 'model.rnn.bias_ih_l0', 'model.rnn.bias_hh_l0', 'model.head.weight', 'model.head.bias'];
+    expect(Object.keys(raw.tensors).filter((k) => k.startsWith('model.')).sort()).toEqual([...names].sort());
+    expect(Object.keys(raw.tensors)).toContain('optimizer.0.expAvg');
+    expect(Object.keys(raw.tensors)).toContain('optimizer.0.expAvgSq');
+    expect(Object.keys(raw.metadata ?? {}).sort()).toEqual(['extra', 'format', 'generators', 'optimizer', 'step']);
+    for (const name of names) expect(readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8')).toContain(`\`${name}\``);
     const lines = readFileSync(file('straight', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.step)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
     for (const l of lines) {
@@ -169,13 +188,25 @@ describe('errors: one line on stderr, no stack trace, a non-zero exit', () => {
     ['stray argument', ['summary', 'file'], 2, /^recurrent summary: unexpected argument "file"/],
     ['missing data file', ['train', '--data', 'nowhere.txt'], 1, /^recurrent train: cannot read data file 'nowhere.txt': no such file\n$/],
     ['missing checkpoint', ['sample', '--checkpoint', 'nowhere.safetensors'], 1, /^recurrent sample: cannot read checkpoint 'nowhere.safetensors': no such file\n$/],
-    ['not a checkpoint', ['summary', '--checkpoint', 'text.txt'], 1, /^recurrent summary: 'text.txt' is not a readable checkpoint: /],
+    ['not a safetensors file', ['summary', '--checkpoint', 'text.txt'], 1, /^recurrent summary: 'text.txt' is not a safetensors file; pass the checkpoint.safetensors of a run folder made by `recurrent train`\n$/],
+    ['weights without a run', ['sample', '--checkpoint', 'weights.safetensors'], 1, /^recurrent sample: 'weights.safetensors' is not a readable checkpoint: it holds weights but no training run .*live page/],
+    ['--out is a file', ['train', '--data', 'text.txt', '--out', 'text.txt'], 2, /^recurrent train: --out 'text.txt' is a file; --out takes a folder/],
+    ['--resume given another file', ['train', '--resume', 'text.txt'], 2, /^recurrent train: --resume takes a run folder \(the --out of a run\), and 'text.txt' is a file\n$/],
     ['truncated checkpoint', ['sample', '--checkpoint', 'truncated.safetensors'], 1, /^recurrent sample: 'truncated.safetensors' is not a readable checkpoint: /],
     ['checkpoint is a folder', ['summary', '--checkpoint', 'straight'], 1, /^recurrent summary: cannot read checkpoint 'straight': it is a folder\n$/],
     ['unknown prompt character', ['sample', '--checkpoint', 'straight/checkpoint.safetensors', '--prompt', 'Zoë'], 2, /^recurrent sample: --prompt has characters the model never saw: "Z", "ë" \(its vocabulary has \d+ characters\)\n$/],
     ['window too long for the text', ['train', '--data', 'text.txt', '--seq', '5000', '--out', 'long'], 2, /^recurrent train: the training text has/],
+    ['Latin-1 text', ['train', '--data', 'latin1.txt', '--out', 'latin1'], 1, /^recurrent train: data file 'latin1.txt' is not UTF-8 text: byte 0xE9 at offset 13 is not valid UTF-8\. .*iconv -f windows-1252 -t utf-8 'latin1.txt'/],
+    ['binary file', ['train', '--data', 'binary.bin', '--out', 'binary'], 1, /^recurrent train: data file 'binary.bin' is not a text file: it holds the control byte 0x00 at offset 4 /],
+    ['UTF-16 without a byte-order mark', ['train', '--data', 'utf16-nobom.txt', '--out', 'nobom'], 1, /^recurrent train: data file 'utf16-nobom.txt' is not a text file: it holds the control byte 0x00 at offset 1 /],
   ];
-  beforeAll(() => writeFileSync(file('truncated.safetensors'), readFileSync(file('straight', 'checkpoint.safetensors')).subarray(0, 200)));
+  beforeAll(() => {
+    writeFileSync(file('truncated.safetensors'), readFileSync(file('straight', 'checkpoint.safetensors')).subarray(0, 200));
+    writeFileSync(file('weights.safetensors'), safetensors.save({ 'embed.weight': tensor([[1, 2]]) }));
+    writeFileSync(file('latin1.txt'), Buffer.from(TEXT.slice(0, 10) + 'café crème ' + TEXT, 'latin1'));
+    writeFileSync(file('binary.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02, 0x03, ...Buffer.from(TEXT)]));
+    writeFileSync(file('utf16-nobom.txt'), Buffer.from(TEXT, 'utf16le'));
+  });
   it.each(cases)('%s', async (_, args, code, message) => {
     const r = await run(args);
     expect(r.code).toBe(code);
@@ -203,13 +234,7 @@ describe('help', () => {
 
 describe('signals', () => {
   it('SIGINT saves a checkpoint at the current step and exits with 130; the run resumes from it', async () => {
-    let sent = false;
-    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--every', '5', '--steps', '1000000', '--out', 'interrupted'], (text, child) => {
-      if (!sent && text.includes('step 5/')) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
+    const r = await runAndInterrupt(['train', '--data', 'text.txt', ...SMALL, '--every', '5', '--steps', '1000000', '--out', 'interrupted'], /step 5\//);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toBe('');
     const stopped = Number(r.stdout.match(/stopped by SIGINT at step (\d+); checkpoint saved in interrupted\/checkpoint.safetensors/)![1]);
@@ -219,6 +244,63 @@ describe('signals', () => {
     const resumed = await run(['train', '--resume', 'interrupted', '--steps', String(stopped + 3)]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(tensorsOf(file('interrupted', 'checkpoint.safetensors')).step).toBe(stopped + 3);
+  });
+});
+
+describe('text encodings', () => {
+  it('trains on UTF-16 with a byte-order mark, and on UTF-8 with one, as the same characters', async () => {
+    writeFileSync(file('utf16.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`café ${TEXT}`, 'utf16le')]));
+    writeFileSync(file('utf8bom.txt'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`café ${TEXT}`)]));
+    for (const name of ['utf16', 'utf8bom']) {
+      const r = await run(['train', '--data', `${name}.txt`, ...SMALL, '--steps', '2', '--out', name]);
+      expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+      const vocab = tensorsOf(file(name, 'checkpoint.safetensors')).extra.vocab as string[];
+      expect(vocab.join('')).toBe([...new Set(`café ${TEXT}`)].sort().join(''));
+    }
+  });
+});
+
+describe('what the CLI says', () => {
+  it('prints its version', async () => {
+    const r = await run(['--version']);
+    const { version } = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
+    expect(r).toMatchObject({ code: 0, stderr: '', stdout: `recurrent ${version}\n` });
+  });
+
+  it('takes --model in any case, explains the step size, prints samples as text, says "1 character"', async () => {
+    writeFileSync(file('one.txt'), 'a'.repeat(500));
+    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--model', 'GRU', '--steps', '50', '--out', 'upper']);
+    expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^training GRU .* vocabulary \d+; 50 steps, each on 4 windows of 12 characters$/m);
+    expect(r.stdout).toMatch(/^sample at step 50:\n {2}t/m); // the prompt, as written, not JSON
+    expect(r.stdout).not.toMatch(/sample at step 50: "/);
+    const one = await run(['train', '--data', 'one.txt', ...SMALL, '--steps', '1', '--out', 'one']);
+    expect(one, one.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect((await run(['summary', '--checkpoint', 'one/checkpoint.safetensors'])).stdout).toMatch(/^vocabulary {2}1 character$/m);
+    const fewer = await run(['sample', '--checkpoint', 'one/checkpoint.safetensors', '--prompt', 'b']);
+    expect(fewer.stderr).toMatch(/\(its vocabulary has 1 character\)/);
+  });
+
+  it('resumes from the checkpoint file as from its folder', async () => {
+    const r = await run(['train', '--resume', 'straight/checkpoint.safetensors']);
+    expect(r).toMatchObject({ code: 0, stderr: '', stdout: 'nothing to do: the run in straight is already at step 100\n' });
+  });
+});
+
+describe('resume without --steps', () => {
+  it("trains on to the interrupted run's own target, not the default 1000", async () => {
+    const r = await runAndInterrupt(['train', '--data', 'text.txt', ...SMALL, '--every', '5', '--steps', '60', '--out', 'target'], /step 5\//);
+    expect(r.code, r.stderr).toBe(130);
+    const stopped = tensorsOf(file('target', 'checkpoint.safetensors')).step;
+    expect(stopped).toBeLessThan(60);
+    expect(r.stdout).toContain('continue with: recurrent train --resume target\n');
+    const resumed = await run(['train', '--resume', 'target']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(`resuming LSTM`);
+    expect(resumed.stdout).toContain(`at step ${stopped} of 60\n`);
+    expect(tensorsOf(file('target', 'checkpoint.safetensors')).step).toBe(60);
+    const again = await run(['train', '--resume', 'target']);
+    expect(again.stdout).toBe('nothing to do: the run in target is already at step 60\n');
   });
 });
 
@@ -242,3 +324,23 @@ describe('recurrent compare', () => {
     for (const m of ['rnn', 'lstm', 'gru']) expect(existsSync(file('cmp', m, 'checkpoint.safetensors'))).toBe(true);
   });
 });
+
+describe('recurrent compare --resume', () => {
+  it('continues an interrupted compare: finished runs kept, the stopped one resumed exactly', async () => {
+    const flags = ['compare', '--data', 'text.txt', '--hidden', '10', '--embed', '6', '--seq', '10', '--batch', '4', '--steps', '40', '--every', '5'];
+    const straight = await run([...flags, '--out', 'cmp-straight']);
+    expect(straight.code, straight.stderr).toBe(0);
+    const first = await runAndInterrupt([...flags, '--out', 'cmp-resumed'], /^lstm +step 5\//m);
+    expect(first.code, first.stderr).toBe(130);
+    expect(first.stdout).toContain('continue with the same command and --resume');
+    const resumed = await run([...flags, '--out', 'cmp-resumed', '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^lstm +resuming LSTM .* at step \d+ of 40$/m);
+    const losses = (dir: string) => JSON.parse(readFileSync(file(dir, 'compare.json'), 'utf8')).results.map((r: { finalLoss: number; finalValLoss: number }) => [r.finalLoss, r.finalValLoss]);
+    expect(losses('cmp-resumed')).toEqual(losses('cmp-straight'));
+    const other = await run([...flags.map((f) => (f === '10' ? '12' : f)), '--out', 'cmp-resumed', '--resume']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/^recurrent compare: the run in 'cmp-resumed\/rnn' was made with other flags or data \(hidden, seq\)/);
+  });
+});
+

@@ -1,7 +1,8 @@
 /**
  * The documentation cannot drift from the code:
  *  - every TypeScript block in README.md and docs/*.md runs as written (bundled with
- *    `recurrent` resolved to this checkout's source, relative imports resolved from the page);
+ *    `recurrent` resolved to this checkout's source) and imports only from the package (or
+ *    node: modules), so a reader can save it as a file in their own project and run it;
  *  - every link to a file exists, every `#L<n>` anchor is inside the file, and when the link
  *    text names a symbol in backticks, that line contains it.
  */
@@ -25,6 +26,10 @@ for (const page of pages) {
   describe(page, () => {
     blocks.forEach((code, i) => {
       const title = code.split('\n').find((l) => l.startsWith('//')) ?? code.split('\n')[0];
+      it(`code block ${i + 1} imports only from the package, so a user can save it as try.ts: ${title}`, () => {
+        const sources = [...code.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
+        expect(sources.filter((s) => !/^(recurrent(\/node|\/plot)?|node:[\w/]+)$/.test(s!))).toEqual([]);
+      });
       it(`code block ${i + 1} runs: ${title}`, async () => {
         const outfile = join(work, `${page.replace(/\W/g, '_')}_${i}.mjs`);
         await build({
@@ -33,7 +38,13 @@ for (const page of pages) {
           format: 'esm',
           platform: 'node',
           outfile,
-          alias: { 'recurrent/node': join(root, 'src/node/index.ts'), 'recurrent/onnx': join(root, 'src/onnx/index.ts'), recurrent: join(root, 'src/index.ts') },
+          alias: {
+            'recurrent/node': join(root, 'src/node/index.ts'),
+            'recurrent/onnx': join(root, 'src/onnx/index.ts'),
+            'recurrent/plot': join(root, 'src/plot/index.ts'),
+            'recurrent/browser': join(root, 'src/browser/index.ts'),
+            recurrent: join(root, 'src/index.ts'),
+          },
           // Packages the pages use beside recurrent (onnxruntime-node, a native addon) load from this checkout.
           plugins: [{ name: 'checkout-packages', setup: (b) => b.onResolve({ filter: /^onnxruntime-node$/ }, () => ({ path: require.resolve('onnxruntime-node'), external: true })) }],
           logLevel: 'silent',

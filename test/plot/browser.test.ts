@@ -2,7 +2,8 @@
  * The charts rendered by a real browser: headless Chromium (Debian's /usr/bin/chromium,
  * driven by playwright-core, no network) draws a two-series line chart, its log-scale
  * variant and a heatmap; the test checks from the rendered page that the lines, axes and
- * legend are visible and inside the chart, and saves a screenshot of each to __screenshots__/.
+ * legend are visible and inside the chart, and saves a screenshot of each to __screenshots__/
+ * (ignored by git: a test run leaves the tree as it was).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

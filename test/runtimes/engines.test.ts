@@ -15,7 +15,7 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from '../helpers.js';
 import { FAST_VS_REFERENCE } from '../tolerances.js';
-import { BIN, ensureBuilt, expectLossFalls, killGroup, ROOT, runWorkload } from './helpers.js';
+import { engineBinary, ensureBuilt, expectLossFalls, killGroup, ROOT, runWorkload } from './helpers.js';
 
 const STEPS = 12;
 let node: { result: number[]; ms: number };
@@ -86,7 +86,7 @@ const gru :Workerd.Worker = (
       );
       const started = performance.now();
       // --control-fd=3: workerd reports the port it bound as {"event":"listen","port":N}.
-      const child = spawn(join(BIN, 'workerd'), ['serve', join(dir, 'config.capnp'), '--control-fd=3'], {
+      const child = spawn(engineBinary('workerd'), ['serve', join(dir, 'config.capnp'), '--control-fd=3'], {
         stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
         detached: true,
       });

@@ -13,6 +13,21 @@ import { expect } from 'vitest';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** node_modules/.bin of the repository. */
 export const BIN = join(ROOT, 'node_modules', '.bin');
+/**
+ * Where the other engines' binaries (bun, deno, workerd) live: test/runtimes has its own
+ * pinned package.json and lockfile, installed by `npm test` (test:engines-install), so that
+ * `npm ci` at the root does not download them.
+ */
+const ENGINES_BIN = join(ROOT, 'test', 'runtimes', 'node_modules', '.bin');
+
+/** The path of an engine's binary; fails with the command that installs it when it is missing. */
+export function engineBinary(name: 'bun' | 'deno' | 'workerd'): string {
+  const path = join(ENGINES_BIN, name);
+  if (!existsSync(path)) {
+    throw new Error(`${path} is missing: the runtime tests' engines are installed by \`npm test\`, or by \`npm run test:engines-install\` before running vitest directly.`);
+  }
+  return path;
+}
 /** Where Debian's chromium lives; CI installs it (.ci/run). */
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -141,9 +156,9 @@ export async function runWorkload<T>(engine: 'node' | 'bun' | 'deno', name: stri
     engine === 'node'
       ? [process.execPath, [script, ...rest]]
       : engine === 'bun'
-        ? [join(BIN, 'bun'), [script, ...rest]]
+        ? [engineBinary('bun'), [script, ...rest]]
         : // No permission flags: loading local modules needs none, and the workload asks for none.
-          [join(BIN, 'deno'), ['run', '--no-prompt', '--no-config', '--no-lock', script, ...rest]];
+          [engineBinary('deno'), ['run', '--no-prompt', '--no-config', '--no-lock', script, ...rest]];
   const out = await run(command, args, { env, timeoutMs: 60_000 });
   const line = out.stdout.trim().split('\n').pop() ?? '';
   const parsed = JSON.parse(line) as { result: T; ms: number };

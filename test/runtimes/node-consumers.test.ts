@@ -7,7 +7,10 @@
  * - TypeScript consumers (.ts as ESM, .cts as CommonJS) type-check against the installed
  *   package with node16 resolution, and the .ts one again with bundler resolution;
  * - the command in bin/ (when the package ships one) starts from the installed copy, where
- *   there is no src/ and it must use the build.
+ *   there is no src/ and it must use the build;
+ * - what a user reads from the installed build is readable: class names in `summary()`,
+ *   `console.log(tensor)` and error names, and an uncaught error prints a short source line,
+ *   not a minified bundle.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,12 +52,19 @@ const onnx = exportOnnx(head, randn([2, 8]));
 if (!String.fromCharCode(...onnx.subarray(0, 400)).includes('MatMul')) throw new Error('onnx: the Linear head was not traced');
 `;
 
-const ESM = `import { F, Generator, nn, optim, randn, Tensor, tensor } from 'recurrent';
+const ESM = `import { F, Generator, defineFunction, gradcheck, nn, optim, randn, Tensor, tensor } from 'recurrent';
 import { loadFile, saveFile } from 'recurrent/node';
 import { lineChart } from 'recurrent/plot';
 import { exportOnnx } from 'recurrent/onnx';
 const file = new URL('./esm.safetensors', import.meta.url).pathname;
 if (tensor([1, 2]).shape[0] !== 2) throw new Error('tensor');
+// A custom op with its own backward, from the package alone.
+const square = defineFunction({
+  name: 'square',
+  forward(ctx, x) { ctx.saveForBackward(x); return x.mul(x); },
+  backward(ctx, grad) { return [grad.mul(ctx.savedTensors[0]).mul(2)]; },
+});
+if (!gradcheck((x) => square.apply(x), [randn([4])]).ok) throw new Error('defineFunction');
 if (!lineChart({ series: [{ name: 'loss', y: [3, 2, 1] }] }).startsWith('<svg')) throw new Error('plot');
 ${TRAIN}
 ${ONNX}`;
@@ -95,6 +105,32 @@ gru.forward([1, 2]);
 export = gru.forward(x).output.shape;
 `;
 
+/** What a user prints from the installed package: class names must survive the build. */
+const NAMES = `
+const { inspect } = require('node:util');
+const { nn, summary, tensor, zeros, RecurrentError } = require('recurrent');
+class Model extends nn.Module {
+  gru = new nn.GRU({ inputSize: 2, hiddenSize: 4, batchFirst: true });
+  head = new nn.Linear({ inFeatures: 4, outFeatures: 1 });
+  forward(x) { return this.head.forward(this.gru.forward(x).h.select(0, 0)); }
+}
+let error;
+try { zeros([2, 3]).matmul(zeros([4, 5])); } catch (e) { error = e; }
+console.log(JSON.stringify({
+  summary: summary(new Model(), { inputShape: [1, 3, 2] }).text,
+  inspected: inspect(tensor([1, 2])),
+  errorName: error.name,
+  errorInspected: inspect(error).split('\\n')[0],
+  isRecurrentError: error instanceof RecurrentError,
+}));
+`;
+
+/** An error nobody catches, from inside the library, as a user's first mistake would be. */
+const UNCAUGHT = (lang: 'esm' | 'cjs') =>
+  lang === 'esm'
+    ? `import { zeros } from 'recurrent';\nzeros([2, 3]).matmul(zeros([4, 5]));\n`
+    : `const { zeros } = require('recurrent');\nzeros([2, 3]).matmul(zeros([4, 5]));\n`;
+
 function tsconfig(module: string, moduleResolution: string, files: string[]): string {
   // No @types/node and no DOM: the package's types must stand on ES2022 alone.
   return JSON.stringify({
@@ -113,6 +149,9 @@ beforeAll(async () => {
   console.log(`packed and installed into ${dir} in ${install.ms.toFixed(0)} ms`);
   writeFileSync(join(dir, 'esm.mjs'), ESM);
   writeFileSync(join(dir, 'cjs.cjs'), CJS);
+  writeFileSync(join(dir, 'names.cjs'), NAMES);
+  writeFileSync(join(dir, 'uncaught.mjs'), UNCAUGHT('esm'));
+  writeFileSync(join(dir, 'uncaught.cjs'), UNCAUGHT('cjs'));
   writeFileSync(join(dir, 'consumer.ts'), TS_ESM);
   writeFileSync(join(dir, 'consumer.cts'), TS_CJS);
   writeFileSync(join(dir, 'tsconfig.node16.json'), tsconfig('node16', 'node16', ['consumer.ts', 'consumer.cts']));
@@ -142,6 +181,30 @@ describe('node consumers of the installed tarball', () => {
     expect(got.names).toEqual(['bias_hh_l0', 'bias_ih_l0', 'weight_hh_l0', 'weight_ih_l0']);
     expect(got.same).toBe(true);
     expect(got.sameTensorClass).toBe(true);
+  });
+
+  it('keeps class names readable: summary(), console.log(tensor), error names', async () => {
+    const out = await run(process.execPath, ['names.cjs'], { cwd: dir, timeoutMs: 60_000 });
+    const got = JSON.parse(out.stdout.trim()) as { summary: string; inspected: string; errorName: string; errorInspected: string; isRecurrentError: boolean };
+    console.log(got.summary);
+    expect(got.summary).toContain('Model: "Model"');
+    expect(got.summary).toMatch(/gru \(GRU\)/);
+    expect(got.summary).toMatch(/head \(Linear\)/);
+    expect(got.inspected).toBe('tensor([1., 2.])');
+    expect(got.errorName).toBe('RecurrentError');
+    expect(got.errorInspected).toMatch(/^RecurrentError: matmul: /);
+    expect(got.isRecurrentError).toBe(true);
+  });
+
+  it.each(['uncaught.mjs', 'uncaught.cjs'])('%s: an uncaught error prints a short report that names the op', async (file) => {
+    const failure = await run(process.execPath, [file], { cwd: dir, timeoutMs: 60_000 }).then(
+      () => '',
+      (error: Error) => error.message,
+    );
+    expect(failure).toMatch(/RecurrentError: matmul: inner sizes differ/);
+    const longest = Math.max(...failure.split('\n').map((line) => line.length));
+    expect(longest, `longest line of the uncaught error's output:\n${failure.slice(0, 2000)}`).toBeLessThan(300);
+    expect(failure.length).toBeLessThan(4000);
   });
 
   it('type-checks TypeScript consumers (ESM .ts and CommonJS .cts) with node16 resolution', async () => {

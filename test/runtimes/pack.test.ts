@@ -1,7 +1,8 @@
 /**
  * What `npm pack` puts in the tarball: the build (dist/), the package.json and README (and
- * bin/ and LICENSE when present), nothing else: no sources, tests, benchmarks or fixtures.
- * Every file the package.json points at must be in it.
+ * bin/ and LICENSE when present), the learning path (docs/) and the README's pictures
+ * (examples/output/*.svg), nothing else: no sources, tests, benchmarks or fixtures. Every
+ * file the package.json points at must be in it, and every file the README links to.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,14 +27,22 @@ beforeAll(async () => {
 });
 
 describe('npm pack', () => {
-  it('contains only dist/ (and package.json, README, LICENSE, bin/)', () => {
-    const allowed = /^(dist\/|bin\/|package\.json$|README(\.md)?$|LICENSE(\.md|\.txt)?$)/i;
+  it('contains only dist/ (and package.json, README, LICENSE, bin/, docs/, the README\'s pictures)', () => {
+    const allowed = /^(dist\/|bin\/|docs\/[\w-]+\.md$|examples\/output\/[\w-]+\.svg$|package\.json$|README(\.md)?$|LICENSE(\.md|\.txt)?$)/i;
     expect(files.map((f) => f.path).filter((p) => !allowed.test(p))).toEqual([]);
   });
 
   it('has no sources, tests, benchmarks, fixtures or build leftovers', () => {
-    const forbidden = /(^|\/)(src|test|tests|bench|fixtures|examples|scripts|node_modules|\.cache)\/|\.test\.|(?<!\.d)\.c?ts$|\.tsbuildinfo$|\.tgz$/;
+    const forbidden = /(^|\/)(src|test|tests|bench|fixtures|scripts|node_modules|\.cache|quick)\/|^examples\/(?!output\/)|\.test\.|(?<!\.d)\.c?ts$|\.tsbuildinfo$|\.tgz$/;
     expect(files.map((f) => f.path).filter((p) => forbidden.test(p))).toEqual([]);
+  });
+
+  it("holds every file the README links to or shows, so its links and pictures work from the package", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const targets = [...readme.matchAll(/\]\(([^)#\s]+)[^)]*\)/g)].map((m) => m[1]!).filter((t) => !/^[a-z]+:/.test(t));
+    expect(targets.length).toBeGreaterThan(5);
+    const paths = new Set(files.map((f) => f.path));
+    expect(targets.filter((t) => !paths.has(t.replace(/^\.\//, '')))).toEqual([]);
   });
 
   it('contains every file that package.json points at', () => {

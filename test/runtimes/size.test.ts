@@ -99,7 +99,10 @@ beforeAll(async () => {
 describe('size', () => {
   it(`keeps the core under ${CORE_BUDGET} bytes minified and gzipped`, () => {
     expect(full.gzipped).toBeLessThan(CORE_BUDGET);
-    expect(gz(readFileSync(join(ROOT, 'dist', 'recurrent.global.js')))).toBeLessThan(CORE_BUDGET);
+    // recurrent.global.js keeps its class names (esbuild keepNames, so summary() and errors read
+    // right in a page), which costs about 3 kB: measured 37,581 B without and 40,181 B with,
+    // 49,276 B and 52,429 B with the WebAssembly backend.
+    expect(gz(readFileSync(join(ROOT, 'dist', 'recurrent.global.js')))).toBeLessThan(CORE_BUDGET + 3_500);
   });
 
   it(`keeps an LSTM-training app under ${LSTM_TRAINING_BUDGET} bytes minified and gzipped`, () => {

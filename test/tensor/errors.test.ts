@@ -115,7 +115,7 @@ describe('sizes', () => {
       expect(rejects('randn', () => randn(shape), 'shape').message).toContain(shown);
       expect(rejects('randint', () => randint(0, 3, shape), 'shape').message).toContain(shown);
     }
-    rejects('full', () => zeros(3 as unknown as number[]), 'shape');
+    rejects('full', () => zeros('3' as unknown as number[]), 'shape');
     rejects('eye', () => eye(-1), 'shape');
     rejects('eye', () => eye(2, 1.5), 'shape');
   });

@@ -79,8 +79,10 @@ function rangeText(flag: FlagSpec): string {
 function convert(command: string, flag: FlagSpec, raw: string): number | string {
   const fail = (what: string) => new UsageError(command, `--${flag.name} must be ${what}, got ${JSON.stringify(raw)}`);
   if (flag.kind === 'text') {
-    if (flag.choices && !flag.choices.includes(raw)) throw fail(`one of ${flag.choices.join(', ')}`);
-    return raw;
+    if (!flag.choices) return raw;
+    const choice = flag.choices.find((c) => c.toLowerCase() === raw.toLowerCase()); // --model LSTM is --model lstm
+    if (choice === undefined) throw fail(`one of ${flag.choices.join(', ')}`);
+    return choice;
   }
   const isInt = flag.kind === 'int';
   const range = rangeText(flag);

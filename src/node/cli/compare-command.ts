@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { lineChart, seriesColor, type Series } from '../../plot/index.js';
 import { writeFileAtomic } from '../files.js';
 import { numberArg, switchArg, textArg, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
-import { MODEL_KINDS, modelName, type ModelKind } from './char-model.js';
+import { MODEL_KINDS, modelName, type ModelKind, type RunConfig } from './char-model.js';
 import { vocabularyOf } from './corpus.js';
 import { count, duration, table } from './format.js';
 import { readText, type CliIO } from './io.js';
+import { readRunCheckpoint, type RunCheckpoint } from './run-checkpoint.js';
+import { RUN_FILES } from './run-files.js';
 import { CONFIG_FLAGS, checkDataOutside, configFromArgs } from './train-command.js';
 import { stopExitCode } from './stop-signals.js';
 import { train } from './trainer.js';
@@ -27,10 +29,12 @@ export const compareSpec: CommandSpec = {
     { name: 'every', kind: 'int', min: 1, default: 25, help: 'log and validate every N steps' },
     { name: 'out', kind: 'text', placeholder: 'DIR', default: 'runs/compare', help: 'writes compare.svg, compare.json and one run folder per model' },
     { name: 'force', kind: 'switch', help: 'replace the files of an earlier comparison in the same folder' },
+    { name: 'resume', kind: 'switch', help: 'continue an interrupted compare in --out (same flags): finished runs are kept, the stopped one resumes' },
   ],
   notes: `
-Every call starts the three runs over. tokens/s is the median over the logged intervals, so
-the first model does not pay for the JIT warm-up; wall time is each run's total.`,
+Without --resume every call starts the three runs over. tokens/s is the median over the
+logged intervals, so the first model does not pay for the JIT warm-up; wall time is each
+run's total (over resumes).`,
 };
 
 /** The models compared, in table order. */
@@ -44,6 +48,22 @@ interface CompareRow {
   finalValLoss: number | null;
   tokensPerSecond: number;
   seconds: number;
+}
+
+/** The flags a resumed run must share with the command line (its data by content, not by path). */
+const SAME: readonly (keyof RunConfig)[] = ['embed', 'hidden', 'layers', 'seq', 'batch', 'lr', 'clip', 'seed', 'valFraction', 'dataHash', 'dataLength'];
+
+/** The checkpoint in `dir` to continue from with --resume (none when the run never saved one), checked against `config`. */
+function resumeFrom(command: string, dir: string, config: RunConfig, steps: number): RunCheckpoint | undefined {
+  const path = join(dir, RUN_FILES.checkpoint);
+  if (!existsSync(path)) return undefined;
+  const checkpoint = readRunCheckpoint(command, path);
+  const differs = SAME.filter((key) => checkpoint.extra.config[key] !== config[key]);
+  if (checkpoint.extra.config.model !== config.model || differs.length > 0) {
+    throw new UsageError(command, `the run in '${dir}' was made with other flags or data (${differs.join(', ') || 'model'}); pass the flags it was started with, or drop --resume to start over`);
+  }
+  if (checkpoint.contents.step > steps) throw new UsageError(command, `--steps ${steps} is before the step ${checkpoint.contents.step} of the run in '${dir}'`);
+  return checkpoint;
 }
 
 /** The median of `values` (not empty): a throughput the first run's JIT warm-up does not skew. */
@@ -62,8 +82,8 @@ export async function compareCommand(args: ParsedArgs, io: CliIO): Promise<numbe
   const vocab = vocabularyOf(data.text);
   const out = textArg(args, 'out')!;
   const present = [...COMPARED, 'compare.svg', 'compare.json'].filter((name) => existsSync(join(out, name)));
-  if (present.length > 0 && !switchArg(args, 'force')) {
-    throw new UsageError(command, `'${out}' already holds a comparison (${present.join(', ')}); pass --force to replace it, or choose another --out`);
+  if (present.length > 0 && !switchArg(args, 'force') && !switchArg(args, 'resume')) {
+    throw new UsageError(command, `'${out}' already holds a comparison (${present.join(', ')}); continue it with --resume, pass --force to replace it, or choose another --out`);
   }
   checkDataOutside(command, dataPath, out);
   const steps = numberArg(args, 'steps');
@@ -72,15 +92,18 @@ export async function compareCommand(args: ParsedArgs, io: CliIO): Promise<numbe
   const rows: CompareRow[] = [];
   const series: Series[] = [];
   for (const model of COMPARED) {
-    const plan = { config: configFromArgs(args, data, model), text: data.text, vocab, steps, out: join(out, model), every, sampleEvery: steps, prompt, label: `${model.padEnd(4)} ` };
+    const config = configFromArgs(args, data, model);
+    const dir = join(out, model);
+    const resume = switchArg(args, 'resume') ? resumeFrom(command, dir, config, steps) : undefined;
+    const plan = { config, text: data.text, vocab: resume?.extra.vocab ?? vocab, steps, out: dir, every, sampleEvery: steps, prompt, label: `${model.padEnd(4)} `, resume, resumeDir: dir };
     const result = await train(plan, io.stdout);
     if (result.stoppedBy !== null) {
-      io.stdout.write(`stopped by ${result.stoppedBy} during ${modelName(model)}; its checkpoint is in ${plan.out}\n`);
+      io.stdout.write(`stopped by ${result.stoppedBy} during ${modelName(model)}; its checkpoint is in ${plan.out}\ncontinue with the same command and --resume\n`);
       return stopExitCode(result.stoppedBy);
     }
     const { metrics } = result;
     const last = metrics[metrics.length - 1];
-    rows.push({ model, parameters: result.parameters, finalLoss: last.loss, finalValLoss: last.valLoss ?? null, tokensPerSecond: median(metrics.map((m) => m.tokensPerSecond)), seconds: Math.round(result.seconds * 1000) / 1000 });
+    rows.push({ model, parameters: result.parameters, finalLoss: last.loss, finalValLoss: last.valLoss ?? null, tokensPerSecond: median(metrics.map((m) => m.tokensPerSecond)), seconds: last.elapsed });
     const color = seriesColor(MODEL_KINDS.indexOf(model));
     const val = metrics.filter((m) => m.valLoss !== undefined);
     series.push({ name: `${modelName(model)} training`, x: metrics.map((m) => m.step), y: metrics.map((m) => m.loss), color, dashed: true });

@@ -13,6 +13,7 @@
  */
 import { RecurrentError } from '../../tensor/errors.js';
 import { UsageError } from './args.js';
+import { plural } from './format.js';
 import type { Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 
@@ -60,7 +61,7 @@ export function listCharacters(chars: readonly string[]): string {
 /** The ids of `text`'s characters in `vocab`; throws naming the characters `vocab` lacks. */
 export function encode(op: string, text: string, vocab: readonly string[]): Int32Array {
   const unknown = unknownCharacters(text, vocab);
-  if (unknown.length > 0) throw new RecurrentError(op, `the vocabulary of ${vocab.length} characters lacks ${listCharacters(unknown)}`);
+  if (unknown.length > 0) throw new RecurrentError(op, `the vocabulary of ${plural(vocab.length, 'character')} lacks ${listCharacters(unknown)}`);
   const index = new Map(vocab.map((ch, i) => [ch, i]));
   return Int32Array.from(Array.from(text), (ch) => index.get(ch)!);
 }
@@ -75,10 +76,10 @@ export function makeCorpus(op: string, text: string, vocab: readonly string[], v
   const train = ids.subarray(0, ids.length - valLength);
   const validation = ids.subarray(ids.length - valLength);
   if (train.length < seq + 2) {
-    throw new UsageError(op, `the training text has ${train.length} characters; --seq ${seq} needs at least ${seq + 2}`);
+    throw new UsageError(op, `the training text has ${plural(train.length, 'character')}; --seq ${seq} needs at least ${seq + 2}`);
   }
   if (valFraction > 0 && validation.length < seq + 1) {
-    throw new UsageError(op, `the validation tail has ${validation.length} characters; --seq ${seq} needs at least ${seq + 1} (raise --val-fraction, lower --seq, or use --val-fraction 0)`);
+    throw new UsageError(op, `the validation tail has ${plural(validation.length, 'character')}; --seq ${seq} needs at least ${seq + 1} (raise --val-fraction, lower --seq, or use --val-fraction 0)`);
   }
   return { vocab: [...vocab], train, validation };
 }

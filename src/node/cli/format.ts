@@ -13,6 +13,11 @@ export function count(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** A count and a noun, singular for one: 1 character, 2 characters. */
+export function plural(n: number, noun: string): string {
+  return `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** A duration in seconds as 4.2s, 42s, 3m05s or 1h02m. */
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '--';

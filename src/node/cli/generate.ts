@@ -10,13 +10,14 @@ import { Tensor } from '../../tensor/tensor.js';
 import { UsageError } from './args.js';
 import type { CharModel } from './char-model.js';
 import { encode, listCharacters, unknownCharacters } from './corpus.js';
+import { plural } from './format.js';
 
 /** The ids of a --prompt; an empty prompt or one with characters the model never saw is a usage error. */
 export function promptIds(command: string, prompt: string, vocab: readonly string[]): Int32Array {
   if (prompt === '') throw new UsageError(command, '--prompt must not be empty');
   const unknown = unknownCharacters(prompt, vocab);
   if (unknown.length > 0) {
-    throw new UsageError(command, `--prompt has characters the model never saw: ${listCharacters(unknown)} (its vocabulary has ${vocab.length} characters)`);
+    throw new UsageError(command, `--prompt has characters the model never saw: ${listCharacters(unknown)} (its vocabulary has ${plural(vocab.length, 'character')})`);
   }
   return encode(command, prompt, vocab);
 }

@@ -50,7 +50,7 @@ const COMMANDS: readonly Command[] = [
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;
   const list = COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary.split('. ')[0].replace(/\.$/, '')}`).join('\n');
-  return `usage: recurrent <command> [flags]\n\nCharacter-level recurrent language models from the command line.\n\ncommands:\n${list}\n\nrecurrent <command> --help shows a command's flags.\n`;
+  return `usage: recurrent <command> [flags]\n\nCharacter-level recurrent language models from the command line.\n\ncommands:\n${list}\n\nrecurrent <command> --help shows a command's flags; recurrent --version, the version.\n`;
 }
 
 /** Runs the CLI on `argv` (the words after `recurrent`) and returns the exit code. */

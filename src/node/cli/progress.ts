@@ -56,7 +56,7 @@ export class Progress {
     return done > 0 ? ((performance.now() - this.started) / 1000 / done) * (this.total - this.step) : NaN;
   }
 
-  /** Called after every training step with its loss and throughput. */
+  /** Called after every training step with the mean loss since the last logged step, and the throughput. */
   update(step: number, loss: number, tokensPerSecond: number): void {
     this.step = step;
     this.loss = loss;
@@ -67,6 +67,7 @@ export class Progress {
   /** Called at every logged step: prints the plain line off a TTY, updates the bar on one. */
   log(m: MetricsLine): void {
     this.step = m.step;
+    this.loss = m.loss;
     this.valLoss = m.valLoss ?? this.valLoss;
     if (this.tty) {
       this.draw();

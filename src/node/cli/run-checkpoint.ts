@@ -22,6 +22,8 @@ export type RunExtra = {
   every: number;
   /** Sample every this many steps. */
   sampleEvery: number;
+  /** The step the run trains to, which `--resume` keeps unless given --steps (absent in older checkpoints). */
+  steps?: number;
   /** Seconds spent training up to this checkpoint (over all resumed runs). */
   elapsed: number;
 };
@@ -60,14 +62,30 @@ function checkShapes(op: string, path: string, contents: CheckpointContents, con
   }
 }
 
+/**
+ * True when `bytes` cannot be safetensors at all (a text file, an archive): a safetensors file
+ * starts with the 8-byte length of the JSON header that follows, so byte 8 is '{'. A file
+ * that starts right but is cut short gets the reader's own message.
+ */
+function notSafetensors(bytes: Uint8Array): boolean {
+  return bytes.length < 10 || bytes[8] !== 0x7b;
+}
+
 /** Reads and checks a checkpoint written by `recurrent train`. */
 export function readRunCheckpoint(op: string, path: string): RunCheckpoint {
   const bytes = readBytes(op, 'checkpoint', path);
+  if (notSafetensors(bytes)) {
+    throw new RecurrentError(op, `'${path}' is not a safetensors file; pass the checkpoint.safetensors of a run folder made by \`recurrent train\``, 'format');
+  }
   let contents: CheckpointContents;
   try {
     contents = decodeCheckpoint(bytes);
   } catch (error) {
-    throw new RecurrentError(op, `'${path}' is not a readable checkpoint: ${(error as Error).message}`, 'format');
+    const weightsOnly = /not a recurrent checkpoint/.test((error as Error).message);
+    const why = weightsOnly
+      ? 'it holds weights but no training run (no config, vocabulary or step: weights downloaded from the live page, or saved with saveFile); `recurrent sample` and `summary` need the checkpoint.safetensors of a `recurrent train` run folder'
+      : (error as Error).message;
+    throw new RecurrentError(op, `'${path}' is not a readable checkpoint: ${why}`, 'format');
   }
   const extra = contents.extra as Partial<RunExtra>;
   if (extra.tool !== 'recurrent train') throw new RecurrentError(op, `'${path}' was not written by \`recurrent train\` (its extra data has no run config)`, 'format');
@@ -81,7 +99,11 @@ export function readRunCheckpoint(op: string, path: string): RunCheckpoint {
   if (typeof prompt !== 'string' || !Number.isSafeInteger(every) || !Number.isSafeInteger(sampleEvery) || typeof elapsed !== 'number') {
     throw new RecurrentError(op, `'${path}' lacks the prompt, intervals or elapsed time of its run`, 'format');
   }
-  return { path, bytes, contents, extra: { tool: 'recurrent train', config, vocab, prompt, every: every!, sampleEvery: sampleEvery!, elapsed } };
+  const { steps } = extra;
+  if (steps !== undefined && (!Number.isSafeInteger(steps) || steps < contents.step)) {
+    throw new RecurrentError(op, `'${path}' holds a target of ${String(steps)} steps, not an integer at or after its step ${contents.step}`, 'format');
+  }
+  return { path, bytes, contents, extra: { tool: 'recurrent train', config, vocab, prompt, every: every!, sampleEvery: sampleEvery!, steps, elapsed } };
 }
 
 /** The checkpoint's model, rebuilt from its config and loaded with its weights. */

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { textArg, type CommandSpec, type ParsedArgs } from './args.js';
 import { modelName } from './char-model.js';
-import { count, duration, printable, table } from './format.js';
+import { count, duration, plural, printable, table } from './format.js';
 import type { CliIO } from './io.js';
 import { loadRunModel, readRunCheckpoint } from './run-checkpoint.js';
 
@@ -25,9 +25,9 @@ export async function summaryCommand(args: ParsedArgs, io: CliIO): Promise<numbe
   const lines = [
     `checkpoint  ${checkpoint.path}`,
     `model       ${modelName(config.model)}, ${layers}, hidden ${config.hidden}, embedding ${config.embed}`,
-    `vocabulary  ${vocab.length} characters`,
+    `vocabulary  ${plural(vocab.length, 'character')}`,
     `step        ${checkpoint.contents.step} (${duration(elapsed)} of training)`,
-    `data        ${printable(basename(config.data))} (${count(config.dataLength)} characters, validation fraction ${config.valFraction})`,
+    `data        ${printable(basename(config.data))} (${plural(config.dataLength, 'character')}, validation fraction ${config.valFraction})`,
     `training    seq ${config.seq}, batch ${config.batch}, lr ${config.lr}, clip ${config.clip}, seed ${config.seed}`,
     '',
     table(['parameter', 'shape', 'count'], rows),

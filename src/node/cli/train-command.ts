@@ -2,8 +2,8 @@
  * `recurrent train`: flags to a training plan (a fresh run, or `--resume DIR` continuing one
  * with the config its checkpoint holds), then the training loop, then a summary line.
  */
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RecurrentError } from '../../tensor/errors.js';
 import { UsageError, numberArg, switchArg, textArg, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.js';
 import { CONFIG_LIMITS, MODEL_KINDS, type ModelKind, type RunConfig } from './char-model.js';
@@ -56,7 +56,7 @@ export const trainSpec: CommandSpec = {
   summary: 'Trains a character-level language model on a text file. The model is Embedding -> LSTM, GRU or RNN -> Linear, trained on cross entropy with Adam and gradient-norm clipping.',
   flags: [
     ...CONFIG_FLAGS,
-    { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 1000, help: 'train until this step (counting resumed steps)' },
+    { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 1000, help: "train until this step (counting resumed steps; --resume keeps the run's own target)" },
     { name: 'out', kind: 'text', placeholder: 'DIR', optional: true, help: 'run folder (default runs/MODEL, or the --resume folder)' },
     { name: 'resume', kind: 'text', placeholder: 'DIR', optional: true, help: 'continue the run in DIR from its checkpoint, with its config, intervals and prompt' },
     { name: 'every', kind: 'int', min: 1, default: 25, help: 'log, validate, plot and save a checkpoint every N steps' },
@@ -71,8 +71,13 @@ gradNorm, lr, elapsed, tokensPerSecond), loss.svg and samples.txt.
 
 Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current step and exits with 130
 (SIGINT) or 143 (SIGTERM); a second signal quits at once. Continue with
-  recurrent train --resume DIR --steps N
-which replays exactly the steps the uninterrupted run would have taken.`,
+  recurrent train --resume DIR
+which trains on to the run's own --steps (or to a new --steps N), replaying exactly the steps
+the uninterrupted run would have taken.
+
+"loss" (on the progress bar, in the log lines, metrics.jsonl and samples.txt) is the mean
+training cross entropy over the steps since the last logged step; "val" is the cross entropy
+on the held-out end of the text.`,
 };
 
 /** Refuses a data file inside the output folder `out`, whose files the command replaces. */
@@ -85,10 +90,11 @@ export function checkDataOutside(command: string, dataPath: string, out: string)
 }
 
 /**
- * The run folder `out`, refused when it holds any file a run writes (not the resumed run's
- * own) unless --force, and always when the training text lies inside it.
+ * The run folder `out`, refused when it is a file, when it holds any file a run writes (not
+ * the resumed run's own) unless --force, and always when the training text lies inside it.
  */
 function runFolder(command: string, args: ParsedArgs, out: string, dataPath: string, resumed?: string): string {
+  if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
   checkDataOutside(command, dataPath, out);
   const folder = resolve(out);
   const present = Object.values(RUN_FILES).filter((name) => existsSync(join(out, name)));
@@ -97,6 +103,14 @@ function runFolder(command: string, args: ParsedArgs, out: string, dataPath: str
     throw new UsageError(command, `'${out}' already holds a run (${present.join(', ')}); continue it with --resume ${out}, or pass --force to replace it`);
   }
   return out;
+}
+
+/** The run folder --resume names: a folder, or (as users also write) its checkpoint file. */
+function resumeFolder(command: string, given: string): string {
+  const stat = statSync(given, { throwIfNoEntry: false });
+  if (stat === undefined || stat.isDirectory()) return given;
+  if (basename(given) === RUN_FILES.checkpoint) return dirname(given);
+  throw new UsageError(command, `--resume takes a run folder (the --out of a run), and '${given}' is a file`);
 }
 
 /** A plan resuming the run in `dir`: its config, checked against any config flag given. */
@@ -115,7 +129,8 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
   if (textHash(data.text) !== config.dataHash || data.text.length !== config.dataLength) {
     throw new RecurrentError(command, `'${data.path}' is not the text the run in '${dir}' was trained on (it changed, or pass the right --data)`);
   }
-  const steps = numberArg(args, 'steps');
+  // The run's own target unless --steps is given (older checkpoints hold none: the default).
+  const steps = args.given.has('steps') ? numberArg(args, 'steps') : (checkpoint.extra.steps ?? numberArg(args, 'steps'));
   const step = checkpoint.contents.step;
   if (steps < step) throw new UsageError(command, `--steps ${steps} is before the checkpoint's step ${step}`);
   return {
@@ -136,7 +151,7 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
 function trainPlan(args: ParsedArgs): TrainPlan {
   const command = 'recurrent train';
   const resume = textArg(args, 'resume');
-  if (resume !== undefined) return resumePlan(command, args, resume);
+  if (resume !== undefined) return resumePlan(command, args, resumeFolder(command, resume));
   const dataPath = textArg(args, 'data');
   if (dataPath === undefined) throw new UsageError(command, "--data is required (or --resume DIR); see 'recurrent train --help'");
   const data = readText(command, 'data file', dataPath);
@@ -159,17 +174,17 @@ function trainPlan(args: ParsedArgs): TrainPlan {
 /** Runs `recurrent train`; returns the exit code (0, or 130 / 143 when stopped by a signal). */
 export async function trainCommand(args: ParsedArgs, io: CliIO): Promise<number> {
   const plan = trainPlan(args);
-  const result = await train(plan, io.stdout);
-  const last = result.metrics[result.metrics.length - 1];
   const near = relative(process.cwd(), plan.out);
   const where = near === '' ? '.' : near.startsWith('..') || isAbsolute(near) ? resolve(plan.out) : near;
-  if (result.stoppedBy !== null) {
-    io.stdout.write(`stopped by ${result.stoppedBy} at step ${result.step}; checkpoint saved in ${join(where, RUN_FILES.checkpoint)}\ncontinue with: recurrent train --resume ${where} --steps ${plan.steps}\n`);
-    return stopExitCode(result.stoppedBy);
-  }
   if (plan.resume && plan.resume.contents.step === plan.steps) {
     io.stdout.write(`nothing to do: the run in ${where} is already at step ${plan.steps}\n`);
     return 0;
+  }
+  const result = await train(plan, io.stdout);
+  const last = result.metrics[result.metrics.length - 1];
+  if (result.stoppedBy !== null) {
+    io.stdout.write(`stopped by ${result.stoppedBy} at step ${result.step}; checkpoint saved in ${join(where, RUN_FILES.checkpoint)}\ncontinue with: recurrent train --resume ${where}\n`);
+    return stopExitCode(result.stoppedBy);
   }
   const val = last.valLoss === undefined ? '' : `, validation loss ${last.valLoss.toFixed(4)}`;
   io.stdout.write(`done, step ${result.step}: loss ${last.loss.toFixed(4)}${val} (${duration(result.seconds)}, ${count(result.tokensPerSecond)} tok/s)\nwrote ${where}/{${Object.values(RUN_FILES).join(', ')}}\n`);

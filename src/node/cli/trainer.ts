@@ -6,7 +6,8 @@
  *   each step   batch ~ data generator; loss = CE(model(x), y); g = grad; n = ||g||;
  *               g <- g min(1, clip / n); Adam step
  *   every N     metrics line (mean loss and grad norm since the last line, validation loss),
- *               loss.svg redrawn, checkpoint saved
+ *               loss.svg redrawn, checkpoint saved; "loss" everywhere (the bar on a terminal,
+ *               metrics.jsonl, samples.txt, the done line) is that mean over the interval
  *   every S     a sample of 200 characters, drawn with Generator(seed * 1000003 + step), so
  *               samples never disturb the training stream and a resumed run draws the same
  *
@@ -31,7 +32,7 @@ import { saveCheckpoint, writeFileAtomic } from '../files.js';
 import { CharModel, modelName, type RunConfig } from './char-model.js';
 import { makeCorpus, sampleBatch, validationBatch, type Batch } from './corpus.js';
 import { generate, promptIds } from './generate.js';
-import { count } from './format.js';
+import { count, plural } from './format.js';
 import { Progress, type OutputStream } from './progress.js';
 import type { RunCheckpoint, RunExtra } from './run-checkpoint.js';
 import { StopSignals, type StopSignal } from './stop-signals.js';
@@ -85,6 +86,12 @@ export interface TrainResult {
   tokensPerSecond: number;
 }
 
+/** A sample as the console shows it: as written, each line indented, control characters (but newline and tab) as \\u escapes. */
+function indent(text: string): string {
+  const visible = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return visible.split('\n').map((line) => `  ${line}`).join('\n');
+}
+
 /** Mean cross entropy on the fixed validation windows, without gradients, in eval mode. */
 function evaluate(model: CharModel, batch: Batch, vocabSize: number): number {
   return noGrad(() => {
@@ -129,7 +136,7 @@ export async function train(plan: TrainPlan, stdout: OutputStream): Promise<Trai
   const tokensPerStep = config.batch * config.seq;
   const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
   const checkpoint = () => {
-    const extra: RunExtra = { tool: 'recurrent train', config, vocab, prompt: plan.prompt, every, sampleEvery, elapsed: elapsed() };
+    const extra: RunExtra = { tool: 'recurrent train', config, vocab, prompt: plan.prompt, every, sampleEvery, steps, elapsed: elapsed() };
     saveCheckpoint(join(out, RUN_FILES.checkpoint), { model, optimizer, step, generators: { data }, extra });
   };
 
@@ -162,7 +169,7 @@ export async function train(plan: TrainPlan, stdout: OutputStream): Promise<Trai
   progress.print(
     step > 0
       ? `${plan.label ?? ''}resuming ${name} at step ${step} of ${steps}`
-      : `${plan.label ?? ''}training ${name} on ${count(corpus.train.length)} + ${count(corpus.validation.length)} validation characters, vocabulary ${V}; ${count(steps)} steps of ${config.batch} x ${config.seq}`,
+      : `${plan.label ?? ''}training ${name} on ${count(corpus.train.length)} + ${count(corpus.validation.length)} validation characters, vocabulary ${V}; ${plural(steps, 'step')}, each on ${plural(config.batch, 'window')} of ${plural(config.seq, 'character')}`,
   );
   const signals = new StopSignals((signal) => progress.print(`${signal}: saving a checkpoint at step ${step} (send it again to quit at once without saving)`));
   try {
@@ -182,14 +189,16 @@ export async function train(plan: TrainPlan, stdout: OutputStream): Promise<Trai
       lossSum += lossValue;
       gradSum += gradNorm;
       counted += 1;
-      progress.update(step, lossValue, ((step - startStep) * tokensPerStep) / ((performance.now() - started) / 1000));
+      // The bar shows the mean loss since the last logged step: the number metrics.jsonl, the
+      // plain progress lines, samples.txt and the done line report for that step.
+      progress.update(step, lossSum / counted, ((step - startStep) * tokensPerStep) / ((performance.now() - started) / 1000));
       if (step % every === 0 || step === steps) logAndSave();
       if (step % sampleEvery === 0 || step === steps) {
         const text = plan.prompt + generate(model, prompt, vocab, SAMPLE_LENGTH, SAMPLE_TEMPERATURE, new Generator(config.seed * 1000003 + step));
         const entry = { step, loss: metrics[metrics.length - 1]?.loss ?? lossValue, text };
         samples.push(entry);
         appendSample(out, entry);
-        progress.print(`${plan.label ?? ''}sample at step ${step}: ${JSON.stringify(text)}`);
+        progress.print(`${plan.label ?? ''}sample at step ${step}:\n${indent(text)}`);
       }
       await nextTurn(); // signals are delivered here, between steps
     }
