@@ -1,8 +1,9 @@
 /**
  * The documentation cannot drift from the code:
  *  - every TypeScript block in README.md and docs/*.md runs as written (bundled with
- *    `recurrent` resolved to this checkout's source) and imports only from the package (or
- *    node: modules), so a reader can save it as a file in their own project and run it;
+ *    `recurrent` resolved to this checkout's source) and imports only from the package's
+ *    entries, node: modules or onnxruntime-node (the engine a page deploys to), so a reader
+ *    can save it as a file in their own project and run it;
  *  - every link to a file exists, every `#L<n>` anchor is inside the file, and when the link
  *    text names a symbol in backticks, that line contains it.
  */
@@ -28,7 +29,7 @@ for (const page of pages) {
       const title = code.split('\n').find((l) => l.startsWith('//')) ?? code.split('\n')[0];
       it(`code block ${i + 1} imports only from the package, so a user can save it as try.ts: ${title}`, () => {
         const sources = [...code.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
-        expect(sources.filter((s) => !/^(recurrent(\/node|\/plot)?|node:[\w/]+)$/.test(s!))).toEqual([]);
+        expect(sources.filter((s) => !/^(recurrent(\/node|\/plot|\/onnx|\/browser)?|node:[\w/]+|onnxruntime-node)$/.test(s!))).toEqual([]);
       });
       it(`code block ${i + 1} runs: ${title}`, async () => {
         const outfile = join(work, `${page.replace(/\W/g, '_')}_${i}.mjs`);
