@@ -71,7 +71,7 @@ describe('runs are not replaced without --force', () => {
     writeFileSync(join(dir, 'partial', 'samples.txt'), 'my notes');
     const r = await run(['train', '--data', 'text.txt', ...small, '--out', 'partial']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/'partial' already holds a run \(samples\.txt\)/);
+    expect(r.stderr).toMatch(/'partial' already holds a run; .* --force to replace it \(samples\.txt\)/);
     expect(readFileSync(join(dir, 'partial', 'samples.txt'), 'utf8')).toBe('my notes');
     const inside = await run(['train', '--data', 'partial/samples.txt', ...small, '--out', 'partial', '--force']);
     expect(inside.code).toBe(2);

@@ -100,7 +100,7 @@ function runFolder(command: string, args: ParsedArgs, out: string, dataPath: str
   const present = Object.values(RUN_FILES).filter((name) => existsSync(join(out, name)));
   const taken = present.length > 0 && (resumed === undefined || folder !== resolve(resumed));
   if (taken && !switchArg(args, 'force')) {
-    throw new UsageError(command, `'${out}' already holds a run (${present.join(', ')}); continue it with --resume ${out}, or pass --force to replace it`);
+    throw new UsageError(command, `'${out}' already holds a run; continue it with --resume ${out}, or pass --force to replace it (${present.join(', ')})`);
   }
   return out;
 }
