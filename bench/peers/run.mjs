@@ -183,7 +183,10 @@ async function runTorch(names, tmp) {
   const { python, tried } = findTorchPython();
   if (!python) return { error: `no Python with torch found (tried ${tried.join('; ')}); install it (Debian: apt-get install python3-torch) or set PEERS_PYTHON` };
   const out = join(tmp, 'torch.json');
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, set on some machines for old OpenBLAS builds, make
+  // the current one pick slow kernels: PyTorch runs with OpenBLAS's own choice of kernel.
+  const { OPENBLAS_CORETYPE: _type, OPENBLAS_L2_SIZE: _l2, ...rest } = process.env;
+  const env = { ...rest, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   const result = await runChild(python, [join(here, 'torch_bench.py'), '--policy', JSON.stringify(POLICY), '--out', out, ...names], out, env, true);
   return result;
 }

@@ -13,7 +13,10 @@
  * run measures `own`, the time the caller spent on its own jobs, and `wait`, the time it then
  * waited for the workers. With w workers and c jobs on the caller, one thread would have taken
  * about own·(c+w)/c, the threaded run took own + wait: the run was late when wait > own·w/c.
- * Three late runs more than on-time ones (a late run adds a strike, an on-time run removes
+ * Runs whose own part took under a millisecond are not judged: there the time to wake a
+ * sleeping worker (tens of microseconds on an idle machine) can exceed the work itself, and
+ * counting them would switch threads off for the long runs that gain from them; a busy core
+ * delays a worker by a scheduler time slice, which the long runs show. Three late runs more than on-time ones (a late run adds a strike, an on-time run removes
  * one) make the pool fall back to one thread (`ready` = 1) for a back-off of one second; then
  * it probes again with two strikes left, so one more late run falls back again, for twice as
  * long (up to 16 s), and the back-off returns to one second once the strikes are gone.
@@ -84,6 +87,8 @@ export function runJobs(exports: Record<string, Function>, jobs: readonly (reado
 }
 
 const STRIKES = 3;
+/** Runs whose caller part took less than this (ms) say nothing about contention. */
+const JUDGED_FROM_MS = 1;
 const BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 16000;
 
@@ -104,6 +109,7 @@ export class ContentionGuard {
 
   /** Records one threaded run: `workers` workers, `callerJobs` jobs on the caller, times in ms. */
   record(ownMs: number, waitMs: number, workers: number, callerJobs: number, nowMs: number): void {
+    if (ownMs < JUDGED_FROM_MS) return;
     if (waitMs > (ownMs * workers) / callerJobs) {
       if (++this.strikes < this.limit) return;
       this.until = nowMs + this.backoff;

@@ -1,7 +1,8 @@
 /**
  * The contention rule (src/kernels/threads.ts): a run is late when the caller waited longer
- * for the workers than one thread would have needed for their jobs; three strikes make the
- * pool fall back to one thread for a back-off that doubles while probes stay late.
+ * for the workers than one thread would have needed for their jobs (runs under 1 ms are not
+ * judged); three strikes make the pool fall back to one thread for a back-off that doubles
+ * while probes stay late.
  */
 import { describe, expect, it } from 'vitest';
 import { ContentionGuard } from '../../src/kernels/threads.js';
@@ -38,6 +39,14 @@ describe('ContentionGuard', () => {
     const guard = new ContentionGuard();
     for (let i = 0; i < 100; i++) guard.record(1, i % 2 === 0 ? 5 : 0.1, 1, 1, i);
     expect(guard.fallbacks).toBe(0);
+  });
+
+  it('does not judge runs shorter than a millisecond (waking a worker may take longer than they do)', () => {
+    const guard = new ContentionGuard();
+    for (let i = 0; i < 100; i++) guard.record(0.2, 5, 1, 1, i);
+    expect(guard.fallbacks).toBe(0);
+    for (let i = 100; i < 103; i++) guard.record(1, 5, 1, 1, i);
+    expect(guard.fallbacks).toBe(1);
   });
 
   it('never falls back with an infinite strike limit', () => {
