@@ -138,7 +138,7 @@ describe('recurrent train', () => {
   it('refuses to overwrite a run without --force, and a config change on resume', async () => {
     const again = await run(['train', '--data', 'text.txt', ...SMALL, '--steps', '5', '--out', 'straight']);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/already holds a run \(.*checkpoint\.safetensors.*\); continue it with --resume straight, or pass --force/);
+    expect(again.stderr).toMatch(/already holds a run; continue it with --resume straight, or pass --force to replace it \(checkpoint\.safetensors/);
     const changed = await run(['train', '--resume', 'straight', '--steps', '120', '--hidden', '16']);
     expect(changed.code).toBe(2);
     expect(changed.stderr).toBe("recurrent train: --hidden 16 differs from the resumed run's 12; a resumed run keeps its config\n");
