@@ -31,6 +31,23 @@ function checkPath(op: string, path: unknown): asserts path is string {
   }
 }
 
+/** Why a file operation on `path` failed, in words, naming the user's path (never a temporary file). */
+function fileError(op: string, verb: 'read' | 'write', path: string, error: unknown): RecurrentError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reasons: Record<string, string> = {
+    ENOENT: verb === 'read' ? 'no such file' : 'its folder does not exist',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EISDIR: 'it is a folder',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+    ENOTEMPTY: 'a folder of that name is in the way',
+  };
+  const reason = (code && reasons[code]) ?? (error instanceof Error ? error.message : String(error));
+  return new RecurrentError(op, `cannot ${verb} '${path}': ${reason}`);
+}
+
 /** The file a write to `path` replaces: the target of a symlink, else `path` itself. */
 function writeTarget(path: string): string {
   try {
@@ -89,7 +106,12 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   const target = writeTarget(path);
   removeStaleTemporaries(target);
   const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(8).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o666);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx', 0o666);
+  } catch (error) {
+    throw fileError('writeFileAtomic', 'write', path, error);
+  }
   try {
     try {
       let offset = 0;
@@ -101,9 +123,18 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
     renameSync(tmp, target);
   } catch (error) {
     rmSync(tmp, { force: true });
-    throw error;
+    throw fileError('writeFileAtomic', 'write', path, error);
   }
   fsyncFolder(dirname(target));
+}
+
+/** The bytes of the file at `path`, or a RecurrentError naming it and why it cannot be read. */
+function readBytes(op: string, path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw fileError(op, 'read', path, error);
+  }
 }
 
 /** Saves tensors (a state dict) as a safetensors file that PyTorch's safetensors loads. */
@@ -115,7 +146,7 @@ export function saveFile(path: string, tensors: Record<string, Tensor>, metadata
 /** Loads a safetensors file (F32, F16, BF16, F64, integers) into float32 tensors by name. */
 export function loadFile(path: string): Record<string, Tensor> {
   checkPath('loadFile', path);
-  return load(readFileSync(path));
+  return load(readBytes('loadFile', path));
 }
 
 /** Saves model, optimizer, step and generators to one file, atomically. */
@@ -130,5 +161,5 @@ export function loadCheckpoint(
   targets: { model: Module; optimizer?: AnyOptimizer; generators?: Record<string, Generator> },
 ): { step: number; extra: Record<string, unknown> } {
   checkPath('loadCheckpoint', path);
-  return restoreCheckpoint(readFileSync(path), targets);
+  return restoreCheckpoint(readBytes('loadCheckpoint', path), targets);
 }

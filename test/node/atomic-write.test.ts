@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RecurrentError } from '../../src/index.js';
-import { loadCheckpoint, saveFile, writeFileAtomic } from '../../src/node/files.js';
+import { loadCheckpoint, loadFile, saveFile, writeFileAtomic } from '../../src/node/files.js';
 
 const work = mkdtempSync(join(tmpdir(), 'recurrent-atomic-'));
 const script = join(work, 'atomic-writer.mjs');
@@ -83,6 +83,25 @@ describe('writeFileAtomic', () => {
     expect(() => writeFileAtomic(target, new Uint8Array(8))).toThrow();
     expect(readdirSync(dir)).toEqual(['busy']);
     expect(readdirSync(target)).toEqual(['inside']);
+  });
+
+  test('errors name the path asked for and why, never a temporary file', () => {
+    const dir = folder();
+    const missing = join(dir, 'no-such-folder', 'w.safetensors');
+    expect(() => saveFile(missing, {})).toThrow(`writeFileAtomic: cannot write '${missing}': its folder does not exist`);
+    const busy = join(dir, 'busy');
+    mkdirSync(busy);
+    writeFileSync(join(busy, 'inside'), 'x');
+    expect(() => writeFileAtomic(busy, new Uint8Array(8))).toThrow(/^writeFileAtomic: cannot write '.*busy': (it is a folder|a folder of that name is in the way)$/);
+    expect(() => loadFile(join(dir, 'absent.safetensors'))).toThrow(`loadFile: cannot read '${join(dir, 'absent.safetensors')}': no such file`);
+    for (const attempt of [() => saveFile(missing, {}), () => writeFileAtomic(busy, new Uint8Array(1))]) {
+      try {
+        attempt();
+      } catch (error) {
+        expect(error).toBeInstanceOf(RecurrentError);
+        expect((error as Error).message).not.toMatch(/\.tmp/);
+      }
+    }
   });
 
   test('temporary files left by a crash are removed by the next save once stale; fresh ones are kept', () => {
