@@ -5,7 +5,16 @@
  * could drive the terminal (escape sequences), are shown as \u escapes.
  */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, escapeControl);
+}
+
+/** Text for the terminal that keeps its line breaks and tabs; other control characters escaped (a checkpoint's vocabulary may hold any). */
+export function printableText(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, escapeControl);
+}
+
+function escapeControl(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /** An integer with thousands separators: 12,345. */

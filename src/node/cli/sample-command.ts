@@ -2,6 +2,7 @@
 import { Generator } from '../../tensor/random.js';
 import { numberArg, textArg, type CommandSpec, type ParsedArgs } from './args.js';
 import { generate, promptIds } from './generate.js';
+import { printableText } from './format.js';
 import type { CliIO } from './io.js';
 import { loadRunModel, readRunCheckpoint } from './run-checkpoint.js';
 
@@ -27,6 +28,6 @@ export async function sampleCommand(args: ParsedArgs, io: CliIO): Promise<number
   const ids = promptIds(command, prompt, vocab);
   const model = loadRunModel(command, checkpoint);
   const text = generate(model, ids, vocab, numberArg(args, 'length'), numberArg(args, 'temperature'), new Generator(numberArg(args, 'seed')));
-  io.stdout.write(`${prompt}${text}\n`);
+  io.stdout.write(`${printableText(prompt + text)}\n`);
   return 0;
 }
