@@ -4,12 +4,14 @@
 //  - in a source checkout (src/node/cli/main.ts is here and esbuild, a devDependency, is
 //    installed) it bundles the TypeScript with esbuild into .cache/cli/, named by a hash of
 //    the bundle (about 0.1 s; always the current source; written atomically, so parallel runs
-//    never race), and imports it; the worker script of its threads goes beside it;
+//    never race; in the temp folder when the checkout is read-only), and imports it; the
+//    worker script of its threads goes beside it;
 //  - otherwise (the published package, which ships dist/ only) it imports the built
 //    dist/node/cli.js.
 // RECURRENT_DEBUG=1 adds stack traces to error messages, mapped to the TypeScript source.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -24,6 +26,20 @@ function writeOnce(file, code) {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, code);
   renameSync(tmp, file);
+}
+
+/** The folder for the bundled CLI: .cache/cli in the checkout, or one in the temp folder when the checkout is read-only. */
+function cacheDir() {
+  const inCheckout = join(root, '.cache/cli');
+  try {
+    mkdirSync(inCheckout, { recursive: true });
+    accessSync(inCheckout, constants.W_OK);
+    return inCheckout;
+  } catch {
+    const dir = join(tmpdir(), `recurrent-cli-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
 }
 
 async function fromSource() {
@@ -42,10 +58,9 @@ async function fromSource() {
     logLevel: 'error',
   });
   const [code, worker] = ['cli', 'worker'].map((name) => result.outputFiles.find((f) => f.path.endsWith(`${name}.js`)).contents);
-  const dir = join(root, '.cache/cli');
+  const dir = cacheDir();
   const hash = createHash('sha256').update(code).update(worker).digest('hex').slice(0, 16);
   const file = join(dir, `recurrent-${hash}.mjs`);
-  mkdirSync(dir, { recursive: true });
   writeOnce(join(dir, `kernel-worker-${hash}.mjs`), worker);
   process.env.RECURRENT_KERNEL_WORKER ??= join(dir, `kernel-worker-${hash}.mjs`);
   if (!existsSync(file)) {
