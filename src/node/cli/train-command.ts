@@ -94,7 +94,13 @@ export function checkDataOutside(command: string, dataPath: string, out: string)
  * the resumed run's own) unless --force, and always when the training text lies inside it.
  */
 function runFolder(command: string, args: ParsedArgs, out: string, dataPath: string, resumed?: string): string {
-  if (statSync(out, { throwIfNoEntry: false })?.isDirectory() === false) throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
+  let isFolder: boolean | undefined;
+  try {
+    isFolder = statSync(out, { throwIfNoEntry: false })?.isDirectory();
+  } catch {
+    throw new UsageError(command, `--out '${out}': a part of the path is a file, not a folder`);
+  }
+  if (isFolder === false) throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
   checkDataOutside(command, dataPath, out);
   const folder = resolve(out);
   const present = Object.values(RUN_FILES).filter((name) => existsSync(join(out, name)));
