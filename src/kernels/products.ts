@@ -18,9 +18,8 @@ type Layout = 'NN' | 'NT' | 'TN';
 
 /**
  * Work (multiply-adds) below which a product or a recurrent time loop runs on one thread:
- * waking a worker costs tens of microseconds, and a run in which the caller finished long
- * before the worker counts against the pool (see ContentionGuard). The tests set it to 0 to
- * split even the smallest work.
+ * waking a worker costs tens of microseconds, more than splitting such work saves. The tests
+ * set it to 0 to split even the smallest work.
  */
 export const parallelWork = { minimum: 1 << 20 };
 
