@@ -7,7 +7,7 @@
  *   Embedding(V, 32) -> LSTM(32, 128) -> Linear(128, V) -> cross entropy on every step
  *   Adam (lr 3e-3), gradient norm clipped at 1, windows of 48 characters, batches of 16
  *
- *   npm run demo                     the full run (about two minutes on a 2-core machine)
+ *   npm run demo                     the full run (about 15 seconds on a 2-core machine)
  *   npm run demo -- --steps 200      a shorter one; any `recurrent train` flag works here
  *   npm run demo -- 200              the same, for short
  *   npm run demo -- --force          run again over an earlier runs/demo (refused without it)
