@@ -139,7 +139,7 @@ export function gemmBlockFunction(fma: boolean): FunctionDef {
 }
 
 /** Rows of k per block: a B panel block (KC × 8 floats) stays in L1 while A streams. */
-export const KC = 256;
+const KC = 256;
 
 /**
  * The exported product: the k range cut into blocks of KC, each one call of gemmBlock (the

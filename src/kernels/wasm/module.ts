@@ -6,7 +6,7 @@
  * a real instantiation: a page whose Content Security Policy lacks 'wasm-unsafe-eval', an
  * engine without SIMD or without WebAssembly gets a reason string instead of kernels.
  */
-import { assembleModule, Code, type FunctionDef, type ValueType } from './assembler.js';
+import { assembleModule, Code, type FunctionDef } from './assembler.js';
 import { gateFunctions } from './gates.js';
 import { columnSumsFunction, gemmBlockFunction, gemmFunction, packTransposedFunction, transposeFunction } from './gemm.js';
 import { Heap } from './heap.js';
@@ -43,10 +43,10 @@ export interface WasmKernels {
 const MAX_PAGES = 65536;
 
 /** A module with one function of the given body, for feature tests. */
-function probe(body: (c: Code) => void, results: ValueType[] = []): Uint8Array<ArrayBuffer> {
+function probe(body: (c: Code) => void): Uint8Array<ArrayBuffer> {
   const code = new Code(0);
   body(code);
-  return assembleModule([{ name: 'probe', params: [], results, code }], { shared: false, maxPages: 1 });
+  return assembleModule([{ name: 'probe', params: [], results: [], code }], { shared: false, maxPages: 1 });
 }
 
 /** Whether this engine validates WebAssembly 128-bit SIMD. */
