@@ -163,7 +163,7 @@ export class HeaderReader {
     return start;
   }
 
-  /** The code unit of the `\uXXXX` escape at `b[i]`. */
+  /** The code unit of the `\u` escape (four hex digits) at `b[i]`. */
   private unit(i: number): number {
     let v = 0;
     for (let k = 2; k < 6; k++) {

@@ -7,7 +7,6 @@
  */
 import { ContentionGuard, runJob, type KernelCall, type KernelPool } from './threads.js';
 import type { WasmKernels } from './wasm/module.js';
-import { RecurrentError, show } from '../tensor/errors.js';
 import { awaitChange, CALLER_SLEEPING, clock, DONE, ERROR, exportNames, GROWN, publish, READY, SEQ, SLOT, STOP, WORKER_SLEEPING } from './worker-protocol.js';
 
 const JOB_WORDS = 4096;
@@ -97,14 +96,17 @@ export abstract class WorkerKernelPool implements KernelPool {
     }
   }
 
-  /** Encodes a job into worker w's buffer, growing it (through `sendBuffer`) when it does not fit. */
+  /**
+   * Encodes a job into worker w's buffer, growing it (through `sendBuffer`) when it does not fit.
+   * A bad call is the library's own bug, so it throws a plain Error (src/kernels imports nothing).
+   */
   private write(w: number, job: readonly KernelCall[]): void {
     let words = 1;
     for (const call of job) {
-      if (!this.index.has(call.fn)) throw new RecurrentError('runJobs', `the kernel module has no export ${show(call.fn)}`);
+      if (!this.index.has(call.fn)) throw new Error(`runJobs: the kernel module has no export ${JSON.stringify(call.fn)}`);
       // A worker gets 32 bits per argument (addresses may pass 2^31): anything else would reach
       // it changed, and the caller unchanged.
-      for (const a of call.args) if ((a | 0) !== a && a >>> 0 !== a) throw new RecurrentError('runJobs', `${call.fn}: arguments must be 32-bit integers, got ${show(a)}`);
+      for (const a of call.args) if ((a | 0) !== a && a >>> 0 !== a) throw new Error(`runJobs: ${call.fn}: arguments must be 32-bit integers, got ${String(a)}`);
       words += 2 + call.args.length;
     }
     let buffer = this.jobs[w]!;
