@@ -75,7 +75,6 @@ export function recurrentLayerWasm(
   const out = heap.alloc(outSize * 4);
   const hw = heap.alloc(B * G * 4);
   const biases = heap.alloc(2 * G * 4); // b_ih, b_hh (zeros for a layer without biases)
-  const zeroBias = new Float32Array(G);
   const gates = heap.alloc(T * B * G * 4);
   const states = heap.alloc((T + 1) * stateFloats * 4);
   const cells = isLstm ? heap.alloc((T + 1) * stateFloats * 4) : 0;
@@ -91,8 +90,9 @@ export function recurrentLayerWasm(
     const wih = packedTransposed(w, weightIh, weightIh.version, weightIh.data, G, I);
     const whh = packedTransposed(w, weightHh, weightHh.version, weightHh.data, G, H);
     // XW = x W_ihᵀ + b_ih for all steps at once.
-    copyIn(w, biasIh?.data ?? zeroBias, 0, G, biases);
-    copyIn(w, biasHh?.data ?? zeroBias, 0, G, biases + G * 4);
+    heap.f32.fill(0, biases >> 2, (biases >> 2) + 2 * G);
+    if (biasIh) copyIn(w, biasIh.data, 0, G, biases);
+    if (biasHh) copyIn(w, biasHh.data, 0, G, biases + G * 4);
     gemmRows(w, T * B, I, G, X, I * 4, 4, wih, 32, I * 32, gates, G * 4, 0, biases);
     const first = d === 0 ? 0 : T;
     copyIn(w, h0.data, d * stateFloats, stateFloats, states + first * stateFloats * 4);
@@ -174,14 +174,17 @@ export function recurrentLayerWasm(
       gemmRows(w, G, T * B, H, transposed, T * B * 4, 4, hPrev, H * 4, 32, gW, H * 4, 0);
       copyOut(w, gW, G * H, gWhh);
       weightGrads.push(gWih, gWhh);
-      for (const [bias, grads] of [[biasIh, dXW], [biasHh, dHW]] as const) {
-        if (bias === null) continue;
+      const columnSums = (grads: number): Float32Array => {
         heap.f32.fill(0, gW >> 2, (gW >> 2) + G);
         e.columnSums(T * B, G, grads, gW);
         const gb = new Float32Array(G);
         copyOut(w, gW, G, gb);
-        weightGrads.push(gb);
-      }
+        return gb;
+      };
+      const gbIh = biasIh === null ? null : columnSums(dXW);
+      if (gbIh) weightGrads.push(gbIh);
+      // db_hh sums dHW, which is dXW itself but for the GRU: then the sums are already there.
+      if (biasHh) weightGrads.push(gbIh && dHW === dXW ? gbIh.slice() : columnSums(dHW));
       if (gx4) {
         // dx += dXW W_ih
         copyIn(w, weightIh.data, 0, G * I, raw);
