@@ -8,6 +8,12 @@
 // dot-file (.git, .env, ...), and sends `Cache-Control: no-store` so that a rebuild shows up on
 // reload. Under /isolated/ it serves the same files with the headers that make a page
 // crossOriginIsolated (COOP same-origin, COEP require-corp), as threads in browsers need.
+//
+// Against DNS rebinding (a page on evil.example whose name is re-pointed at 127.0.0.1 would
+// otherwise read the checkout through the user's browser), a request is answered only when its
+// Host header names this server by a loopback name (127.0.0.1, localhost or [::1]) with the
+// port it listens on, and its Origin header, when the browser sends one, is that same origin:
+// anything else gets 403 and no file.
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
@@ -37,7 +43,25 @@ function send(res, status, text, headers = {}) {
   res.end(text);
 }
 
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** The `host[:port]` values that name this server; the port may be left out only when it is 80. */
+function allowedHosts() {
+  const { port } = server.address();
+  return new Set(LOOPBACK_NAMES.flatMap((name) => (port === 80 ? [name, `${name}:80`] : [`${name}:${port}`])));
+}
+
+/** True when Host names this server on loopback and Origin, if sent, is one of its own origins. */
+function fromLoopback(req) {
+  const hosts = allowedHosts();
+  const host = req.headers.host;
+  if (typeof host !== 'string' || !hosts.has(host.toLowerCase())) return false;
+  const origin = req.headers.origin;
+  return origin === undefined || [...hosts].some((h) => origin.toLowerCase() === `http://${h}`);
+}
+
 const server = createServer((req, res) => {
+  if (!fromLoopback(req)) return send(res, 403, 'forbidden: this server answers only http://127.0.0.1, localhost or [::1] on its own port\n');
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
   let pathname;
   try {
