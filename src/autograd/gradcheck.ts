@@ -46,7 +46,7 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
   if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((t) => t instanceof Tensor)) {
     throw new RecurrentError('gradcheck', `inputs must be a non-empty array of Tensors, got ${show(inputs)}`);
   }
-  const { eps = 1e-2, atol = 1e-2, rtol = 1e-2 } = checkOptions('gradcheck', options, 'options', ['eps', 'atol', 'rtol', 'seed']);
+  const { eps = 1e-2, atol = 1e-2, rtol = 1e-2 } = (options = checkOptions('gradcheck', options, 'options', { eps: 'number', atol: 'number', rtol: 'number', seed: 'integer' }));
   if (![eps, atol, rtol].every((v) => typeof v === 'number' && v >= 0 && Number.isFinite(v)) || eps === 0) {
     throw new RecurrentError('gradcheck', `eps, atol and rtol must be finite non-negative numbers (eps > 0), got ${show([eps, atol, rtol])}`);
   }

@@ -131,7 +131,7 @@ function reverseTopologicalOrder(root: Tensor): Tensor[] {
 /** Backpropagates from `root`; see {@link Tensor.backward}. */
 export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions = {}): void {
   checkTensor('backward', root, 'tensor');
-  checkOptions('backward', options, 'options', ['retainGraph']);
+  checkOptions('backward', options, 'options', { retainGraph: 'boolean' });
   if (!root.requiresGrad) {
     throw new RecurrentError('backward', 'the tensor does not require grad (no input of its graph has requiresGrad)', 'state');
   }

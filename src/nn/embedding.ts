@@ -13,7 +13,7 @@ import { RecurrentError, show } from '../tensor/errors.js';
 import { zeros } from '../tensor/create.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkSize } from './check.js';
-import { layerGenerator, normal, type SeedOptions } from './init.js';
+import { SEED_SCHEMA, layerGenerator, normal, type SeedOptions } from './init.js';
 import { Module } from './module.js';
 
 /** Options of {@link Embedding}. */
@@ -34,7 +34,7 @@ export class Embedding extends Module {
 
   constructor(options: EmbeddingOptions) {
     super();
-    checkOptions('Embedding', options, 'options', ['numEmbeddings', 'embeddingDim', 'paddingIdx', 'seed', 'generator']);
+    options = checkOptions('Embedding', options, 'options', { numEmbeddings: 'integer', embeddingDim: 'integer', paddingIdx: 'integer', ...SEED_SCHEMA });
     this.numEmbeddings = checkSize('Embedding', 'numEmbeddings', options?.numEmbeddings);
     this.embeddingDim = checkSize('Embedding', 'embeddingDim', options.embeddingDim);
     const p = options.paddingIdx;

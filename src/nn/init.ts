@@ -9,10 +9,10 @@
  *   kaimingNormal:  N(0, s^2), s = gain / sqrt(fan)
  *   orthogonal:     Q from the QR decomposition of a normal matrix, signs fixed by diag(R)
  */
-import { RecurrentError, fmt } from '../tensor/errors.js';
+import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { defaultGenerator, Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkTensor } from '../tensor/check.js';
+import { GENERATOR, checkOptions, checkTensor, type OptionSchema } from '../tensor/check.js';
 
 /** Which fan a Kaiming init preserves. */
 export type FanMode = 'fanIn' | 'fanOut';
@@ -23,10 +23,11 @@ export interface InitOptions {
   generator?: Generator;
 }
 
-function gen(options?: InitOptions): Generator {
-  const g = options?.generator ?? defaultGenerator;
-  if (!(g instanceof Generator)) throw new RecurrentError('init', 'generator must be a Generator');
-  return g;
+const INIT_SCHEMA: OptionSchema = { generator: GENERATOR };
+
+/** The generator an initialiser draws from, its options checked before any draw. */
+function gen(op: string, options: InitOptions | undefined, schema = INIT_SCHEMA): Generator {
+  return checkOptions(op, options, 'options', schema).generator ?? defaultGenerator;
 }
 
 /** Fan in and fan out of a weight of at least 2 dims (PyTorch's _calculate_fan_in_and_fan_out). */
@@ -42,7 +43,7 @@ export function calculateFanInAndFanOut(t: Tensor): [number, number] {
 export function uniform(t: Tensor, low = 0, high = 1, options?: InitOptions): Tensor {
   checkTensor('init.uniform', t, 't');
   if (!Number.isFinite(low) || !Number.isFinite(high) || high < low) throw new RecurrentError('init.uniform', `needs finite low <= high, got ${low}, ${high}`, 'value');
-  const g = gen(options);
+  const g = gen('init.uniform', options);
   for (let i = 0; i < t.data.length; i++) t.data[i] = g.uniform(low, high);
   return t.markModified();
 }
@@ -51,7 +52,7 @@ export function uniform(t: Tensor, low = 0, high = 1, options?: InitOptions): Te
 export function normal(t: Tensor, mean = 0, std = 1, options?: InitOptions): Tensor {
   checkTensor('init.normal', t, 't');
   if (!Number.isFinite(mean) || !Number.isFinite(std) || std < 0) throw new RecurrentError('init.normal', `needs finite mean and std >= 0, got ${mean}, ${std}`, 'value');
-  const g = gen(options);
+  const g = gen('init.normal', options);
   for (let i = 0; i < t.data.length; i++) t.data[i] = mean + std * g.normal();
   return t.markModified();
 }
@@ -99,24 +100,27 @@ export interface KaimingOptions extends InitOptions {
   mode?: FanMode;
 }
 
-function kaimingStd(t: Tensor, options?: KaimingOptions): number {
+/** The standard deviation a Kaiming init draws with, and the options left for the draw. */
+function kaimingStd(op: string, t: Tensor, options: KaimingOptions | undefined): [number, InitOptions] {
+  checkTensor(op, t, 't');
+  const { a = 0, mode = 'fanIn', generator } = checkOptions(op, options, 'options', { ...INIT_SCHEMA, a: 'number', mode: 'string' });
+  if (!Number.isFinite(a)) throw new RecurrentError(op, `options.a must be a finite number, got ${a}`, 'value');
+  if (mode !== 'fanIn' && mode !== 'fanOut') throw new RecurrentError(op, `options.mode must be 'fanIn' or 'fanOut', got ${show(mode)}`);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
-  const a = options?.a ?? 0;
   const gain = Math.sqrt(2 / (1 + a * a));
-  return gain / Math.sqrt(options?.mode === 'fanOut' ? fanOut : fanIn);
+  return [gain / Math.sqrt(mode === 'fanOut' ? fanOut : fanIn), { generator }];
 }
 
 /** Kaiming/He uniform: U(-b, b), b = sqrt(3) * gain / sqrt(fan). */
 export function kaimingUniform(t: Tensor, options?: KaimingOptions): Tensor {
-  checkTensor('init.kaimingUniform', t, 't');
-  const bound = Math.sqrt(3) * kaimingStd(t, options);
-  return uniform(t, -bound, bound, options);
+  const [std, rest] = kaimingStd('init.kaimingUniform', t, options);
+  return uniform(t, -Math.sqrt(3) * std, Math.sqrt(3) * std, rest);
 }
 
 /** Kaiming/He normal: N(0, s^2), s = gain / sqrt(fan). */
 export function kaimingNormal(t: Tensor, options?: KaimingOptions): Tensor {
-  checkTensor('init.kaimingNormal', t, 't');
-  return normal(t, 0, kaimingStd(t, options), options);
+  const [std, rest] = kaimingStd('init.kaimingNormal', t, options);
+  return normal(t, 0, std, rest);
 }
 
 /**
@@ -129,7 +133,7 @@ export function orthogonal(t: Tensor, gain = 1, options?: InitOptions): Tensor {
   if (t.shape.length < 2) throw new RecurrentError('init.orthogonal', `needs at least 2 dims, got ${fmt(t.shape)}`, 'shape');
   const rows = t.shape[0];
   const cols = t.data.length / rows;
-  const g = gen(options);
+  const g = gen('init.orthogonal', options);
   // Work on the tall orientation m x n (m >= n), transpose back at the end if needed.
   const tall = rows >= cols;
   const m = tall ? rows : cols;
@@ -194,6 +198,9 @@ export interface SeedOptions {
   /** A generator to draw from instead (default: the global one). Ignored when `seed` is given. */
   generator?: Generator;
 }
+
+/** The options {@link layerGenerator} reads, for a layer's option schema. */
+export const SEED_SCHEMA: OptionSchema = { seed: 'integer', generator: GENERATOR };
 
 /** The generator a layer draws from: a fresh one for `seed`, else the given or global one. */
 export function layerGenerator(op: string, options: SeedOptions | undefined): Generator {

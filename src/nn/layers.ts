@@ -11,7 +11,7 @@ import { RecurrentError } from '../tensor/errors.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkProbability } from './check.js';
-import { layerGenerator, type SeedOptions } from './init.js';
+import { SEED_SCHEMA, layerGenerator, type SeedOptions } from './init.js';
 import { Module } from './module.js';
 
 /** A module mapping one tensor to one tensor, as Sequential chains them. */
@@ -31,7 +31,7 @@ export class Dropout extends Module {
   private readonly generator: Generator;
   constructor(options: DropoutOptions = {}) {
     super();
-    options = checkOptions('Dropout', options, 'options', ['p', 'seed', 'generator']);
+    options = checkOptions('Dropout', options, 'options', { p: 'number', ...SEED_SCHEMA });
     this.p = checkProbability('Dropout', 'p', options.p, 0.5);
     this.generator = layerGenerator('Dropout', options);
   }

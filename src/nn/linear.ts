@@ -7,7 +7,7 @@ import { linear } from '../autograd/linear.js';
 import { zeros } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkFlag, checkSize } from './check.js';
-import { layerGenerator, uniform, type SeedOptions } from './init.js';
+import { SEED_SCHEMA, layerGenerator, uniform, type SeedOptions } from './init.js';
 import { Module } from './module.js';
 
 /** Options of {@link Linear}. */
@@ -29,7 +29,7 @@ export class Linear extends Module {
 
   constructor(options: LinearOptions) {
     super();
-    checkOptions('Linear', options, 'options', ['inFeatures', 'outFeatures', 'bias', 'seed', 'generator']);
+    options = checkOptions('Linear', options, 'options', { inFeatures: 'integer', outFeatures: 'integer', bias: 'boolean', ...SEED_SCHEMA });
     this.inFeatures = checkSize('Linear', 'inFeatures', options?.inFeatures);
     this.outFeatures = checkSize('Linear', 'outFeatures', options?.outFeatures);
     const hasBias = checkFlag('Linear', 'bias', options.bias, true);

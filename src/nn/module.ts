@@ -13,7 +13,7 @@
  */
 import { noGrad } from '../autograd/graph.js';
 import { checkOptions } from '../tensor/check.js';
-import { RecurrentError, fmt } from '../tensor/errors.js';
+import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { Generator } from '../tensor/random.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -158,43 +158,67 @@ export class Module {
   }
 
   /**
-   * Copies values from `dict` into the parameters. Every name and shape is checked before
-   * anything is written, so on error the module is unchanged.
+   * Copies values from `dict` into the parameters. Every name, shape and value is checked
+   * (and copied) before anything is written, so on error the module is unchanged.
    */
   loadStateDict(dict: StateDict | Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
-    const strict = checkOptions('loadStateDict', options, 'options', ['strict']).strict ?? true;
-    if (dict === null || typeof dict !== 'object') throw new RecurrentError('loadStateDict', 'dict must be an object of tensors', 'format');
-    const own = new Map(this.namedParameters());
-    const keys = Object.keys(dict);
-    const missingKeys = [...own.keys()].filter((k) => !Object.prototype.hasOwnProperty.call(dict, k));
-    const unexpectedKeys = keys.filter((k) => !own.has(k));
-    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
-      const parts = [];
-      if (missingKeys.length) parts.push(`missing keys: ${missingKeys.join(', ')}`);
-      if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
-      throw new RecurrentError('loadStateDict', parts.join('; '), 'format');
-    }
-    const writes: [Tensor, Float32Array][] = [];
-    const destinations = new Set([...own.values()].map((p) => p.data.buffer));
-    for (const [name, p] of own) {
-      if (!Object.prototype.hasOwnProperty.call(dict, name)) continue;
-      const src = dict[name];
-      if (!(src instanceof Tensor)) throw new RecurrentError('loadStateDict', `${name} must be a Tensor`, 'format');
-      if (!sameShape(src.shape, p.shape)) {
-        throw new RecurrentError('loadStateDict', `${name} has shape ${fmt(src.shape)}, the module expects ${fmt(p.shape)}`, 'shape');
-      }
-      for (let i = 0; i < src.data.length; i++) {
-        if (!Number.isFinite(src.data[i])) throw new RecurrentError('loadStateDict', `${name}[${i}] is ${src.data[i]}; parameters must be finite`, 'value');
-      }
-      // A source that shares storage with a parameter (two biases swapped) is copied before any write.
-      writes.push([p, destinations.has(src.data.buffer) ? src.data.slice() : src.data]);
-    }
-    noGrad(() => {
-      for (const [p, data] of writes) {
-        p.data.set(data);
-        p.markModified();
-      }
-    });
-    return { missingKeys, unexpectedKeys };
+    const plan = planLoadStateDict(this, dict, options);
+    plan.apply();
+    return plan.result;
   }
+}
+
+/**
+ * Everything {@link Module.loadStateDict} checks, without writing: returns what it would
+ * report and the write itself. Each source is read once into a copy of the parameter's size,
+ * so a forged Tensor-like source (a data array longer than its shape, a getter that answers
+ * differently the second time) or one sharing storage with a parameter cannot change between
+ * the check and the write. Checkpoint restores use it to check model, optimizer and generators
+ * before writing any of them.
+ */
+export function planLoadStateDict(module: Module, dict: unknown, options: unknown): { result: LoadStateDictResult; apply(): void } {
+  const op = 'loadStateDict';
+  const { strict } = checkOptions(op, options as LoadStateDictOptions | undefined, 'options', { strict: 'boolean' });
+  if (dict === null || typeof dict !== 'object') throw new RecurrentError(op, `dict must be an object of tensors, got ${show(dict)}`, 'format');
+  const own = new Map(module.namedParameters());
+  const keys = Object.keys(dict);
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(dict, k);
+  const missingKeys = [...own.keys()].filter((k) => !has(k));
+  const unexpectedKeys = keys.filter((k) => !own.has(k));
+  if ((strict ?? true) && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
+    const parts = [];
+    if (missingKeys.length) parts.push(`missing keys: ${missingKeys.join(', ')}`);
+    if (unexpectedKeys.length) parts.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+    throw new RecurrentError(op, parts.join('; '), 'format');
+  }
+  const writes: [Tensor, Float32Array][] = [];
+  for (const [name, p] of own) {
+    if (!has(name)) continue;
+    const src: unknown = (dict as Record<string, unknown>)[name];
+    if (!(src instanceof Tensor)) throw new RecurrentError(op, `${name} must be a Tensor, got ${show(src)}`, 'format');
+    const shape: unknown = src.shape;
+    const data: unknown = src.data;
+    if (!Array.isArray(shape) || !sameShape(shape, p.shape)) {
+      throw new RecurrentError(op, `${name} has shape ${Array.isArray(shape) ? fmt(shape) : show(shape)}, the module expects ${fmt(p.shape)}`, 'shape');
+    }
+    if (!(data instanceof Float32Array) || data.length !== p.data.length) {
+      throw new RecurrentError(op, `${name} is not a Tensor of shape ${fmt(p.shape)}: its data is ${show(data)}${ArrayBuffer.isView(data) ? ` of length ${(data as Float32Array).length}` : ''}`, 'format');
+    }
+    const copy = new Float32Array(p.data.length);
+    copy.set(data);
+    for (let i = 0; i < copy.length; i++) {
+      if (!Number.isFinite(copy[i])) throw new RecurrentError(op, `${name}[${i}] is ${copy[i]}; parameters must be finite`, 'value');
+    }
+    writes.push([p, copy]);
+  }
+  return {
+    result: { missingKeys, unexpectedKeys },
+    apply: () =>
+      noGrad(() => {
+        for (const [p, data] of writes) {
+          p.data.set(data);
+          p.markModified();
+        }
+      }),
+  };
 }

@@ -61,7 +61,7 @@ export function clipGradNorm(params: Tensor | readonly Tensor[], maxNorm: number
   const grads = gradients(op, params);
   if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new RecurrentError(op, `maxNorm must be a number >= 0, got ${show(maxNorm)}`);
   if (typeof normType !== 'number' || !(normType > 0)) throw new RecurrentError(op, `normType must be a number > 0 or Infinity, got ${show(normType)}`);
-  const errorIfNonfinite = checkOptions('clipGradNorm', options, 'options', ['errorIfNonfinite']).errorIfNonfinite ?? false;
+  const errorIfNonfinite = checkOptions('clipGradNorm', options, 'options', { errorIfNonfinite: 'boolean' }).errorIfNonfinite ?? false;
   if (typeof errorIfNonfinite !== 'boolean') throw new RecurrentError(op, `errorIfNonfinite must be a boolean, got ${show(errorIfNonfinite)}`);
   if (grads.length === 0) return 0;
   const total = totalNorm(grads, normType);

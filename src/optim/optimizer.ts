@@ -222,6 +222,15 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
    * second moments (`expAvgSq`, `maxExpAvgSq`, `squareAvg`) must be >= 0.
    */
   loadStateDict(stateDict: OptimizerStateDict): void {
+    this.planLoad(stateDict)();
+  }
+
+  /**
+   * Everything {@link Optimizer.loadStateDict} checks, without changing anything: returns the
+   * function that applies the checked copy. `nameOf` names a parameter in messages (a
+   * checkpoint names it by its model path).
+   */
+  private planLoad(stateDict: OptimizerStateDict, nameOf?: (p: Tensor) => string): () => void {
     const op = `${this.opName}.loadStateDict`;
     const fail: Fail = failWith(op, '', 'format');
     const sd = stateDict;
@@ -253,9 +262,9 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
     });
     const state = new Map<Tensor, S>();
     for (const [key, saved] of Object.entries(sd.state)) {
-      const sfail: Fail = failWith(op, `state[${key}].`, 'format');
       const owner = byIndex.get(Number(key));
       if (owner === undefined || String(Number(key)) !== key) fail(`state has an entry '${key}' that is no parameter's index`);
+      const sfail: Fail = failWith(op, `state[${key}]${nameOf ? ` (${nameOf(owner.param)})` : ''}.`, 'format');
       if (typeof saved !== 'object' || saved === null) sfail('must be an object');
       integerAtLeast(sfail, 'step', Object.hasOwn(saved, 'step') ? saved.step : undefined, 0);
       knownKeys(sfail, 'state entry', saved, ['step', ...this.bufferNames]);
@@ -284,32 +293,10 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
       }
       state.set(owner.param, s);
     }
-    this.paramGroups.forEach((group, gi) => Object.assign(group, options[gi]));
-    this.state.clear();
-    for (const [p, s] of state) this.state.set(p, s);
-  }
-
-  /**
-   * Copies the options and state, and returns a function that puts exactly that copy back,
-   * without checking it: a rollback (a failed checkpoint restore) must succeed even when the
-   * state holds values a state dict may not (an Infinity from a huge gradient).
-   */
-  snapshot(): () => void {
-    const keys = Object.keys(this.defaults);
-    const copyState = (s: S): S => {
-      const copy = { ...s };
-      for (const name of this.bufferNames) {
-        const b = entries(s)[name];
-        if (b instanceof Float32Array) entries(copy)[name] = b.slice();
-      }
-      return copy;
-    };
-    const options = this.paramGroups.map((g) => keys.map((k) => copyOption(entries(g)[k])));
-    const state = [...this.state].map(([p, s]): [Tensor, S] => [p, copyState(s)]);
     return () => {
-      this.paramGroups.forEach((g, gi) => keys.forEach((k, ki) => (entries(g)[k] = copyOption(options[gi]![ki]))));
+      this.paramGroups.forEach((group, gi) => Object.assign(group, options[gi]));
       this.state.clear();
-      for (const [p, s] of state) this.state.set(p, copyState(s));
+      for (const [p, s] of state) this.state.set(p, s);
     };
   }
 
@@ -337,4 +324,14 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
   protected abstract requiredBuffers(o: O): readonly string[];
   /** Applies one update to the flat parameter `p` in place, given its gradient `g`. */
   protected abstract update(p: Float32Array, g: Float32Array, s: S, o: O): void;
+}
+
+/**
+ * Checks `stateDict` as `optimizer.loadStateDict` would, changing nothing, and returns the
+ * function that loads it: a checkpoint checks model, optimizer and generators before it writes
+ * any of them, and its save runs the same check so that it never writes what restore refuses.
+ */
+export function planOptimizerLoad(optimizer: Optimizer<any, any>, stateDict: OptimizerStateDict, nameOf?: (p: Tensor) => string): () => void {
+  // planLoad is private to keep it off the public class; this module is its one other caller.
+  return optimizer['planLoad'](stateDict, nameOf);
 }

@@ -8,6 +8,7 @@
  * the same weights before and after training read on the same terms. NaN cells are gray;
  * +-Infinity take the end colors.
  */
+import { checkOptions } from '../tensor/options.js';
 import { RecurrentError } from '../tensor/errors.js';
 import { MISSING_COLOR, divergingColor } from './colors.js';
 import { STYLE, axisTitles, noData, plotArea, sizeOption, svgDocument, textOption, xAxis, yAxis, type FrameOptions, type Rect } from './frame.js';
@@ -86,6 +87,7 @@ function colorBar(plot: Rect, m: number): string {
  */
 export function heatmap(options: HeatmapOptions): string {
   if (options === null || typeof options !== 'object') throw new RecurrentError(OP, 'needs an options object { values, title?, xLabel?, yLabel?, width?, height? }');
+  options = checkOptions(OP, options, 'options', { values: 'any', title: 'string', xLabel: 'string', yLabel: 'string', width: 'number', height: 'number' });
   const { data, rows, cols } = matrix(options.values);
   const width = sizeOption(OP, 'width', options.width, 640, 160);
   const height = sizeOption(OP, 'height', options.height, 400, 100);

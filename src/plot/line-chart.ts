@@ -8,6 +8,7 @@
  * its line, so a gap shows where values are missing; a point with no neighbour is drawn as a
  * dot. Without any drawable point the axes are drawn around a "no data" note.
  */
+import { checkOptions } from '../tensor/options.js';
 import { RecurrentError } from '../tensor/errors.js';
 import { seriesColor } from './colors.js';
 import { STYLE, axisTitles, noData, plotArea, sizeOption, svgDocument, textOption, tickLabelWidth, xAxis, yAxis, type FrameOptions, type Rect } from './frame.js';
@@ -135,6 +136,7 @@ function legend(lines: Line[], plot: Rect, points: [number, number][]): string {
  */
 export function lineChart(options: LineChartOptions): string {
   if (options === null || typeof options !== 'object') throw new RecurrentError(OP, 'needs an options object { series, title?, xLabel?, yLabel?, logY?, width?, height? }');
+  options = checkOptions(OP, options, 'options', { series: 'array', title: 'string', xLabel: 'string', yLabel: 'string', logY: 'boolean', width: 'number', height: 'number' });
   if (!Array.isArray(options.series)) throw new RecurrentError(OP, 'series must be an array of { name, y, x? }');
   const width = sizeOption(OP, 'width', options.width, 640, 120);
   const height = sizeOption(OP, 'height', options.height, 400, 100);

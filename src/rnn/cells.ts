@@ -6,13 +6,13 @@
  *
  * A cell is the fused layer run for one step, so it shares the kernels (and their tests).
  */
-import { checkOptions } from '../tensor/check.js';
+import { checkOptions, type OptionSchema } from '../tensor/check.js';
 import { reshape } from '../autograd/shape-ops.js';
 import { zeros } from '../tensor/create.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkFlag, checkSize } from '../nn/check.js';
-import { layerGenerator, uniform, type SeedOptions } from '../nn/init.js';
+import { SEED_SCHEMA, layerGenerator, uniform, type SeedOptions } from '../nn/init.js';
 import { Module } from '../nn/module.js';
 import { recurrentLayer } from './fused-layer.js';
 import { gateCount, type CellKind, type DirectionWeights } from './layer-op.js';
@@ -50,7 +50,8 @@ export class CellBase extends Module {
   constructor(kind: CellKind, op: string, options: CellOptions) {
     super();
     if (options === null || typeof options !== 'object') throw new RecurrentError(op, 'needs an options object { inputSize, hiddenSize, bias }');
-    checkOptions(op, options, 'options', ['inputSize', 'hiddenSize', 'bias', 'seed', 'generator', ...(kind === 'lstm' || kind === 'gru' ? [] : ['nonlinearity'])]);
+    const schema: OptionSchema = { inputSize: 'integer', hiddenSize: 'integer', bias: 'boolean', ...SEED_SCHEMA };
+    options = checkOptions(op, options, 'options', kind === 'lstm' || kind === 'gru' ? schema : { ...schema, nonlinearity: 'string' });
     this.kind = kind;
     this.op = op;
     this.inputSize = checkSize(op, 'inputSize', options.inputSize);

@@ -13,20 +13,20 @@
  */
 import { dropout } from '../autograd/dropout.js';
 import { cat, narrow, squeeze, transpose, unsqueeze } from '../autograd/shape-ops.js';
-import { checkOptions } from '../tensor/check.js';
+import { TENSOR, checkOptions, type OptionSchema } from '../tensor/check.js';
 import { zeros } from '../tensor/create.js';
 import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import type { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkFlag, checkProbability, checkSize } from '../nn/check.js';
-import { layerGenerator, uniform, type SeedOptions } from '../nn/init.js';
+import { SEED_SCHEMA, layerGenerator, uniform, type SeedOptions } from '../nn/init.js';
 import { Module } from '../nn/module.js';
 import { recurrentLayer } from './fused-layer.js';
 import { gateCount, type CellKind, type DirectionWeights } from './layer-op.js';
 import { WorkspacePool } from './workspace.js';
 
 /** The option names every recurrent layer takes (RNN adds nonlinearity). */
-const RECURRENT_KEYS = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'seed', 'generator'];
+const RECURRENT_SCHEMA: OptionSchema = { inputSize: 'integer', hiddenSize: 'integer', numLayers: 'integer', bias: 'boolean', batchFirst: 'boolean', dropout: 'number', bidirectional: 'boolean', ...SEED_SCHEMA };
 
 /** Constructor options shared by {@link RNN}, {@link LSTM} and {@link GRU}. */
 export interface RecurrentOptions extends SeedOptions {
@@ -75,7 +75,7 @@ export class RecurrentBase extends Module {
   constructor(kind: CellKind, op: string, options: RecurrentOptions) {
     super();
     if (options === null || typeof options !== 'object') throw new RecurrentError(op, 'needs an options object { inputSize, hiddenSize, ... }');
-    checkOptions(op, options, 'options', [...RECURRENT_KEYS, ...(kind === 'rnnTanh' || kind === 'rnnRelu' ? ['nonlinearity'] : [])]);
+    options = checkOptions(op, options, 'options', kind === 'rnnTanh' || kind === 'rnnRelu' ? { ...RECURRENT_SCHEMA, nonlinearity: 'string' } : RECURRENT_SCHEMA);
     this.kind = kind;
     this.inputSize = checkSize(op, 'inputSize', options.inputSize);
     this.hiddenSize = checkSize(op, 'hiddenSize', options.hiddenSize);
@@ -113,7 +113,7 @@ export class RecurrentBase extends Module {
 
   /** Runs all layers; c0 and the returned c are used by the LSTM only. */
   protected run(op: string, x: Tensor, options: RecurrentForwardOptions & { c0?: Tensor }): { output: Tensor; h: Tensor; c: Tensor | null } {
-    const { h0, c0, lengths } = checkOptions(op, options, 'options', this.kind === 'lstm' ? ['h0', 'c0', 'lengths'] : ['h0', 'lengths']);
+    const { h0, c0, lengths } = checkOptions(op, options, 'options', this.kind === 'lstm' ? { h0: TENSOR, c0: TENSOR, lengths: 'any' } : { h0: TENSOR, lengths: 'any' });
     if (!(x instanceof Tensor)) throw new RecurrentError(op, 'input must be a Tensor');
     const I = this.inputSize;
     const H = this.hiddenSize;

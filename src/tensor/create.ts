@@ -3,9 +3,9 @@
  * and random tensors drawn from a seeded {@link Generator}.
  */
 import { RecurrentError, fmt, show } from './errors.js';
-import { defaultGenerator, Generator } from './random.js';
+import { defaultGenerator, type Generator } from './random.js';
 import { MAX_NESTING, checkShape, numel } from './shape.js';
-import { checkTensor } from './check.js';
+import { GENERATOR, checkOptions, checkTensor, type OptionSchema } from './check.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
 /** Options shared by the creation functions. */
@@ -20,9 +20,17 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
-function leaf(data: Float32Array, shape: readonly number[], options?: CreateOptions): Tensor {
+const CREATE_SCHEMA: OptionSchema = { requiresGrad: 'boolean' };
+const RANDOM_SCHEMA: OptionSchema = { requiresGrad: 'boolean', generator: GENERATOR };
+
+/** The options of a creation function, checked before anything is allocated or drawn: `{ seed: 1 }` is refused, not ignored. */
+function createOptions(op: string, options: RandomOptions | undefined, schema = CREATE_SCHEMA): RandomOptions {
+  return checkOptions(op, options, 'options', schema);
+}
+
+function leaf(data: Float32Array, shape: readonly number[], options: CreateOptions): Tensor {
   const t = new Tensor(data, shape);
-  t.requiresGrad = options?.requiresGrad === true;
+  t.requiresGrad = options.requiresGrad === true;
   return t;
 }
 
@@ -66,7 +74,7 @@ export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly n
 export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: readonly number[] | CreateOptions, maybeOptions?: CreateOptions): Tensor {
   const isOptions = typeof shapeOrOptions === 'object' && shapeOrOptions !== null && !Array.isArray(shapeOrOptions);
   const shape = isOptions ? undefined : (shapeOrOptions as readonly number[] | undefined);
-  const options = isOptions ? (shapeOrOptions as CreateOptions) : maybeOptions;
+  const options = createOptions('tensor', isOptions ? (shapeOrOptions as CreateOptions) : maybeOptions);
   if (ArrayBuffer.isView(data)) {
     const flat = Float32Array.from(data as ArrayLike<number>);
     const s = shape ?? [flat.length];
@@ -91,9 +99,14 @@ export function tensor(data: NestedArray | ArrayLike<number>, shapeOrOptions?: r
 
 /** A tensor of `shape` filled with `value` (NaN is rejected; ±Infinity is allowed for masks). */
 export function full(shape: readonly number[], value: number, options?: CreateOptions): Tensor {
-  checkShape('full', shape);
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new RecurrentError('full', `value must be a number, got ${show(value)}`, 'value');
-  return leaf(new Float32Array(numel(shape)).fill(value), shape.slice(), options);
+  return filled('full', shape, value, options);
+}
+
+function filled(op: string, shape: readonly number[], value: number, options: CreateOptions | undefined): Tensor {
+  const o = createOptions(op, options);
+  checkShape(op, shape);
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new RecurrentError(op, `value must be a number, got ${show(value)}`, 'value');
+  return leaf(new Float32Array(numel(shape)).fill(value), shape.slice(), o);
 }
 
 /**
@@ -111,27 +124,28 @@ function shapeAndOptions<O>(args: ShapeArgs<O>): [readonly number[], O | undefin
 /** A tensor of zeros: `zeros([2, 3])` or `zeros(2, 3)`. */
 export function zeros(...args: ShapeArgs<CreateOptions>): Tensor {
   const [shape, options] = shapeAndOptions(args);
-  return full(shape, 0, options);
+  return filled('zeros', shape, 0, options);
 }
 
 /** A tensor of ones: `ones([2, 3])` or `ones(2, 3)`. */
 export function ones(...args: ShapeArgs<CreateOptions>): Tensor {
   const [shape, options] = shapeAndOptions(args);
-  return full(shape, 1, options);
+  return filled('ones', shape, 1, options);
 }
 
 /** Zeros with the shape of `x`. */
 export function zerosLike(x: Tensor, options?: CreateOptions): Tensor {
-  return full(checkTensor('zerosLike', x).shape, 0, options);
+  return filled('zerosLike', checkTensor('zerosLike', x).shape, 0, options);
 }
 
 /** Ones with the shape of `x`. */
 export function onesLike(x: Tensor, options?: CreateOptions): Tensor {
-  return full(checkTensor('onesLike', x).shape, 1, options);
+  return filled('onesLike', checkTensor('onesLike', x).shape, 1, options);
 }
 
 /** The values start, start + step, ... below end (one argument: 0 .. end-1), as torch.arange. */
 export function arange(start: number, end?: number, step = 1, options?: CreateOptions): Tensor {
+  const o = createOptions('arange', options);
   const [lo, hi] = end === undefined ? [0, start] : [start, end];
   if (![lo, hi, step].every((v) => typeof v === 'number' && Number.isFinite(v)) || step === 0) {
     throw new RecurrentError('arange', `needs finite start, end and a non-zero step, got ${show(lo)}, ${show(hi)}, ${show(step)}`, 'value');
@@ -140,24 +154,25 @@ export function arange(start: number, end?: number, step = 1, options?: CreateOp
   checkShape('arange', [n]);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = lo + i * step;
-  return leaf(out, [n], options);
+  return leaf(out, [n], o);
 }
 
 /** The n x m identity (m defaults to n). */
 export function eye(n: number, m = n, options?: CreateOptions): Tensor {
+  const o = createOptions('eye', options);
   checkShape('eye', [n, m]);
   const out = new Float32Array(n * m);
   for (let i = 0; i < Math.min(n, m); i++) out[i * m + i] = 1;
-  return leaf(out, [n, m], options);
+  return leaf(out, [n, m], o);
 }
 
 function random(op: string, shape: readonly number[], options: RandomOptions | undefined, draw: (g: Generator) => number): Tensor {
+  const o = createOptions(op, options, RANDOM_SCHEMA);
   checkShape(op, shape);
-  const g = options?.generator ?? defaultGenerator;
-  if (!(g instanceof Generator)) throw new RecurrentError(op, 'generator must be a Generator');
+  const g = o.generator ?? defaultGenerator;
   const out = new Float32Array(numel(shape));
   for (let i = 0; i < out.length; i++) out[i] = draw(g);
-  return leaf(out, shape.slice(), options);
+  return leaf(out, shape.slice(), o);
 }
 
 /** Uniform values in [0, 1): `rand([2, 3])` or `rand(2, 3)`. */

@@ -114,17 +114,28 @@ export class Generator {
 
   /** Restores a snapshot taken with {@link Generator.getState}. */
   setState(state: GeneratorState): this {
-    const s = state?.s;
-    if (!Array.isArray(s) || s.length !== 4 || !s.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) || s.every((w) => w === 0)) {
-      throw new RecurrentError('Generator.setState', 'state.s must be four 32-bit unsigned integers, not all zero', 'format');
-    }
-    if (state.spareNormal !== null && !Number.isFinite(state.spareNormal)) {
-      throw new RecurrentError('Generator.setState', 'state.spareNormal must be a finite number or null', 'format');
-    }
-    [this.s0, this.s1, this.s2, this.s3] = s;
-    this.spare = state.spareNormal;
+    const checked = checkGeneratorState('Generator.setState', state);
+    [this.s0, this.s1, this.s2, this.s3] = checked.s;
+    this.spare = checked.spareNormal;
     return this;
   }
+}
+
+/**
+ * A copy of `state` once it is a valid generator state (what {@link Generator.setState} and a
+ * checkpoint restore accept), read once so a getter cannot change it after the check.
+ */
+export function checkGeneratorState(op: string, state: unknown): GeneratorState {
+  const s: unknown = typeof state === 'object' && state !== null ? (state as GeneratorState).s : undefined;
+  const words = Array.isArray(s) && s.length === 4 ? [...(s as unknown[])] : [];
+  if (words.length !== 4 || !words.every((w) => typeof w === 'number' && Number.isInteger(w) && w >= 0 && w < 2 ** 32) || words.every((w) => w === 0)) {
+    throw new RecurrentError(op, 'state.s must be four 32-bit unsigned integers, not all zero', 'format');
+  }
+  const spare: unknown = (state as GeneratorState).spareNormal;
+  if (spare !== null && !(typeof spare === 'number' && Number.isFinite(spare))) {
+    throw new RecurrentError(op, 'state.spareNormal must be a finite number or null', 'format');
+  }
+  return { s: words as GeneratorState['s'], spareNormal: spare as number | null };
 }
 
 function rotl(x: number, k: number): number {

@@ -10,11 +10,12 @@
  *
  * Each factory returns a fresh callback whose state is reset at the start of every fit.
  */
+import { checkOptions } from '../tensor/check.js';
 import { noGrad } from '../autograd/graph.js';
 import { ReduceLROnPlateau } from '../optim/lr-scheduler.js';
 import { RecurrentError } from '../tensor/errors.js';
 import type { Callback, Logs, TrainingContext } from './callback-api.js';
-import { checkOptionNames, integerOption } from './check.js';
+import { integerOption } from './check.js';
 import { encodeCheckpoint } from './checkpoint.js';
 
 /** Milliseconds from a monotonic clock where there is one. */
@@ -48,7 +49,7 @@ export interface ProgressLoggerOptions {
  */
 export function progressLogger(options: ProgressLoggerOptions = {}): Callback {
   const op = 'progressLogger';
-  checkOptionNames(op, options, ['every']);
+  options = checkOptions(op, options, 'options', { every: 'integer' });
   const every = integerOption(op, 'every', options.every, 1);
   let started = 0;
   return {
@@ -104,7 +105,7 @@ export class EarlyStopping implements Callback {
 
   constructor(options: EarlyStoppingOptions = {}) {
     const op = 'earlyStopping';
-    checkOptionNames(op, options, ['monitor', 'patience', 'minDelta', 'mode', 'restoreBestWeights']);
+    options = checkOptions(op, options, 'options', { monitor: 'string', patience: 'integer', minDelta: 'number', mode: 'string', restoreBestWeights: 'boolean' });
     const { monitor = 'valLoss', minDelta = 0, mode = 'auto', restoreBestWeights = false } = options;
     if (typeof monitor !== 'string') throw new RecurrentError(op, `monitor must be the name of an epoch log, got ${typeof monitor}`);
     if (typeof minDelta !== 'number' || !(minDelta >= 0) || minDelta === Infinity) throw new RecurrentError(op, `minDelta must be a finite number >= 0, got ${minDelta}`);
@@ -183,7 +184,7 @@ export function lrSchedulerCallback(scheduler: Scheduler, options: LrSchedulerCa
   if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.step !== 'function') {
     throw new RecurrentError(op, 'scheduler must be a learning-rate scheduler with a step() method');
   }
-  checkOptionNames(op, options, ['monitor']);
+  options = checkOptions(op, options, 'options', { monitor: 'string' });
   const monitor = options.monitor ?? 'valLoss';
   if (typeof monitor !== 'string') throw new RecurrentError(op, `monitor must be the name of an epoch log, got ${typeof monitor}`);
   const plateau = scheduler instanceof ReduceLROnPlateau ? scheduler : null;
@@ -219,7 +220,7 @@ export interface CheckpointCallbackOptions {
  */
 export function checkpointCallback(options: CheckpointCallbackOptions): Callback {
   const op = 'checkpointCallback';
-  checkOptionNames(op, options, ['save', 'every', 'extra']);
+  options = checkOptions(op, options, 'options', { save: 'function', every: 'integer', extra: 'any' });
   if (typeof options.save !== 'function') throw new RecurrentError(op, `save must be a function (bytes, epoch) => void, got ${typeof options.save}`);
   const every = integerOption(op, 'every', options.every, 1);
   const extra = options.extra ?? {};

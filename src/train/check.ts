@@ -5,7 +5,6 @@
  */
 import { checkSize } from '../nn/check.js';
 import { Module } from '../nn/module.js';
-import { unknownOption } from '../tensor/check.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -55,12 +54,4 @@ export function lossValue(op: string, loss: unknown): number {
 /** An integer >= min, or `fallback` when undefined. */
 export function integerOption(op: string, name: string, value: unknown, fallback: number, min = 1): number {
   return value === undefined ? fallback : checkSize(op, name, value, min);
-}
-
-/** Throws unless `options` is an object whose keys are all among `known`. */
-export function checkOptionNames(op: string, options: unknown, known: readonly string[]): void {
-  if (typeof options !== 'object' || options === null) throw new RecurrentError(op, 'options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new RecurrentError(op, unknownOption(key, known));
-  }
 }

@@ -12,15 +12,17 @@
  *             extra      JSON: anything the caller adds (vocabulary, config, ...)
  *
  * Everything here works on bytes (Uint8Array) and runs in any JavaScript runtime; the Node
- * entry adds files written atomically. Restoring checks everything first and rolls back on
- * failure, so a bad checkpoint leaves model, optimizer and generators as they were.
+ * entry adds files written atomically. Restoring checks everything before it writes anything,
+ * so a bad checkpoint leaves model, optimizer and generators as they were; saving runs the
+ * same checks, so what is saved can be restored.
  */
 import { defineOwn } from '../io/header.js';
 import { load as loadSafetensors, loadWithMetadata, save as saveSafetensors } from '../io/safetensors.js';
-import { Module, type StateDict } from '../nn/module.js';
-import type { Optimizer, OptimizerStateDict, SavedParamState } from '../optim/optimizer.js';
+import { Module, planLoadStateDict, type StateDict } from '../nn/module.js';
+import { Optimizer, planOptimizerLoad, type OptimizerStateDict, type SavedParamState } from '../optim/optimizer.js';
+import { checkOptions, type ClassKind, type OptionSchema } from '../tensor/options.js';
 import { RecurrentError, show } from '../tensor/errors.js';
-import type { Generator, GeneratorState } from '../tensor/random.js';
+import { Generator, checkGeneratorState, type GeneratorState } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 
 const FORMAT = 'recurrent-checkpoint/1';
@@ -51,18 +53,62 @@ export interface CheckpointContents {
   extra: Record<string, unknown>;
 }
 
-/** Serialises model, optimizer, step and generators into safetensors bytes. */
-export function encodeCheckpoint(parts: CheckpointParts): Uint8Array {
-  if (typeof parts !== 'object' || parts === null || !(parts.model instanceof Module)) {
-    throw new RecurrentError('encodeCheckpoint', `parts must be { model, optimizer?, step?, generators?, extra? } with a Module as model, got ${show(parts)}`);
+const MODULE: ClassKind = { name: 'an nn.Module', is: (v) => v instanceof Module };
+const OPTIMIZER: ClassKind = { name: 'an optimizer (optim.SGD, Adam, ...)', is: (v) => v instanceof Optimizer };
+
+/** The model, optimizer and generators a checkpoint is taken from or restored into. */
+interface Targets {
+  model: Module;
+  optimizer?: AnyOptimizer;
+  generators?: Record<string, Generator>;
+}
+
+/** Checks `value` against `schema` (which must hold a Module as model) and copies the named generators. */
+function checkTargets<T extends Targets>(op: string, arg: string, value: T, schema: OptionSchema): T {
+  const t = checkOptions(op, value, arg, schema);
+  if (t.model === undefined) throw new RecurrentError(op, `${arg}.model is required (the nn.Module to ${op === 'restoreCheckpoint' ? 'restore into' : 'save'})`);
+  if (t.generators !== undefined) {
+    if (typeof t.generators !== 'object' || t.generators === null || Array.isArray(t.generators)) throw new RecurrentError(op, `${arg}.generators must be an object of Generators, got ${show(t.generators)}`);
+    const named: Record<string, Generator> = {};
+    for (const [name, g] of Object.entries(t.generators)) {
+      if (!(g instanceof Generator)) throw new RecurrentError(op, `${arg}.generators.${name} must be a Generator, got ${show(g)}`);
+      defineOwn(named, name, g);
+    }
+    t.generators = named;
   }
-  const step = parts.step ?? 0;
-  if (!Number.isSafeInteger(step) || step < 0) throw new RecurrentError('encodeCheckpoint', `step must be a non-negative integer, got ${show(step)}`);
+  return t;
+}
+
+/** `value` as JSON text, or a RecurrentError for what JSON cannot hold (a BigInt, a cycle, a throwing toJSON). */
+function jsonText(op: string, arg: string, value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new RecurrentError(op, `${arg} must be JSON-able data, but ${error instanceof Error ? error.message : show(error)}`);
+  }
+  if (!isRecord(value) || text === undefined) throw new RecurrentError(op, `${arg} must be an object of JSON-able data, got ${show(value)}`);
+  return text;
+}
+
+/**
+ * Serialises model, optimizer, step and generators into safetensors bytes. It never returns
+ * what {@link restoreCheckpoint} would refuse: the bytes go through restore's own checks
+ * (decoding, then every check restoring them into this very model, optimizer and generators
+ * makes), so an optimizer state that overflowed (Adam's second moment at Infinity) is refused
+ * here, naming the parameter, instead of being written and then refused by its own restore.
+ */
+export function encodeCheckpoint(parts: CheckpointParts): Uint8Array {
+  const op = 'encodeCheckpoint';
+  const p = checkTargets(op, 'parts', parts, { model: MODULE, optimizer: OPTIMIZER, generators: 'any', step: 'integer', extra: 'any' });
+  const step = p.step ?? 0;
+  if (step < 0) throw new RecurrentError(op, `step must be a non-negative integer, got ${show(step)}`);
+  const extra = jsonText(op, 'parts.extra', p.extra ?? {});
   const tensors: Record<string, Tensor> = {};
-  for (const [name, t] of Object.entries(parts.model.stateDict())) tensors[`model.${name}`] = t;
+  for (const [name, t] of Object.entries(p.model.stateDict())) tensors[`model.${name}`] = t;
   const metadata: Record<string, string> = { format: FORMAT, step: String(step) };
-  if (parts.optimizer) {
-    const sd = parts.optimizer.stateDict();
+  if (p.optimizer) {
+    const sd = p.optimizer.stateDict();
     const state: Record<string, { step: number }> = {};
     for (const [index, entry] of Object.entries(sd.state)) {
       state[index] = { step: entry.step };
@@ -73,10 +119,17 @@ export function encodeCheckpoint(parts: CheckpointParts): Uint8Array {
     metadata.optimizer = JSON.stringify({ type: sd.type, paramGroups: sd.paramGroups, state });
   }
   const generators: Record<string, GeneratorState> = {};
-  for (const [name, g] of allGenerators(parts.model, parts.generators)) generators[name] = g.getState();
+  for (const [name, g] of allGenerators(p.model, p.generators)) generators[name] = g.getState();
   metadata.generators = JSON.stringify(generators);
-  metadata.extra = JSON.stringify(parts.extra ?? {});
-  return saveSafetensors(tensors, metadata);
+  metadata.extra = extra;
+  const bytes = saveSafetensors(tensors, metadata);
+  try {
+    planRestore(decodeCheckpoint(bytes), p);
+  } catch (error) {
+    if (!(error instanceof RecurrentError)) throw error;
+    throw new RecurrentError(op, `refused: restoreCheckpoint would refuse this checkpoint (${error.message})`, error.code);
+  }
+  return bytes;
 }
 
 /** The caller's named generators and the model's own (prefixed `model.`). */
@@ -161,40 +214,37 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointContents {
 }
 
 /**
- * Applies a checkpoint to a model (and optimizer and generators, when given) and returns its
- * step and extra data. On any error everything is rolled back, by putting the saved values
- * back directly (never through the checks a checkpoint goes through), and the original error
- * is rethrown.
+ * Everything a restore checks, against the targets, changing nothing: returns the function
+ * that writes model, optimizer and generators. The one rule shared by restore and save.
  */
-export function restoreCheckpoint(
-  bytes: Uint8Array,
-  targets: { model: Module; optimizer?: AnyOptimizer; generators?: Record<string, Generator> },
-): { step: number; extra: Record<string, unknown> } {
-  const contents = decodeCheckpoint(bytes);
-  const params = targets.model.parameters();
-  const modelBefore = params.map((p) => Float32Array.from(p.data));
-  const rollbackOptimizer = targets.optimizer?.snapshot();
-  const generators = allGenerators(targets.model, targets.generators);
-  const generatorsBefore = generators.map(([, g]) => g.getState());
-  try {
-    targets.model.loadStateDict(contents.model);
-    if (targets.optimizer) {
-      if (contents.optimizer === null) throw new RecurrentError('restoreCheckpoint', 'the checkpoint holds no optimizer state', 'format');
-      targets.optimizer.loadStateDict(contents.optimizer);
-    }
-    for (const [name, g] of generators) {
-      if (!Object.hasOwn(contents.generators, name)) throw new RecurrentError('restoreCheckpoint', `the checkpoint holds no generator '${name}'`, 'format');
-      g.setState(contents.generators[name]!);
-    }
-  } catch (error) {
-    params.forEach((p, i) => {
-      p.data.set(modelBefore[i]!);
-      p.markModified();
-    });
-    rollbackOptimizer?.();
-    generators.forEach(([, g], i) => g.setState(generatorsBefore[i]!));
-    throw error;
+function planRestore(contents: CheckpointContents, targets: Targets): () => void {
+  const names = new Map(targets.model.namedParameters().map(([name, p]) => [p, `model.${name}`]));
+  const model = planLoadStateDict(targets.model, contents.model, undefined).apply;
+  let optimizer = () => {};
+  if (targets.optimizer) {
+    if (contents.optimizer === null) throw new RecurrentError('restoreCheckpoint', 'the checkpoint holds no optimizer state', 'format');
+    optimizer = planOptimizerLoad(targets.optimizer, contents.optimizer, (p) => `parameter ${names.get(p) ?? 'outside the model'}`);
   }
+  const generators = allGenerators(targets.model, targets.generators).map(([name, g]): [Generator, GeneratorState] => {
+    if (!Object.hasOwn(contents.generators, name)) throw new RecurrentError('restoreCheckpoint', `the checkpoint holds no generator '${name}'`, 'format');
+    return [g, checkGeneratorState('restoreCheckpoint', contents.generators[name])];
+  });
+  return () => {
+    model();
+    optimizer();
+    for (const [g, state] of generators) g.setState(state);
+  };
+}
+
+/**
+ * Applies a checkpoint to a model (and optimizer and generators, when given) and returns its
+ * step and extra data. Everything is checked before anything is written, so on error model,
+ * optimizer and generators are as they were.
+ */
+export function restoreCheckpoint(bytes: Uint8Array, targets: Targets): { step: number; extra: Record<string, unknown> } {
+  const t = checkTargets('restoreCheckpoint', 'targets', targets, { model: MODULE, optimizer: OPTIMIZER, generators: 'any' });
+  const contents = decodeCheckpoint(bytes);
+  planRestore(contents, t)();
   return { step: contents.step, extra: contents.extra };
 }
 

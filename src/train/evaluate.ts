@@ -9,7 +9,8 @@
  */
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkLossFn, checkModel, checkOptionNames, integerOption, lossValue, resolveForward, type ForwardFn, type LossFn } from './check.js';
+import { checkOptions } from '../tensor/check.js';
+import { checkLossFn, checkModel, integerOption, lossValue, resolveForward, type ForwardFn, type LossFn } from './check.js';
 import { batches, identity, tensorDataset, takeBatch, type Dataset } from './data.js';
 import { resolveMetrics, type Metric, type MetricSpec } from './metrics.js';
 import { inference } from './mode.js';
@@ -88,7 +89,7 @@ export type EvaluateResult = { loss: number } & Record<string, number>;
 export function evaluate<M extends Module>(model: M, x: Tensor, y: Tensor, options: EvaluateOptions<M>): EvaluateResult {
   const op = 'evaluate';
   checkModel(op, model);
-  checkOptionNames(op, options, ['lossFn', 'metrics', 'batchSize', 'forward']);
+  options = checkOptions(op, options, 'options', { lossFn: 'function', metrics: 'array', batchSize: 'integer', forward: 'function' });
   const data = tensorDataset(x, y, op);
   const lossFn = checkLossFn(op, options.lossFn);
   const metrics = resolveMetrics(op, options.metrics);

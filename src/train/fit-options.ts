@@ -13,7 +13,8 @@ import { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Callback, DivergenceAction } from './callback-api.js';
 import { progressLogger } from './callbacks.js';
-import { checkLossFn, checkModel, checkOptionNames, integerOption, resolveForward, type ForwardFn, type LossFn } from './check.js';
+import { GENERATOR, TENSOR, checkOptions, type OptionSchema } from '../tensor/check.js';
+import { checkLossFn, checkModel, integerOption, resolveForward, type ForwardFn, type LossFn } from './check.js';
 import type { AnyOptimizer } from './checkpoint.js';
 import { checkDataset, subset, tensorDataset, type Dataset } from './data.js';
 import { resolveMetrics, type Metric, type MetricSpec } from './metrics.js';
@@ -83,10 +84,11 @@ export interface FitPlan {
   onDivergence: DivergenceAction;
 }
 
-const KNOWN = [
-  'x', 'y', 'data', 'lossFn', 'optimizer', 'epochs', 'initialEpoch', 'batchSize', 'validationSplit', 'validationData', 'metrics',
-  'clipGradNorm', 'shuffle', 'seed', 'generator', 'callbacks', 'forward', 'verbose', 'log', 'onDivergence',
-];
+const SCHEMA: OptionSchema = {
+  x: TENSOR, y: TENSOR, data: 'any', lossFn: 'function', optimizer: 'any', epochs: 'integer', initialEpoch: 'integer', batchSize: 'integer',
+  validationSplit: 'number', validationData: 'any', metrics: 'array', clipGradNorm: 'number', shuffle: 'boolean', seed: 'integer',
+  generator: GENERATOR, callbacks: 'array', forward: 'function', verbose: 'integer', log: 'function', onDivergence: 'string',
+};
 
 /** The training data and the validation data: from x and y or data, split or given. */
 function datasets(op: string, o: Pick<FitOptions, 'x' | 'y' | 'data' | 'validationSplit' | 'validationData'>): { train: Dataset; validation: Dataset | null } {
@@ -118,8 +120,7 @@ function datasets(op: string, o: Pick<FitOptions, 'x' | 'y' | 'data' | 'validati
 /** Checks every option of fit and resolves the defaults. */
 export function planFit<M extends Module>(op: string, model: M, options: FitOptions<M>): FitPlan {
   checkModel(op, model);
-  checkOptionNames(op, options, KNOWN);
-  const o = options;
+  const o = checkOptions(op, options, 'options', SCHEMA);
   const { train, validation } = datasets(op, o);
   const lossFn = checkLossFn(op, o.lossFn);
   if (!(o.optimizer instanceof Optimizer)) throw new RecurrentError(op, 'optimizer must be an optim.Optimizer (SGD, Adam, ...)');

@@ -4,11 +4,12 @@
  *
  *   predict(x) = cat([f(x[0:b]), f(x[b:2b]), ...], 0)        b = batchSize
  */
+import { checkOptions } from '../tensor/check.js';
 import { cat, narrow } from '../autograd/shape-ops.js';
 import type { Module } from '../nn/module.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkModel, checkOptionNames, integerOption, resolveForward, type ForwardFn } from './check.js';
+import { checkModel, integerOption, resolveForward, type ForwardFn } from './check.js';
 import { inference } from './mode.js';
 
 /** Options of {@link predict}. */
@@ -26,7 +27,7 @@ export interface PredictOptions<M extends Module = Module> {
 export function predict<M extends Module>(model: M, x: Tensor, options: PredictOptions<M> = {}): Tensor {
   const op = 'predict';
   checkModel(op, model);
-  checkOptionNames(op, options, ['batchSize', 'forward']);
+  options = checkOptions(op, options, 'options', { batchSize: 'integer', forward: 'function' });
   if (!(x instanceof Tensor) || x.shape.length === 0 || x.shape[0] === 0) {
     throw new RecurrentError(op, `x must be a Tensor with at least one sample in its first dim, got ${x instanceof Tensor ? fmt(x.shape) : typeof x}`, 'shape');
   }

@@ -11,11 +11,12 @@
  * generators are put back afterwards. Without inputShape the shapes show as '?', and a
  * layer the forward pass never called shows '-'.
  */
+import { checkOptions } from '../tensor/check.js';
 import { zeros } from '../tensor/create.js';
 import type { Module } from '../nn/module.js';
-import { RecurrentError, fmt } from '../tensor/errors.js';
+import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { checkModel, checkOptionNames, integerOption } from './check.js';
+import { checkModel, integerOption } from './check.js';
 import { inference } from './mode.js';
 
 /** Options of {@link summary}. */
@@ -158,10 +159,10 @@ function table(name: string, rows: SummaryRow[], total: number, trainable: numbe
 export function summary<M extends Module>(model: M, options: SummaryOptions<M> = {}): ModelSummary {
   const op = 'summary';
   checkModel(op, model);
-  checkOptionNames(op, options, ['inputShape', 'forward', 'depth']);
+  options = checkOptions(op, options, 'options', { inputShape: 'array', forward: 'function', depth: 'integer' });
   const { inputShape, forward } = options;
   if (inputShape !== undefined && (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((s) => Number.isSafeInteger(s) && s >= 1))) {
-    throw new RecurrentError(op, `inputShape must be a non-empty array of integers >= 1, got ${JSON.stringify(inputShape)}`, 'shape');
+    throw new RecurrentError(op, `inputShape must be a non-empty array of integers >= 1, got ${show(inputShape)}`, 'shape');
   }
   if (forward !== undefined && typeof forward !== 'function') throw new RecurrentError(op, `forward must be a function (model, x) => output, got ${typeof forward}`);
   const depth = integerOption(op, 'depth', options.depth, 1);

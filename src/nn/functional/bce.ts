@@ -10,7 +10,7 @@
  *
  * 'mean' divides by the element count.
  */
-import { checkOptions } from '../../tensor/check.js';
+import { TENSOR, checkOptions } from '../../tensor/check.js';
 import { RecurrentError, fmt } from '../../tensor/errors.js';
 import { broadcastShapes, broadcastStrides, offsetMap, sameShape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -55,7 +55,7 @@ function sigmoidNeg(x: number): number {
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BceWithLogitsOptions = {}): Tensor {
   const op = 'binaryCrossEntropyWithLogits';
-  options = checkOptions(op, options, 'options', ['reduction', 'posWeight', 'weight']);
+  options = checkOptions(op, options, 'options', { reduction: 'string', posWeight: TENSOR, weight: TENSOR });
   const reduction = checkReduction(op, options.reduction);
   if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new RecurrentError(op, 'input and target must be Tensors');
   if (!sameShape(input.shape, target.shape)) {

@@ -12,7 +12,7 @@
  * sum_i w_(y_i) over the positions whose target is not ignoreIndex (as PyTorch, for both
  * terms); an ignored position has zero loss and zero gradient.
  */
-import { checkOptions } from '../../tensor/check.js';
+import { TENSOR, checkOptions } from '../../tensor/check.js';
 import { RecurrentError } from '../../tensor/errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { record } from '../../autograd/graph.js';
@@ -34,7 +34,7 @@ export interface CrossEntropyOptions extends ClassLossOptions {
  */
 export function crossEntropy(logits: Tensor, target: IndexInput, options: CrossEntropyOptions = {}): Tensor {
   const op = 'crossEntropy';
-  options = checkOptions(op, options, 'options', ['ignoreIndex', 'weight', 'reduction', 'labelSmoothing']);
+  options = checkOptions(op, options, 'options', { ignoreIndex: 'integer', weight: TENSOR, reduction: 'string', labelSmoothing: 'number' });
   const reduction = checkReduction(op, options.reduction);
   const e = options.labelSmoothing ?? 0;
   if (typeof e !== 'number' || !(e >= 0 && e <= 1)) throw new RecurrentError(op, `labelSmoothing must be a number in [0, 1], got ${e}`);

@@ -70,7 +70,7 @@ function readLengths(op: string, arg: string, input: IndexInput, N: number, logS
  */
 export function ctcLoss(logProbs: Tensor, targets: IndexInput, inputLengths: IndexInput, targetLengths: IndexInput, options: CtcLossOptions = {}): Tensor {
   const op = 'ctcLoss';
-  options = checkOptions(op, options, 'options', ['blank', 'reduction', 'zeroInfinity']);
+  options = checkOptions(op, options, 'options', { blank: 'integer', reduction: 'string', zeroInfinity: 'boolean' });
   const reduction = checkReduction(op, options.reduction);
   if (!(logProbs instanceof Tensor)) throw new RecurrentError(op, 'logProbs must be a Tensor');
   const shape = logProbs.shape;

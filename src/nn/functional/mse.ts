@@ -24,7 +24,7 @@ export interface MseLossOptions {
  */
 export function mseLoss(input: Tensor, target: Tensor, options: MseLossOptions = {}): Tensor {
   const op = 'mseLoss';
-  options = checkOptions(op, options, 'options', ['reduction']);
+  options = checkOptions(op, options, 'options', { reduction: 'string' });
   const reduction = checkReduction(op, options.reduction);
   if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new RecurrentError(op, 'input and target must be Tensors');
   if (!sameShape(input.shape, target.shape)) {

@@ -7,7 +7,7 @@
  * 'mean' divides the sum by sum_i w_(y_i) over the positions whose target is not
  * ignoreIndex; an ignored position has zero loss and zero gradient.
  */
-import { checkOptions } from '../../tensor/check.js';
+import { TENSOR, checkOptions } from '../../tensor/check.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { record } from '../../autograd/graph.js';
 import { classLayout, type ClassLossOptions } from './class-layout.js';
@@ -26,7 +26,7 @@ export interface NllLossOptions extends ClassLossOptions {
  */
 export function nllLoss(logProbs: Tensor, target: IndexInput, options: NllLossOptions = {}): Tensor {
   const op = 'nllLoss';
-  options = checkOptions(op, options, 'options', ['ignoreIndex', 'weight', 'reduction']);
+  options = checkOptions(op, options, 'options', { ignoreIndex: 'integer', weight: TENSOR, reduction: 'string' });
   const reduction = checkReduction(op, options.reduction);
   const { N, C, D, targets, weight, lossShape } = classLayout(op, logProbs, 'logProbs', target, options);
   const x = logProbs.data;

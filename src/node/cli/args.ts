@@ -10,6 +10,7 @@
  * stray argument) throws a UsageError naming the flag and what was given.
  */
 import { RecurrentError } from '../../tensor/errors.js';
+import { suggestName } from '../../tensor/options.js';
 
 /** A mistake in how a command was called: the CLI prints it on one line and exits with 2. */
 export class UsageError extends RecurrentError {
@@ -87,8 +88,9 @@ function convert(command: string, flag: FlagSpec, raw: string): number | string 
   const isInt = flag.kind === 'int';
   const range = rangeText(flag);
   const what = `${isInt ? 'an integer' : 'a number'}${range ? ` ${range}` : ''}`;
-  const text = raw.trim();
-  // Plain decimal only: Number() would also take 0x10, 0b1, Infinity and ''.
+  // Plain decimal only, exactly as written: Number() would also take 0x10, 0b1, Infinity, ''
+  // and ' 1 ' (a quoted value with spaces is a mistake, not a number).
+  const text = raw;
   const value = (isInt ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/).test(text) ? Number(text) : NaN;
   if (!Number.isFinite(value) || (isInt && !Number.isSafeInteger(value))) throw fail(what);
   if ((flag.min !== undefined && value < flag.min) || (flag.max !== undefined && value > flag.max) || (flag.above !== undefined && !(value > flag.above))) throw fail(what);
@@ -122,7 +124,10 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     const eq = word.indexOf('=');
     const name = word.slice(2, eq < 0 ? undefined : eq);
     const flag = byName.get(name);
-    if (!flag) throw new UsageError(command, `unknown flag --${name} (see 'recurrent ${spec.name} --help')`);
+    if (!flag) {
+      const best = suggestName(name, [...byName.keys()]);
+      throw new UsageError(command, `unknown flag --${name} (${best === null ? '' : `did you mean --${best}? `}see 'recurrent ${spec.name} --help')`);
+    }
     if (flag.kind === 'switch') {
       if (eq >= 0) throw new UsageError(command, `--${name} takes no value`);
       values.set(name, true);

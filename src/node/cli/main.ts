@@ -22,6 +22,7 @@ import type { CliIO } from './io.js';
 import { sampleCommand, sampleSpec } from './sample-command.js';
 import { summaryCommand, summarySpec } from './summary-command.js';
 import { trainCommand, trainSpec } from './train-command.js';
+import { suggestName } from '../../tensor/options.js';
 
 interface Command {
   spec: CommandSpec;
@@ -65,7 +66,11 @@ export async function cli(argv: readonly string[], io: CliIO = { stdout: process
       return 0;
     }
     const command = COMMANDS.find((c) => c.spec.name === name);
-    if (!command) throw new UsageError('recurrent', `unknown command ${JSON.stringify(name)} (commands: ${COMMANDS.map((c) => c.spec.name).join(', ')})`);
+    if (!command) {
+      const names = COMMANDS.map((c) => c.spec.name);
+      const best = suggestName(name, names);
+      throw new UsageError('recurrent', `unknown command ${JSON.stringify(name)} (${best === null ? '' : `did you mean ${best}? `}commands: ${names.join(', ')})`);
+    }
     const args = parseArgs(command.spec, rest);
     if (args === null) {
       io.stdout.write(commandHelp(command.spec));
