@@ -73,7 +73,8 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
     throw new RecurrentError('clamp', `min and max must be numbers, got ${show(min)}, ${show(max)}`, 'value');
   }
   if (min === undefined && max === undefined) throw new RecurrentError('clamp', 'needs at least one of min and max');
-  return unary('clamp', x, (v) => (v < lo ? lo : v > hi ? hi : v), (v) => (v >= lo && v <= hi ? 1 : 0), { min: lo, max: hi });
+  // min(max(x, lo), hi), as PyTorch: with min > max every value becomes max; NaN stays NaN.
+  return unary('clamp', x, (v) => Math.min(Math.max(v, lo), hi), (v) => (v >= lo && v <= hi ? 1 : 0), { min: lo, max: hi });
 }
 
 /** y = x (a copy with its own storage);  dy/dx = 1 */

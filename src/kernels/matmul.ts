@@ -9,7 +9,14 @@
  * Every matrix is given as (array, offset) so a kernel can work on a block of a larger
  * buffer without a view. `accumulate` adds into C instead of overwriting it.
  * Plain loops over typed arrays and integers: no objects, no allocation.
+ *
+ * Every product and every partial sum is rounded to float32 (f32 = Math.fround), as the
+ * WebAssembly kernels and PyTorch's float32 products compute them: in float64 a partial sum
+ * past the float32 range would not overflow, so near that limit the scalar result could differ
+ * from theirs in sign or by Infinity.
  */
+
+const f32 = Math.fround;
 
 /**
  * The one blocked kernel behind the three layouts, with A and B given by strides:
@@ -37,13 +44,13 @@ function gemm(
       for (let p = 0; p < k; p++, pa += ap, pb += bp) {
         const y0 = b[pb], y1 = b[pb + bj], y2 = b[pb + 2 * bj], y3 = b[pb + 3 * bj];
         let x = a[pa];
-        s00 += x * y0; s01 += x * y1; s02 += x * y2; s03 += x * y3;
+        s00 = f32(s00 + f32(x * y0)); s01 = f32(s01 + f32(x * y1)); s02 = f32(s02 + f32(x * y2)); s03 = f32(s03 + f32(x * y3));
         x = a[pa + ai];
-        s10 += x * y0; s11 += x * y1; s12 += x * y2; s13 += x * y3;
+        s10 = f32(s10 + f32(x * y0)); s11 = f32(s11 + f32(x * y1)); s12 = f32(s12 + f32(x * y2)); s13 = f32(s13 + f32(x * y3));
         x = a[pa + 2 * ai];
-        s20 += x * y0; s21 += x * y1; s22 += x * y2; s23 += x * y3;
+        s20 = f32(s20 + f32(x * y0)); s21 = f32(s21 + f32(x * y1)); s22 = f32(s22 + f32(x * y2)); s23 = f32(s23 + f32(x * y3));
         x = a[pa + 3 * ai];
-        s30 += x * y0; s31 += x * y1; s32 += x * y2; s33 += x * y3;
+        s30 = f32(s30 + f32(x * y0)); s31 = f32(s31 + f32(x * y1)); s32 = f32(s32 + f32(x * y2)); s33 = f32(s33 + f32(x * y3));
       }
       let o = cOff + i * n + j;
       if (accumulate) {
@@ -72,8 +79,8 @@ function gemm(
       let pb = bOff + j * bj;
       for (let p = 0; p < k; p++, pa += ap, pb += bp) {
         const x = a[pa];
-        s0 += x * b[pb]; s1 += x * b[pb + bj]; s2 += x * b[pb + 2 * bj]; s3 += x * b[pb + 3 * bj];
-        s4 += x * b[pb + 4 * bj]; s5 += x * b[pb + 5 * bj]; s6 += x * b[pb + 6 * bj]; s7 += x * b[pb + 7 * bj];
+        s0 = f32(s0 + f32(x * b[pb])); s1 = f32(s1 + f32(x * b[pb + bj])); s2 = f32(s2 + f32(x * b[pb + 2 * bj])); s3 = f32(s3 + f32(x * b[pb + 3 * bj]));
+        s4 = f32(s4 + f32(x * b[pb + 4 * bj])); s5 = f32(s5 + f32(x * b[pb + 5 * bj])); s6 = f32(s6 + f32(x * b[pb + 6 * bj])); s7 = f32(s7 + f32(x * b[pb + 7 * bj]));
       }
       const o = cOff + i * n + j;
       if (accumulate) {
@@ -91,7 +98,7 @@ function gemm(
 /** c[o] (+)= sum_p a[pa + p*ap] * b[pb + p*bp]: one entry of C. */
 function dot(k: number, a: Float32Array, pa: number, ap: number, b: Float32Array, pb: number, bp: number, c: Float32Array, o: number, accumulate: boolean): void {
   let s = 0;
-  for (let p = 0; p < k; p++, pa += ap, pb += bp) s += a[pa] * b[pb];
+  for (let p = 0; p < k; p++, pa += ap, pb += bp) s = f32(s + f32(a[pa] * b[pb]));
   c[o] = accumulate ? c[o] + s : s;
 }
 
@@ -143,7 +150,7 @@ export function matmulReference(
     for (let j = 0; j < n; j++) {
       let s = 0;
       for (let p = 0; p < k; p++) {
-        s += a[aOff + (transA ? p * m + i : i * k + p)] * b[bOff + (transB ? j * k + p : p * n + j)];
+        s = f32(s + f32(a[aOff + (transA ? p * m + i : i * k + p)] * b[bOff + (transB ? j * k + p : p * n + j)]));
       }
       c[cOff + i * n + j] = accumulate ? c[cOff + i * n + j] + s : s;
     }

@@ -79,7 +79,9 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
       let denom: number;
       if (a !== null) {
         a[i] = alpha * a[i] + (1 - alpha) * d;
-        denom = Math.sqrt(v[i] - a[i] * a[i]) + eps;
+        // a^2 rounded to float32 as PyTorch's addcmul rounds it: a tiny a squares to 0 there,
+        // where in float64 it would leave v - a^2 < 0 (v underflowed to 0) and a NaN sqrt.
+        denom = Math.sqrt(v[i] - Math.fround(a[i] * a[i])) + eps;
       } else {
         denom = Math.sqrt(v[i]) + eps;
       }
