@@ -188,6 +188,28 @@ export class HeaderReader {
     return escaped ? (JSON.parse(raw) as string) : raw;
   }
 
+  /**
+   * The string literal at `start` quoted for a message, at most about 40 characters of it:
+   * a 99 MB name costs a scan for its end, not a 99 MB string (and another for its JSON).
+   */
+  quoted(start: number): string {
+    if (this.literalLength(start) <= 160) {
+      const s = this.text(start);
+      return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s);
+    }
+    // A prefix of the raw bytes (escapes left as written), cut at a character boundary.
+    let cut = start + 1 + 120;
+    while ((this.b[cut]! & 0xc0) === 0x80) cut--;
+    return JSON.stringify(`${decodeUtf8(this.b.subarray(start + 1, cut))!}...`);
+  }
+
+  /** The length in bytes of the string literal at `start`, quotes and escapes included. */
+  literalLength(start: number): number {
+    let close = start + 1;
+    while (this.b[close] !== 0x22) close += this.b[close] === 0x5c ? 2 : 1;
+    return close + 1 - start;
+  }
+
   /** True when the string literal at `start` spells exactly `word` (ASCII) without escapes. */
   spells(start: number, word: string): boolean {
     if (this.b[start + 1 + word.length] !== 0x22) return false;
@@ -221,10 +243,7 @@ export class HeaderReader {
     const c = this.peek();
     if (c === 0x7b) return 'an object';
     if (c === 0x5b) return 'an array';
-    if (c === 0x22) {
-      const s = this.text(this.string());
-      return `the string ${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s)}`;
-    }
+    if (c === 0x22) return `the string ${this.quoted(this.string())}`;
     let i = this.pos;
     while (i < this.end && i - this.pos < 40 && /[-+.\w]/.test(String.fromCharCode(this.b[i]!))) i++;
     const word = String.fromCharCode(...this.b.subarray(this.pos, i));

@@ -22,7 +22,7 @@
  */
 import { decodeUtf8, isUtf8 } from './utf8.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
-import { MAX_NUMEL } from '../tensor/shape.js';
+import { MAX_NESTING, MAX_NUMEL } from '../tensor/shape.js';
 import { DTYPE_BITS, isDtype, type Dtype } from './dtypes.js';
 import { Column, HeaderReader } from './header-grammar.js';
 
@@ -116,11 +116,10 @@ class TensorColumns {
   readonly name = new Column();
   readonly hash = new Column();
   readonly dtype = new Column();
+  /** Where the shape array starts in the header: a shape is read again only when it is kept. */
   readonly shapeAt = new Column();
-  readonly rank = new Column();
   readonly begin = new Column();
   readonly end = new Column();
-  readonly dims = new Column();
 }
 
 /** `__metadata__` as positions of its keys and values in the header. */
@@ -143,38 +142,48 @@ function readMetadata(r: HeaderReader, m: MetadataColumns): void {
     m.key.push(key);
     m.hash.push(r.hash);
     r.expect(':');
-    if (r.peek() !== 0x22) r.fail(`__metadata__ ${JSON.stringify(r.text(key))} must be a string, got ${r.describe()}`);
+    if (r.peek() !== 0x22) r.fail(`__metadata__ ${r.quoted(key)} must be a string, got ${r.describe()}`);
     m.value.push(r.string());
   } while (r.more('}'));
 }
 
+/** `tensor "name"` for a message, the name cut short: built only when a message needs it. */
+type What = () => string;
+
 /** The elements of a shape, refusing counts that overflow or exceed what a tensor holds. */
-function countOf(r: HeaderReader, what: string, shape: number[]): number {
+function countOf(r: HeaderReader, what: What, shape: number[]): number {
   let count = 1;
   for (const d of shape) {
     count *= d;
-    if (count > Number.MAX_SAFE_INTEGER) r.fail(`${what} shape ${fmt(shape)} overflows while counting its elements`);
+    if (count > Number.MAX_SAFE_INTEGER) r.fail(`${what()} shape ${fmt(shape)} overflows while counting its elements`);
   }
-  if (count > MAX_NUMEL) r.fail(`${what} shape ${fmt(shape)} has ${count} elements, more than a tensor can hold (${MAX_NUMEL})`);
+  if (count > MAX_NUMEL) r.fail(`${what()} shape ${fmt(shape)} has ${count} elements, more than a tensor can hold (${MAX_NUMEL})`);
   return count;
 }
 
-/** A shape array `[d0, d1, ...]` of non-negative integers, appended to `dims`; returns its rank. */
-function readShape(r: HeaderReader, what: string, dims: Column): number {
-  if (r.peek() !== 0x5b) r.fail(`${what} shape must be an array of sizes, got ${r.describe()}`);
+/**
+ * The shape array `[d0, d1, ...]` of non-negative integers at the cursor. More than
+ * MAX_NESTING dimensions are refused as they are read, so a shape of 50 million ones costs
+ * nothing before its refusal.
+ */
+function readShape(r: HeaderReader, what: What): number[] {
+  if (r.peek() !== 0x5b) r.fail(`${what()} shape must be an array of sizes, got ${r.describe()}`);
   r.pos++;
-  const at = dims.length;
+  const dims: number[] = [];
   if (r.peek() === 0x5d) r.pos++;
   else {
-    do dims.push(r.integer((d) => r.fail(`${what} shape must hold non-negative integers, got ${d}`)));
-    while (r.more(']'));
+    const bad = (d: string): never => r.fail(`${what()} shape must hold non-negative integers, got ${d}`);
+    do {
+      if (dims.length === MAX_NESTING) r.fail(`${what()} shape has more than ${MAX_NESTING} dimensions`);
+      dims.push(r.integer(bad));
+    } while (r.more(']'));
   }
-  return dims.length - at;
+  return dims;
 }
 
 /** data_offsets `[begin, end]`. */
-function readOffsets(r: HeaderReader, what: string): [number, number] {
-  const bad = (d: string): never => r.fail(`${what} data_offsets must be [begin, end] with non-negative integers, got ${d}`);
+function readOffsets(r: HeaderReader, what: What): [number, number] {
+  const bad = (d: string): never => r.fail(`${what()} data_offsets must be [begin, end] with non-negative integers, got ${d}`);
   if (r.peek() !== 0x5b) bad(r.describe());
   r.pos++;
   const begin = r.integer(bad);
@@ -183,50 +192,54 @@ function readOffsets(r: HeaderReader, what: string): [number, number] {
   const end = r.integer(bad);
   if (r.peek() !== 0x5d) bad('an array of more than two numbers');
   r.pos++;
-  if (end < begin) r.fail(`${what} data_offsets [${begin},${end}] end before they begin`);
+  if (end < begin) r.fail(`${what()} data_offsets [${begin},${end}] end before they begin`);
   return [begin, end];
 }
 
 /** One tensor entry: exactly dtype, shape and data_offsets, with sizes that agree; appended to `t`. */
 function readEntry(r: HeaderReader, nameAt: number, t: TensorColumns): void {
-  const what = `tensor ${JSON.stringify(r.text(nameAt))}`;
-  if (r.peek() !== 0x7b) r.fail(`${what} must be an object with dtype, shape and data_offsets, got ${r.describe()}`);
+  const what = () => `tensor ${r.quoted(nameAt)}`;
+  if (r.peek() !== 0x7b) r.fail(`${what()} must be an object with dtype, shape and data_offsets, got ${r.describe()}`);
   r.pos++;
   let dtype: Dtype | null = null;
   let shape: number[] | null = null;
   let offsets: [number, number] | null = null;
-  const shapeAt = t.dims.length;
+  let shapeAt = -1;
   if (r.peek() === 0x7d) r.pos++;
   else {
     do {
       const keyAt = r.string();
-      const key = ENTRY_KEYS.find((k) => r.spells(keyAt, k)) ?? r.text(keyAt);
-      if (!(ENTRY_KEYS as readonly string[]).includes(key)) r.fail(`${what} has an unexpected key ${JSON.stringify(key)} (allowed: ${ENTRY_KEYS.join(', ')})`);
+      // An escaped spelling (`"\u0064type"`) is still the key; only a short literal can be one.
+      const key = r.spells(keyAt, 'dtype') ? 'dtype' : r.spells(keyAt, 'shape') ? 'shape' : r.spells(keyAt, 'data_offsets') ? 'data_offsets' : r.escaped && r.literalLength(keyAt) <= 80 ? r.text(keyAt) : null;
+      if (key === null || !(ENTRY_KEYS as readonly string[]).includes(key)) {
+        r.fail(`${what()} has an unexpected key ${r.quoted(keyAt)} (allowed: ${ENTRY_KEYS.join(', ')})`);
+      }
       if ((key === 'dtype' && dtype !== null) || (key === 'shape' && shape !== null) || (key === 'data_offsets' && offsets !== null)) {
-        r.fail(`header has the key ${JSON.stringify(key)} twice in the object under ${JSON.stringify(r.text(nameAt))}`);
+        r.fail(`header has the key ${JSON.stringify(key)} twice in the object under ${r.quoted(nameAt)}`);
       }
       r.expect(':');
       if (key === 'dtype') {
-        const value = r.peek() === 0x22 ? r.text(r.string()) : null;
-        if (!isDtype(value)) r.fail(`${what} has an unknown dtype: ${value === null ? r.describe() : `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`}`);
+        const at = r.peek() === 0x22 ? r.string() : -1;
+        // Matched on the bytes; only a short escaped spelling ("F\u0033\u0032") is decoded.
+        const value = at < 0 ? null : (DTYPES.find((d) => r.spells(at, d)) ?? (r.escaped && r.literalLength(at) <= 80 ? r.text(at) : null));
+        if (!isDtype(value)) r.fail(`${what()} has an unknown dtype: ${at < 0 ? r.describe() : `the string ${r.quoted(at)}`}`);
         dtype = value;
       } else if (key === 'shape') {
-        const rank = readShape(r, what, t.dims);
-        shape = Array.from(t.dims.data.subarray(shapeAt, shapeAt + rank));
+        shapeAt = r.pos;
+        shape = readShape(r, what);
       } else {
         offsets = readOffsets(r, what);
       }
     } while (r.more('}'));
   }
-  if (dtype === null || shape === null || offsets === null) r.fail(`${what} has no ${dtype === null ? 'dtype' : shape === null ? 'shape' : 'data_offsets'}`);
+  if (dtype === null || shape === null || offsets === null) r.fail(`${what()} has no ${dtype === null ? 'dtype' : shape === null ? 'shape' : 'data_offsets'}`);
   const bits = countOf(r, what, shape) * DTYPE_BITS[dtype];
-  if (bits % 8 !== 0) r.fail(`${what} ${dtype} ${fmt(shape)} takes ${bits} bits, not a whole number of bytes`);
+  if (bits % 8 !== 0) r.fail(`${what()} ${dtype} ${fmt(shape)} takes ${bits} bits, not a whole number of bytes`);
   const [begin, end] = offsets;
-  if (end - begin !== bits / 8) r.fail(`${what} data_offsets [${begin},${end}] span ${end - begin} bytes, but ${dtype} ${fmt(shape)} takes ${bits / 8}`);
+  if (end - begin !== bits / 8) r.fail(`${what()} data_offsets [${begin},${end}] span ${end - begin} bytes, but ${dtype} ${fmt(shape)} takes ${bits / 8}`);
   t.name.push(nameAt);
   t.dtype.push(DTYPES.indexOf(dtype));
   t.shapeAt.push(shapeAt);
-  t.rank.push(shape.length);
   t.begin.push(begin);
   t.end.push(end);
 }
@@ -235,10 +248,10 @@ function readEntry(r: HeaderReader, nameAt: number, t: TensorColumns): void {
 const INDEX_RANGE = 2 ** 25;
 
 /**
- * The first key (as text) that appears twice among the string literals starting at `starts`,
+ * The start of the first key that appears twice among the string literals starting at `starts`,
  * or null. Keys are sorted by hash, and only keys with equal hashes are decoded and compared.
  */
-function duplicateKey(r: HeaderReader, starts: Column, hashes: Column): string | null {
+function duplicateKey(r: HeaderReader, starts: Column, hashes: Column): number | null {
   const count = starts.length;
   const packed = new Float64Array(count);
   for (let i = 0; i < count; i++) packed[i] = (hashes.data[i]! % 2 ** 28) * INDEX_RANGE + i;
@@ -250,8 +263,9 @@ function duplicateKey(r: HeaderReader, starts: Column, hashes: Column): string |
     if (z - a > 1) {
       const seen = new Set<string>();
       for (let k = a; k < z; k++) {
-        const key = r.text(starts.data[packed[k]! % INDEX_RANGE]!);
-        if (seen.has(key)) return key;
+        const at = starts.data[packed[k]! % INDEX_RANGE]!;
+        const key = r.text(at);
+        if (seen.has(key)) return at;
         seen.add(key);
       }
     }
@@ -269,7 +283,7 @@ function checkTiling(r: HeaderReader, t: TensorColumns, dataLength: number): voi
   const end = t.end.data;
   const order = new Uint32Array(t.name.length).map((_, i) => i);
   order.sort((x, y) => begin[x]! - begin[y]! || end[x]! - end[y]! || x - y);
-  const name = (i: number) => JSON.stringify(r.text(t.name.data[i]!));
+  const name = (i: number) => r.quoted(t.name.data[i]!);
   let expected = 0;
   let previous = -1;
   for (const i of order) {
@@ -290,11 +304,11 @@ function checkTiling(r: HeaderReader, t: TensorColumns, dataLength: number): voi
 function materialize(r: HeaderReader, t: TensorColumns, m: MetadataColumns | null): { tensors: TensorInfo[]; metadata: Record<string, string> | null } {
   const tensors: TensorInfo[] = [];
   for (let i = 0; i < t.name.length; i++) {
-    const at = t.shapeAt.data[i]!;
+    r.pos = t.shapeAt.data[i]!;
     tensors.push({
       name: r.text(t.name.data[i]!),
       dtype: DTYPES[t.dtype.data[i]!]!,
-      shape: Array.from(t.dims.data.subarray(at, at + t.rank.data[i]!)),
+      shape: readShape(r, () => ''),
       dataOffsets: [t.begin.data[i]!, t.end.data[i]!],
     });
   }
@@ -339,9 +353,9 @@ export function readHeader(op: string, bytes: Uint8Array): SafetensorsHeader {
   }
   if (r.peek() !== -1) r.syntax('only spaces after the header object');
   const twice = duplicateKey(r, t.name, t.hash);
-  if (twice !== null) r.fail(`header has the key ${JSON.stringify(twice)} twice in the top level`);
+  if (twice !== null) r.fail(`header has the key ${r.quoted(twice)} twice in the top level`);
   const twiceInMetadata = m === null ? null : duplicateKey(r, m.key, m.hash);
-  if (twiceInMetadata !== null) r.fail(`header has the key ${JSON.stringify(twiceInMetadata)} twice in the object under "__metadata__"`);
+  if (twiceInMetadata !== null) r.fail(`header has the key ${r.quoted(twiceInMetadata)} twice in the object under "__metadata__"`);
   checkTiling(r, t, bytes.length - 8 - n);
   return { ...materialize(r, t, m), dataStart: 8 + n };
 }

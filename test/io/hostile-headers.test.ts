@@ -2,8 +2,11 @@
  * Hostile safetensors headers: what the reference reader refuses is refused here too (numbers
  * written as floats or with a sign, lone surrogate escapes), F16 NaN keeps its bits, and
  * near-cap headers built to exhaust memory are parsed under a 512 MB heap into a RecurrentError
- * (or, when valid, loaded) in bounded time.
+ * (or, when valid, loaded) in bounded time; the ones built to blow up intermediate structures
+ * (a shape of millions of dimensions, a 99 MB name, many long shapes) are refused by a Node
+ * process limited to a 256 MB heap, at a peak memory of a few times the file.
  */
+import { execFile } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,6 +110,37 @@ describe('near-cap hostile headers under a 512 MB heap', () => {
       expect(r.ms).toBeLessThan(30_000);
       console.log(`${kind}: ${r.fileBytes} bytes refused in ${Math.round(r.ms as number)} ms`);
     }, 120_000);
+  }
+
+  /** Runs one hostile kind in a child Node whose heap is capped at 256 MB. */
+  function parseInChild(kind: string, headerBytes: number): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      execFile(process.execPath, ['--max-old-space-size=256', script, kind, String(headerBytes)], { timeout: 170_000, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`child failed (${error.message}): ${stderr.slice(-2000)}`));
+        else resolve(JSON.parse(stdout) as Record<string, unknown>);
+      });
+    });
+  }
+
+  const intermediates = [
+    ['a shape of millions of dimensions', /tensor "a" shape has more than 1024 dimensions/],
+    ['many tensors with long shapes', /tensor "z" must be an object with dtype, shape and data_offsets, got number 1/],
+    ['a 99 MB name', /tensor "éééé[é]*\.\.\." must be an object/],
+  ] as const;
+  for (const [kind, message] of SOAK ? intermediates : intermediates.slice(0, 2)) {
+    test(`${kind}: refused under a 256 MB heap at a few times the file's size`, async () => {
+      const r = await parseInChild(kind, NEAR_CAP);
+      expect(r.isRecurrentError, String(r.message)).toBe(true);
+      expect(r.code).toBe('format');
+      expect(r.message).toMatch(message);
+      // The message names the tensor in a few dozen characters, whatever the name's size.
+      expect(String(r.message).length).toBeLessThan(200);
+      expect(r.fileBytes).toBeGreaterThan(NEAR_CAP - 100);
+      // The file itself is ~99 MB of it; Node's own baseline is ~50 MB. Before: an abort, or 790 MB.
+      expect(r.maxRssBytes).toBeLessThan(4 * NEAR_CAP);
+      expect(r.ms).toBeLessThan(60_000);
+      console.log(`${kind}: ${r.fileBytes} bytes refused in ${Math.round(r.ms as number)} ms, peak RSS ${Math.round((r.maxRssBytes as number) / 1e6)} MB`);
+    }, 180_000);
   }
 
   const validBytes = SOAK ? 60_000_000 : 5_000_000;
