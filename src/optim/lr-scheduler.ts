@@ -56,12 +56,13 @@ export abstract class LRScheduler<H extends object> {
   private readonly resolve: Resolve<H>;
 
   /** Records each group's lr as its base and applies epoch 0. */
-  protected constructor(name: string, optimizer: Optimizer, options: Partial<H>, resolve: Resolve<H>) {
+  protected constructor(name: string, optimizer: Optimizer, options: Partial<H>, keys: readonly (keyof H & string)[], resolve: Resolve<H>) {
     const fail: Fail = failWith(name, '', 'argument');
     if (!(optimizer instanceof Optimizer)) fail('optimizer must be an Optimizer');
     if (typeof options !== 'object' || options === null) fail('options must be an object');
+    // Names first, so that `step_size` is answered with "did you mean 'stepSize'", not "stepSize is required".
+    knownKeys(fail, 'option', options, keys);
     this.options = resolve(options, fail);
-    knownKeys(fail, 'option', options, Object.keys(this.options));
     this.name = name;
     this.resolve = resolve;
     this.optimizer = optimizer;
@@ -123,7 +124,7 @@ export interface StepLROptions {
 /** lr = base gamma^floor(e / stepSize): decay by gamma every stepSize epochs. */
 export class StepLR extends LRScheduler<Required<StepLROptions>> {
   constructor(optimizer: Optimizer, options: StepLROptions) {
-    super('StepLR', optimizer, options, (o, fail) => {
+    super('StepLR', optimizer, options, ['stepSize', 'gamma'], (o, fail) => {
       const resolved = { stepSize: o.stepSize as number, gamma: o.gamma ?? 0.1 };
       integerAtLeast(fail, 'stepSize', resolved.stepSize, 1);
       nonNegative(fail, 'gamma', resolved.gamma);
@@ -145,7 +146,7 @@ export interface ExponentialLROptions {
 /** lr = base gamma^e. */
 export class ExponentialLR extends LRScheduler<ExponentialLROptions> {
   constructor(optimizer: Optimizer, options: ExponentialLROptions) {
-    super('ExponentialLR', optimizer, options, (o, fail) => {
+    super('ExponentialLR', optimizer, options, ['gamma'], (o, fail) => {
       nonNegative(fail, 'gamma', o.gamma);
       return { gamma: o.gamma as number };
     });
@@ -167,7 +168,7 @@ export interface CosineAnnealingLROptions {
 /** lr = etaMin + (base - etaMin) (1 + cos(pi e / tMax)) / 2 (SGDR without restarts). */
 export class CosineAnnealingLR extends LRScheduler<Required<CosineAnnealingLROptions>> {
   constructor(optimizer: Optimizer, options: CosineAnnealingLROptions) {
-    super('CosineAnnealingLR', optimizer, options, (o, fail) => {
+    super('CosineAnnealingLR', optimizer, options, ['tMax', 'etaMin'], (o, fail) => {
       const resolved = { tMax: o.tMax as number, etaMin: o.etaMin ?? 0 };
       integerAtLeast(fail, 'tMax', resolved.tMax, 1);
       nonNegative(fail, 'etaMin', resolved.etaMin);
@@ -194,7 +195,7 @@ export interface LinearLROptions {
 /** lr = base (startFactor + (endFactor - startFactor) min(e, totalIters) / totalIters): a linear warmup (or decay). */
 export class LinearLR extends LRScheduler<Required<LinearLROptions>> {
   constructor(optimizer: Optimizer, options: LinearLROptions = {}) {
-    super('LinearLR', optimizer, options, (o, fail) => {
+    super('LinearLR', optimizer, options, ['startFactor', 'endFactor', 'totalIters'], (o, fail) => {
       const resolved = { startFactor: o.startFactor ?? 1 / 3, endFactor: o.endFactor ?? 1, totalIters: o.totalIters ?? 5 };
       unitInterval(fail, 'startFactor', resolved.startFactor, true);
       if (resolved.startFactor === 0) fail('startFactor must be > 0 (lr would start at 0), got 0');
@@ -293,8 +294,8 @@ export class ReduceLROnPlateau {
     const fail: Fail = failWith('ReduceLROnPlateau', '', 'argument');
     if (!(optimizer instanceof Optimizer)) fail('optimizer must be an Optimizer');
     if (typeof options !== 'object' || options === null) fail('options must be an object');
+    knownKeys(fail, 'option', options, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps']);
     this.options = resolvePlateau(options, optimizer.paramGroups.length, fail);
-    knownKeys(fail, 'option', options, Object.keys(this.options));
     this.optimizer = optimizer;
     this.best = this.options.mode === 'min' ? Infinity : -Infinity;
     this.lastLr = optimizer.paramGroups.map((g) => g.lr);
