@@ -34,7 +34,7 @@ export class Embedding extends Module {
 
   constructor(options: EmbeddingOptions) {
     super();
-    options = checkOptions('Embedding', options, 'options', { numEmbeddings: 'integer', embeddingDim: 'integer', paddingIdx: 'integer', ...SEED_SCHEMA });
+    options = checkOptions('Embedding', options, 'options', { numEmbeddings: 'number', embeddingDim: 'number', paddingIdx: 'number', ...SEED_SCHEMA });
     this.numEmbeddings = checkSize('Embedding', 'numEmbeddings', options?.numEmbeddings);
     this.embeddingDim = checkSize('Embedding', 'embeddingDim', options.embeddingDim);
     const p = options.paddingIdx;

@@ -29,7 +29,7 @@ export class Linear extends Module {
 
   constructor(options: LinearOptions) {
     super();
-    options = checkOptions('Linear', options, 'options', { inFeatures: 'integer', outFeatures: 'integer', bias: 'boolean', ...SEED_SCHEMA });
+    options = checkOptions('Linear', options, 'options', { inFeatures: 'number', outFeatures: 'number', bias: 'boolean', ...SEED_SCHEMA });
     this.inFeatures = checkSize('Linear', 'inFeatures', options?.inFeatures);
     this.outFeatures = checkSize('Linear', 'outFeatures', options?.outFeatures);
     const hasBias = checkFlag('Linear', 'bias', options.bias, true);

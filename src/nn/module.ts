@@ -37,6 +37,15 @@ export interface LoadStateDictResult {
 
 /** Base class of layers and models. */
 export class Module {
+  /**
+   * True only for objects this class's constructor built: a forged object whose prototype is
+   * Module's (`Object.create(Module.prototype)`) is not one, so no check of the library can be
+   * passed by an object without the fields the library then reads.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && #brand in value && Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+  readonly #brand = true;
   /** True in training mode (dropout active); see {@link Module.train} and {@link Module.eval}. */
   training = true;
   private readonly registeredParameters = new Map<string, Tensor>();

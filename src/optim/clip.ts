@@ -23,10 +23,13 @@ function gradients(op: string, params: Tensor | readonly Tensor[]): Float32Array
   const list = params instanceof Tensor ? [params] : params;
   if (!Array.isArray(list)) throw new RecurrentError(op, 'params must be a Tensor or an array of Tensors');
   const out: Float32Array[] = [];
-  list.forEach((p, k) => {
+  // An index loop, not forEach: it stops at the first hole of a huge sparse array instead of
+  // visiting four billion of them.
+  for (let k = 0; k < list.length; k++) {
+    const p: unknown = list[k];
     if (!(p instanceof Tensor)) throw new RecurrentError(op, `params[${k}] is not a Tensor`);
     if (p.grad !== null) out.push(p.grad.data);
-  });
+  }
   return out;
 }
 

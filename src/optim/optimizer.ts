@@ -76,6 +76,15 @@ function copyOption(v: unknown): unknown {
 
 /** The base of every optimizer: see the module comment. O = the options of a group, S = a parameter's state. */
 export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends ParamState = ParamState> {
+  /**
+   * True only for objects this class's constructor built: a forged object whose prototype is
+   * Optimizer's (`Object.create(Optimizer.prototype)`) is not one, so no check of the library can be
+   * passed by an object without the fields the library then reads.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && #brand in value && Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+  readonly #brand = true;
   /** The parameter groups; their options (lr above all) may be changed between steps. */
   readonly paramGroups: ParamGroup<O>[] = [];
   /** The options a group takes for those it does not set. */

@@ -3,6 +3,7 @@
  * strings. Plain string work, so charts render in any JavaScript runtime and a chart made
  * twice from the same numbers is the same bytes.
  */
+import { RecurrentError, show } from '../tensor/errors.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -12,6 +13,7 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
  * become U+FFFD.
  */
 export function escapeXml(text: string): string {
+  if (typeof text !== 'string' && typeof text !== 'number') throw new RecurrentError('escapeXml', `text must be a string, got ${show(text)}`);
   return String(text)
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
     .replace(/[&<>"']/g, (c) => ENTITIES[c]);

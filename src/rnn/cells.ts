@@ -6,7 +6,7 @@
  *
  * A cell is the fused layer run for one step, so it shares the kernels (and their tests).
  */
-import { checkOptions, type OptionSchema } from '../tensor/check.js';
+import { TENSOR, checkOptions, type OptionSchema } from '../tensor/check.js';
 import { reshape } from '../autograd/shape-ops.js';
 import { zeros } from '../tensor/create.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
@@ -50,7 +50,7 @@ export class CellBase extends Module {
   constructor(kind: CellKind, op: string, options: CellOptions) {
     super();
     if (options === null || typeof options !== 'object') throw new RecurrentError(op, 'needs an options object { inputSize, hiddenSize, bias }');
-    const schema: OptionSchema = { inputSize: 'integer', hiddenSize: 'integer', bias: 'boolean', ...SEED_SCHEMA };
+    const schema: OptionSchema = { inputSize: 'number', hiddenSize: 'number', bias: 'boolean', ...SEED_SCHEMA };
     options = checkOptions(op, options, 'options', kind === 'lstm' || kind === 'gru' ? schema : { ...schema, nonlinearity: 'string' });
     this.kind = kind;
     this.op = op;
@@ -118,7 +118,8 @@ export class LSTMCell extends CellBase {
   }
   /** x (B, I) or (I), state { h, c } (B, H) or (H) -> { h', c' }. */
   forward(x: Tensor, state: { h?: Tensor; c?: Tensor } = {}): { h: Tensor; c: Tensor } {
-    const r = this.step(x, state.h, state.c);
+    const { h, c } = checkOptions('LSTMCell', state, 'state', { h: TENSOR, c: TENSOR });
+    const r = this.step(x, h, c);
     return { h: r.h, c: r.c! };
   }
 }

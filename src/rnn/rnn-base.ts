@@ -26,7 +26,7 @@ import { gateCount, type CellKind, type DirectionWeights } from './layer-op.js';
 import { WorkspacePool } from './workspace.js';
 
 /** The option names every recurrent layer takes (RNN adds nonlinearity). */
-const RECURRENT_SCHEMA: OptionSchema = { inputSize: 'integer', hiddenSize: 'integer', numLayers: 'integer', bias: 'boolean', batchFirst: 'boolean', dropout: 'number', bidirectional: 'boolean', ...SEED_SCHEMA };
+const RECURRENT_SCHEMA: OptionSchema = { inputSize: 'number', hiddenSize: 'number', numLayers: 'number', bias: 'boolean', batchFirst: 'boolean', dropout: 'number', bidirectional: 'boolean', ...SEED_SCHEMA };
 
 /** Constructor options shared by {@link RNN}, {@link LSTM} and {@link GRU}. */
 export interface RecurrentOptions extends SeedOptions {

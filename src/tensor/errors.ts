@@ -33,14 +33,15 @@ export class RecurrentError extends Error {
 
 /** Formats a shape the way error messages print it: `[2,3]`. */
 export function fmt(shape: readonly number[]): string {
-  return `[${shape.join(',')}]`;
+  // Numbers as they are; anything else (a BigInt, a cycle in a forged shape) described safely.
+  return `[${Array.from(shape, (d) => (typeof d === 'number' ? String(d) : show(d, 1))).join(',')}]`;
 }
 
 /**
  * Any value as error-message text, safely: symbols, bigints, functions and objects are
  * described instead of converted (a template literal would throw on a symbol).
  */
-export function show(value: unknown): string {
+export function show(value: unknown, depth = 0): string {
   switch (typeof value) {
     case 'number':
     case 'boolean':
@@ -56,7 +57,8 @@ export function show(value: unknown): string {
       return 'a function';
     default:
       if (value === null) return 'null';
-      if (Array.isArray(value)) return value.length > 8 ? `an array of length ${value.length}` : `[${value.map(show).join(',')}]`;
+      // Two levels deep at most, so a cyclic or deeply nested array is described, not followed.
+      if (Array.isArray(value)) return value.length > 8 || depth > 1 ? `an array of length ${value.length}` : `[${value.map((v) => show(v, depth + 1)).join(',')}]`;
       if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
       return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
   }

@@ -28,6 +28,15 @@ function splitmix32(x: number): number {
 
 /** A seeded random number generator; the same seed gives the same numbers everywhere. */
 export class Generator {
+  /**
+   * True only for objects this class's constructor built: a forged object whose prototype is
+   * Generator's (`Object.create(Generator.prototype)`) is not one, so no check of the library can be
+   * passed by an object without the fields the library then reads.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && #brand in value && Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+  readonly #brand = true;
   private s0 = 0;
   private s1 = 0;
   private s2 = 0;

@@ -37,6 +37,15 @@ export type NestedArray = number | NestedArray[];
 
 /** An n-dimensional array of float32 numbers that can record the operations applied to it. */
 export class Tensor {
+  /**
+   * True only for objects this class's constructor built: a forged object whose prototype is
+   * Tensor's (`Object.create(Tensor.prototype)`) is not one, so no check of the library can be
+   * passed by an object without the fields the library then reads.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && #brand in value && Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+  readonly #brand = true;
   /** The elements, contiguous and row-major. */
   readonly data: Float32Array;
   /** The size of every dimension; `[]` for a scalar. */

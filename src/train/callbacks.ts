@@ -49,7 +49,7 @@ export interface ProgressLoggerOptions {
  */
 export function progressLogger(options: ProgressLoggerOptions = {}): Callback {
   const op = 'progressLogger';
-  options = checkOptions(op, options, 'options', { every: 'integer' });
+  options = checkOptions(op, options, 'options', { every: 'number' });
   const every = integerOption(op, 'every', options.every, 1);
   let started = 0;
   return {
@@ -105,7 +105,7 @@ export class EarlyStopping implements Callback {
 
   constructor(options: EarlyStoppingOptions = {}) {
     const op = 'earlyStopping';
-    options = checkOptions(op, options, 'options', { monitor: 'string', patience: 'integer', minDelta: 'number', mode: 'string', restoreBestWeights: 'boolean' });
+    options = checkOptions(op, options, 'options', { monitor: 'string', patience: 'number', minDelta: 'number', mode: 'string', restoreBestWeights: 'boolean' });
     const { monitor = 'valLoss', minDelta = 0, mode = 'auto', restoreBestWeights = false } = options;
     if (typeof monitor !== 'string') throw new RecurrentError(op, `monitor must be the name of an epoch log, got ${typeof monitor}`);
     if (typeof minDelta !== 'number' || !(minDelta >= 0) || minDelta === Infinity) throw new RecurrentError(op, `minDelta must be a finite number >= 0, got ${minDelta}`);
@@ -220,7 +220,7 @@ export interface CheckpointCallbackOptions {
  */
 export function checkpointCallback(options: CheckpointCallbackOptions): Callback {
   const op = 'checkpointCallback';
-  options = checkOptions(op, options, 'options', { save: 'function', every: 'integer', extra: 'any' });
+  options = checkOptions(op, options, 'options', { save: 'function', every: 'number', extra: 'any' });
   if (typeof options.save !== 'function') throw new RecurrentError(op, `save must be a function (bytes, epoch) => void, got ${typeof options.save}`);
   const every = integerOption(op, 'every', options.every, 1);
   const extra = options.extra ?? {};

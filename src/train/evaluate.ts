@@ -89,7 +89,7 @@ export type EvaluateResult = { loss: number } & Record<string, number>;
 export function evaluate<M extends Module>(model: M, x: Tensor, y: Tensor, options: EvaluateOptions<M>): EvaluateResult {
   const op = 'evaluate';
   checkModel(op, model);
-  options = checkOptions(op, options, 'options', { lossFn: 'function', metrics: 'array', batchSize: 'integer', forward: 'function' });
+  options = checkOptions(op, options, 'options', { lossFn: 'function', metrics: 'array', batchSize: 'number', forward: 'function' });
   const data = tensorDataset(x, y, op);
   const lossFn = checkLossFn(op, options.lossFn);
   const metrics = resolveMetrics(op, options.metrics);

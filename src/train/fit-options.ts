@@ -85,7 +85,7 @@ export interface FitPlan {
 }
 
 const SCHEMA: OptionSchema = {
-  x: TENSOR, y: TENSOR, data: 'any', lossFn: 'function', optimizer: 'any', epochs: 'integer', initialEpoch: 'integer', batchSize: 'integer',
+  x: TENSOR, y: TENSOR, data: 'any', lossFn: 'function', optimizer: 'any', epochs: 'number', initialEpoch: 'number', batchSize: 'number',
   validationSplit: 'number', validationData: 'any', metrics: 'array', clipGradNorm: 'number', shuffle: 'boolean', seed: 'integer',
   generator: GENERATOR, callbacks: 'array', forward: 'function', verbose: 'integer', log: 'function', onDivergence: 'string',
 };

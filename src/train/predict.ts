@@ -27,7 +27,7 @@ export interface PredictOptions<M extends Module = Module> {
 export function predict<M extends Module>(model: M, x: Tensor, options: PredictOptions<M> = {}): Tensor {
   const op = 'predict';
   checkModel(op, model);
-  options = checkOptions(op, options, 'options', { batchSize: 'integer', forward: 'function' });
+  options = checkOptions(op, options, 'options', { batchSize: 'number', forward: 'function' });
   if (!(x instanceof Tensor) || x.shape.length === 0 || x.shape[0] === 0) {
     throw new RecurrentError(op, `x must be a Tensor with at least one sample in its first dim, got ${x instanceof Tensor ? fmt(x.shape) : typeof x}`, 'shape');
   }

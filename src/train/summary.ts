@@ -159,7 +159,7 @@ function table(name: string, rows: SummaryRow[], total: number, trainable: numbe
 export function summary<M extends Module>(model: M, options: SummaryOptions<M> = {}): ModelSummary {
   const op = 'summary';
   checkModel(op, model);
-  options = checkOptions(op, options, 'options', { inputShape: 'array', forward: 'function', depth: 'integer' });
+  options = checkOptions(op, options, 'options', { inputShape: 'array', forward: 'function', depth: 'number' });
   const { inputShape, forward } = options;
   if (inputShape !== undefined && (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((s) => Number.isSafeInteger(s) && s >= 1))) {
     throw new RecurrentError(op, `inputShape must be a non-empty array of integers >= 1, got ${show(inputShape)}`, 'shape');

@@ -76,7 +76,7 @@ describe('every options object takes each value of exactly its type', () => {
     expectRecurrentError(() => new nn.LSTM({ ...base, batchFirst: 1 } as never), 'options.batchFirst must be a boolean, got 1');
     expectRecurrentError(() => new nn.GRU({ ...base, seed: '1' } as never), 'options.seed must be an integer');
     expectRecurrentError(() => new nn.Linear({ inFeatures: 2, outFeatures: 2, bias: 'no' } as never), 'options.bias must be a boolean');
-    expectRecurrentError(() => new nn.Embedding({ numEmbeddings: 3, embeddingDim: 2, paddingIdx: '0' } as never), 'options.paddingIdx must be an integer');
+    expectRecurrentError(() => new nn.Embedding({ numEmbeddings: 3, embeddingDim: 2, paddingIdx: '0' } as never), 'options.paddingIdx must be a number, got "0"');
     expectRecurrentError(() => new nn.Dropout({ p: '0.5' } as never), 'options.p must be a number');
     expectRecurrentError(() => new nn.LSTM(base).forward(x, { h0: [[0]] } as never), 'options.h0 must be a Tensor');
     expectRecurrentError(() => F.crossEntropy(R.randn([2, 3]), [0, 1], { ignoreIndex: '1' } as never), 'options.ignoreIndex must be an integer');
@@ -107,12 +107,12 @@ describe('every options object takes each value of exactly its type', () => {
     await expect(R.fit(m, { x: xs, y: ys, lossFn: F.mseLoss, optimizer, shuffle: 1 } as never)).rejects.toThrow('options.shuffle must be a boolean, got 1');
     await expect(R.fit(m, { x: xs, y: ys, lossFn: F.mseLoss, optimizer, epoch: 2 } as never)).rejects.toThrow("did you mean 'epochs'?");
     expect(m.parameters().map((p) => Array.from(p.data))).toEqual(before);
-    expectRecurrentError(() => R.evaluate(m, xs, ys, { lossFn: F.mseLoss, batchSize: '2' } as never), 'options.batchSize must be an integer');
-    expectRecurrentError(() => R.predict(m, xs, { batchSize: 2.5 } as never), 'options.batchSize must be an integer');
-    expectRecurrentError(() => R.summary(m, { depth: '2' } as never), 'options.depth must be an integer');
+    expectRecurrentError(() => R.evaluate(m, xs, ys, { lossFn: F.mseLoss, batchSize: '2' } as never), 'options.batchSize must be a number, got "2"');
+    expectRecurrentError(() => R.predict(m, xs, { batchSize: 2.5 } as never), 'batchSize must be an integer >= 1');
+    expectRecurrentError(() => R.summary(m, { depth: '2' } as never), 'options.depth must be a number');
     expectRecurrentError(() => R.summary(m, { inputShape: [1, 2n] } as never), 'inputShape must be a non-empty array of integers');
     expectRecurrentError(() => R.earlyStopping({ restoreBestWeights: 1 } as never), 'options.restoreBestWeights must be a boolean');
-    expectRecurrentError(() => R.progressLogger({ every: '1' } as never), 'options.every must be an integer');
+    expectRecurrentError(() => R.progressLogger({ every: '1' } as never), 'options.every must be a number');
     expectRecurrentError(() => plot.lineChart({ series: [], logY: 1 } as never), 'options.logY must be a boolean');
     expectRecurrentError(() => plot.heatmap({ values: [[1]], title: 5 } as never), 'options.title must be a string');
     expectRecurrentError(() => plot.lineChart({ series: [], xlabel: 'x' } as never), "did you mean 'xLabel'?");

@@ -108,14 +108,14 @@ describe('sizes', () => {
   it('zeros, ones, full, rand, randn refuse negative or fractional sizes, naming the shape', () => {
     for (const shape of bad) {
       const shown = `[${shape.join(',')}]`;
-      expect(rejects('full', () => zeros(shape), 'shape').message).toContain(shown);
-      expect(rejects('full', () => ones(shape), 'shape').message).toContain(shown);
+      expect(rejects('zeros', () => zeros(shape), 'shape').message).toContain(shown);
+      expect(rejects('ones', () => ones(shape), 'shape').message).toContain(shown);
       expect(rejects('full', () => full(shape, 2), 'shape').message).toContain(shown);
       expect(rejects('rand', () => rand(shape), 'shape').message).toContain(shown);
       expect(rejects('randn', () => randn(shape), 'shape').message).toContain(shown);
       expect(rejects('randint', () => randint(0, 3, shape), 'shape').message).toContain(shown);
     }
-    rejects('full', () => zeros('3' as unknown as number[]), 'shape');
+    rejects('zeros', () => zeros('3' as unknown as number[]), 'shape');
     rejects('eye', () => eye(-1), 'shape');
     rejects('eye', () => eye(2, 1.5), 'shape');
   });
@@ -137,8 +137,8 @@ describe('sizes', () => {
   it('shapes with more than 2^31 - 1 elements are rejected before allocating', () => {
     const huge = [65536, 65536];
     for (const [op, fn] of [
-      ['full', () => zeros(huge)],
-      ['full', () => ones(huge)],
+      ['zeros', () => zeros(huge)],
+      ['ones', () => ones(huge)],
       ['full', () => full(huge, 1)],
       ['rand', () => rand(huge)],
       ['randn', () => randn(huge)],
@@ -151,8 +151,8 @@ describe('sizes', () => {
       if (op !== 'tensor') expect(err.message, op).toContain('2147483647');
     }
     // One past the limit is refused; the limit itself is a valid shape (never allocated here).
-    rejects('full', () => zeros([2 ** 31]), 'shape');
-    expect(rejects('full', () => zeros([2 ** 16, 2 ** 16, 2 ** 16])).message).toContain('[65536,65536,65536]');
+    rejects('zeros', () => zeros([2 ** 31]), 'shape');
+    expect(rejects('zeros', () => zeros([2 ** 16, 2 ** 16, 2 ** 16])).message).toContain('[65536,65536,65536]');
   });
 
   it('arange refuses non-finite bounds and a zero step', () => {

@@ -38,7 +38,7 @@ describe('shapes and options as PyTorch takes them', () => {
     expect(zeros(2, 3, { requiresGrad: true }).requiresGrad).toBe(true);
     expect(Array.from(randn(2, 2, { generator: new Generator(5) }).data)).toEqual(Array.from(randn([2, 2], { generator: new Generator(5) }).data));
     expect(rand(3, 1).shape).toEqual([3, 1]);
-    expect(() => zeros({} as unknown as number[])).toThrow(/^full: shape must be an array of sizes/);
+    expect(() => zeros({} as unknown as number[])).toThrow(/^zeros: shape must be an array of sizes/);
   });
 
   it('methods take sizes as arguments or one array', () => {
