@@ -14,9 +14,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { checkFlag, checkSize } from '../nn/check.js';
 import { layerGenerator, uniform, type SeedOptions } from '../nn/init.js';
 import { Module } from '../nn/module.js';
-import { recurrentLayer } from './fused-layer.js';
-import { gateCount, type CellKind, type DirectionWeights } from './layer-op.js';
-import { WorkspacePool } from './workspace.js';
+import { gateCount, recurrentLayer, type CellKind, type DirectionWeights } from './fused-layer.js';
+import { WorkspacePool } from '../kernels/workspace.js';
 
 /** Options of the cells. */
 export interface CellOptions extends SeedOptions {
@@ -64,7 +63,7 @@ export class CellBase extends Module {
     this.weightHh = init('weight_hh', [G, this.hiddenSize]);
     this.biasIh = this.bias ? init('bias_ih', [G]) : null;
     this.biasHh = this.bias ? init('bias_hh', [G]) : null;
-    this.pool = new WorkspacePool(this.hiddenSize, gateCount(kind), kind === 'lstm' ? 'lstm' : kind === 'gru' ? 'gru' : 'rnn');
+    this.pool = new WorkspacePool(this.hiddenSize, kind);
   }
 
   /** One step; returns h' and (LSTM) c' in the input's batching. */

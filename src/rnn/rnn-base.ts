@@ -21,9 +21,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { checkFlag, checkProbability, checkSize } from '../nn/check.js';
 import { layerGenerator, uniform, type SeedOptions } from '../nn/init.js';
 import { Module } from '../nn/module.js';
-import { recurrentLayer } from './fused-layer.js';
-import { gateCount, type CellKind, type DirectionWeights } from './layer-op.js';
-import { WorkspacePool } from './workspace.js';
+import { gateCount, recurrentLayer, type CellKind, type DirectionWeights } from './fused-layer.js';
+import { WorkspacePool } from '../kernels/workspace.js';
 
 /** The option names every recurrent layer takes (RNN adds nonlinearity). */
 const RECURRENT_KEYS = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'seed', 'generator'];
@@ -91,7 +90,6 @@ export class RecurrentBase extends Module {
     const init = (name: string, shape: number[]) =>
       this.registerParameter(name, uniform(zeros(shape), -bound, bound, { generator: this.generator }));
     const D = this.bidirectional ? 2 : 1;
-    const cellKind = kind === 'lstm' ? 'lstm' : kind === 'gru' ? 'gru' : 'rnn';
     for (let l = 0; l < this.numLayers; l++) {
       const inSize = l === 0 ? this.inputSize : D * H;
       const layer: DirectionWeights[] = [];
@@ -104,7 +102,7 @@ export class RecurrentBase extends Module {
           biasIh: this.bias ? init(`bias_ih${sfx}`, [G]) : null,
           biasHh: this.bias ? init(`bias_hh${sfx}`, [G]) : null,
         });
-        pools.push(new WorkspacePool(H, gateCount(kind), cellKind));
+        pools.push(new WorkspacePool(H, kind));
       }
       this.weights.push(layer);
       this.pools.push(pools);

@@ -8,9 +8,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Generator, nn, noGrad, optim, randn, Tensor, F } from '../../src/index.js';
-import { matmulNN, matmulNT, matmulTN } from '../../src/kernels/products.js';
+import { backend } from '../../src/kernels/backend.js';
 
-const LAYOUTS = { NN: matmulNN, NT: matmulNT, TN: matmulTN } as const;
+/** The active backend's product of a layout. */
+const product = (layout: string) => backend()[`matmul${layout as 'NN' | 'NT' | 'TN'}`];
 
 /** Float32 summation of k products may err by about k·u·Σ|a_p b_p| (u = 2^-24); this is 2× that. */
 function bound(k: number, sumAbs: number): number {
@@ -36,7 +37,7 @@ describe('matrix products on the active backend', () => {
         const b = randn([ob + k * n], { generator: g }).data;
         const c = randn([oc + m * n], { generator: g }).data;
         const before = c.slice();
-        LAYOUTS[layout as keyof typeof LAYOUTS](m, k, n, a, oa, b, ob, c, oc, accumulate);
+        product(layout)(m, k, n, a, oa, b, ob, c, oc, accumulate);
         for (let o = 0; o < oc; o++) expect(c[o]).toBe(before[o]);
         for (let i = 0; i < m; i++) {
           for (let j = 0; j < n; j++) {
@@ -67,11 +68,11 @@ describe('matrix products on the active backend', () => {
         const a = randn([m * k], { generator: g }).data;
         const b = randn([n * k], { generator: g }).data;
         const whole = new Float32Array(m * n);
-        matmulNT(m, k, n, a, 0, b, 0, whole, 0, false);
+        product('NT')(m, k, n, a, 0, b, 0, whole, 0, false);
         const split = new Float32Array(m * n);
         const cut = g.randint(1, m);
-        matmulNT(cut, k, n, a, 0, b, 0, split, 0, false);
-        matmulNT(m - cut, k, n, a, cut * k, b, 0, split, cut * n, false);
+        product('NT')(cut, k, n, a, 0, b, 0, split, 0, false);
+        product('NT')(m - cut, k, n, a, cut * k, b, 0, split, cut * n, false);
         expect(Array.from(split)).toEqual(Array.from(whole));
       }),
       { numRuns: 60 },
