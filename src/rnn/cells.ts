@@ -52,7 +52,7 @@ export class CellBase extends Module {
     checkOptions(op, options, 'options', ['inputSize', 'hiddenSize', 'bias', 'seed', 'generator', ...(kind === 'lstm' || kind === 'gru' ? [] : ['nonlinearity'])]);
     this.kind = kind;
     this.op = op;
-    this.inputSize = checkSize(op, 'inputSize', options.inputSize);
+    this.inputSize = checkSize(op, 'inputSize', options.inputSize, 0);
     this.hiddenSize = checkSize(op, 'hiddenSize', options.hiddenSize);
     this.bias = checkFlag(op, 'bias', options.bias, true);
     const g = layerGenerator(op, options);
@@ -76,7 +76,6 @@ export class CellBase extends Module {
     }
     const batched = x.shape.length === 2;
     const B = batched ? x.shape[0] : 1;
-    if (B === 0) throw new RecurrentError(op, `input needs at least one batch entry, got ${fmt(x.shape)}`, 'shape');
     const shape = batched ? [B, H] : [H];
     const state = (t: Tensor | undefined, name: string): Tensor => {
       if (t === undefined) return zeros([1, B, H]);

@@ -76,7 +76,7 @@ export class RecurrentBase extends Module {
     if (options === null || typeof options !== 'object') throw new RecurrentError(op, 'needs an options object { inputSize, hiddenSize, ... }');
     checkOptions(op, options, 'options', [...RECURRENT_KEYS, ...(kind === 'rnnTanh' || kind === 'rnnRelu' ? ['nonlinearity'] : [])]);
     this.kind = kind;
-    this.inputSize = checkSize(op, 'inputSize', options.inputSize);
+    this.inputSize = checkSize(op, 'inputSize', options.inputSize, 0);
     this.hiddenSize = checkSize(op, 'hiddenSize', options.hiddenSize);
     this.numLayers = checkSize(op, 'numLayers', options.numLayers ?? 1);
     this.bias = checkFlag(op, 'bias', options.bias, true);
@@ -124,7 +124,8 @@ export class RecurrentBase extends Module {
     if (x.shape[x.shape.length - 1] !== I) throw new RecurrentError(op, `input's last dim must be inputSize ${I}, got ${fmt(x.shape)}`, 'shape');
     let seq = batched ? (this.batchFirst ? transpose(x, 0, 1) : x) : unsqueeze(x, 1);
     const [T, B] = seq.shape;
-    if (T === 0 || B === 0) throw new RecurrentError(op, `input needs at least one step and one batch entry, got ${fmt(x.shape)}`, 'shape');
+    // As PyTorch: no steps is an error, an empty batch gives empty outputs.
+    if (T === 0) throw new RecurrentError(op, `input needs at least one step, got ${fmt(x.shape)}`, 'shape');
     const stateShape = batched ? [LD, B, H] : [LD, H];
     const state = (t: Tensor | undefined, name: string): Tensor => {
       if (t === undefined) return zeros([LD, B, H]);

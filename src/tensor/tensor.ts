@@ -36,6 +36,16 @@ export interface BackwardOptions {
 /** A nested array of numbers, as accepted by {@link tensor} and returned by {@link Tensor.toArray}. */
 export type NestedArray = number | NestedArray[];
 
+/**
+ * Writes `values` into `target`'s data in place and marks its storage modified: the one way the
+ * library overwrites a tensor it does not own the computation of (loadStateDict, checkpoint
+ * rollbacks, early-stopping restores), so no such write can leave a cache of the old values.
+ */
+export function overwrite(target: Tensor, values: ArrayLike<number>): void {
+  target.data.set(values);
+  target.markModified();
+}
+
 /** An n-dimensional array of float32 numbers that can record the operations applied to it. */
 export class Tensor {
   /** The elements, contiguous and row-major. */

@@ -10,7 +10,7 @@ import { KERNEL_NAMES, type WasmExports } from './abi.js';
 import { assembleModule, Code, type FunctionDef } from './assembler.js';
 import { gateFunctions } from './gates.js';
 import { columnSumsFunction, gemmBlockFunction, gemmFunction, packTransposedFunction, transposeFunction } from './gemm.js';
-import { Heap } from './heap.js';
+import { Heap, MAX_PAGES } from './heap.js';
 import { backwardLoopFunction, forwardLoopFunction } from './loops.js';
 
 export type { WasmExports };
@@ -26,8 +26,6 @@ export interface WasmKernels {
   /** True when the memory is shared (so worker threads can run kernels on it). */
   readonly shared: boolean;
 }
-
-const MAX_PAGES = 65536;
 
 /** A module with one function of the given body, for feature tests. */
 function probe(body: (c: Code) => void): Uint8Array<ArrayBuffer> {
