@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { nn, randint, randn, type Tensor } from '../../src/index.js';
 import { exportOnnx } from '../../src/onnx/index.js';
-import { engineSuite, ort, ortSkipReason } from '../engines.js';
+import { engineSuite, ort, ortSkipReason, type OrtValueMetadata } from '../engines.js';
 
 /** An embedding, an LSTM with its initial states as inputs, and a head. */
 class Tagger extends nn.Module {
@@ -21,10 +21,7 @@ engineSuite('exported input and output metadata in ONNX Runtime', ortSkipReason,
   it('names every dynamic dim and gives the feature dims as numbers', async () => {
     const example = [randint(0, 7, [2, 6]), randn([1, 2, 5]), randn([1, 2, 5])];
     const session = await ort!.InferenceSession.create(exportOnnx(new Tagger(), example, { inputNames: ['ids', 'h0', 'c0'], outputName: 'logits' }));
-    const meta = (list: readonly unknown[]) => list.map((m) => {
-      const { name, type, shape } = m as { name: string; type: string; shape: readonly (number | string)[] };
-      return { name, type, shape: [...shape] };
-    });
+    const meta = (list: readonly OrtValueMetadata[]) => list.map(({ name, type, shape }) => ({ name, type, shape: [...(shape ?? [])] }));
     expect(meta(session.inputMetadata)).toEqual([
       { name: 'ids', type: 'int64', shape: ['ids_dim0', 'ids_dim1'] },
       { name: 'h0', type: 'float32', shape: ['h0_dim0', 'h0_dim1', 5] },
