@@ -1,6 +1,6 @@
 /**
  * The fused gate passes of the LSTM, GRU and RNN cells in WebAssembly SIMD, forward and
- * backward: the same equations as the scalar kernels (src/kernels/lstm.ts, gru.ts, rnn.ts),
+ * backward: the same equations as the scalar kernels (src/kernels/js/lstm.ts, gru.ts, rnn.ts),
  * four hidden units per instruction.
  *
  * Activations are computed in float32 from exp, never as ½ + ½·tanh(x/2) (whose relative

@@ -7,7 +7,7 @@
  * B(p, j) lives at b + (j / 8) * bpanel + p * bp + (j % 8) * 4 (all in bytes). So
  *   - a row-major (k, n) matrix is read in place: bp = 4n, bpanel = 32 (8 floats to the right);
  *   - a packed matrix (see packTransposed) has bp = 32, bpanel = 32k: each panel is k rows of 8.
- * NN and TN read B in place; NT (x · Wᵀ, every layer's forward) packs W once per weight version.
+ * NN and TN read B in place; NT (x · Wᵀ, every layer's forward) packs W once per version of its storage (packs.ts).
  *
  * Register tile: 4 rows × 8 columns. For every p, two v128 loads of B, four f32 loads of A
  * splatted to all lanes, and eight multiply-adds into eight v128 accumulators that stay in

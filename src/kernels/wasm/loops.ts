@@ -9,7 +9,7 @@
  * Backward, per step in the opposite order:
  *   gate backward pass on the rows (adds the output gradient to dh first)
  *   dh += dHW_t W_hh   (gemm, W_hh read in place as a row-major (G, H) matrix)
- * Layouts and state slots are those of src/rnn/fused-layer-wasm.ts; `kind` is 0 LSTM, 1 GRU,
+ * Layouts and state slots are those of recurrent-layer.ts; `kind` is 0 LSTM, 1 GRU,
  * 2 RNN tanh, 3 RNN relu. Every address is in bytes.
  */
 import type { Code, FunctionDef } from './assembler.js';
