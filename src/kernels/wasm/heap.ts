@@ -78,16 +78,17 @@ export class Heap {
   }
 
   /**
-   * Runs `body` with one new block of each size in `bytes` and frees them all when it returns
-   * or throws: a call's blocks never outlive it, even when an allocation or the call fails.
+   * Runs `body` with one new block of each size in `bytes` (address 0, no block, for a size of
+   * 0: the kernels read nothing there) and frees them all when it returns or throws: a call's
+   * blocks never outlive it, even when an allocation or the call fails.
    */
   withBlocks<R>(bytes: readonly number[], body: (blocks: number[]) => R): R {
     const blocks: number[] = [];
     try {
-      for (const b of bytes) blocks.push(this.alloc(b));
+      for (const b of bytes) blocks.push(b === 0 ? 0 : this.alloc(b));
       return body(blocks);
     } finally {
-      for (const at of blocks) this.free(at);
+      for (const at of blocks) if (at !== 0) this.free(at);
     }
   }
 
