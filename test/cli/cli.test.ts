@@ -179,7 +179,8 @@ describe('errors: one line on stderr, no stack trace, a non-zero exit', () => {
   const cases: [string, string[], number, RegExp][] = [
     ['no command', [], 2, /^recurrent: missing command/],
     ['unknown command', ['fly'], 2, /^recurrent: unknown command "fly"/],
-    ['unknown flag', ['train', '--data', 'text.txt', '--hiden', '3'], 2, /^recurrent train: unknown flag --hiden/],
+    ['unknown flag', ['train', '--data', 'text.txt', '--hiden', '3'], 2, /^recurrent train: unknown flag --hiden \(did you mean --hidden\? see 'recurrent train --help'\)\n$/],
+    ['unknown flag, nothing near', ['sample', '--colour'], 2, /^recurrent sample: unknown flag --colour \(see 'recurrent sample --help'\)\n$/],
     ['missing value', ['train', '--data', 'text.txt', '--steps'], 2, /^recurrent train: --steps needs a value/],
     ['bad number', ['train', '--data', 'text.txt', '--lr', 'fast'], 2, /^recurrent train: --lr must be a number > 0 and <= 10, got "fast"/],
     ['out of range', ['train', '--data', 'text.txt', '--hidden', '0'], 2, /^recurrent train: --hidden must be an integer >= 1/],
@@ -230,6 +231,12 @@ describe('help', () => {
     for (const flag of ['model', 'data', 'hidden', 'layers', 'seq', 'batch', 'steps', 'lr', 'clip', 'seed', 'out', 'resume', 'embed', 'val-fraction', 'every', 'sample-every', 'threads']) {
       expect(r.stdout).toContain(`--${flag} `);
     }
+  });
+
+  it('states one default for each flag (--threads: all cores, not a number as well)', async () => {
+    const r = await run(['train', '--help']);
+    for (const line of r.stdout.split('\n').filter((l) => l.startsWith('  --'))) expect(line.match(/default/gi)?.length ?? 0, line).toBeLessThanOrEqual(1);
+    expect(r.stdout).toMatch(/--threads N +threads that run the kernels, by default all cores/);
   });
 });
 

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { save } from '../../io/safetensors.js';
 import { writeFileAtomic } from '../files.js';
-import { modelName } from './char-model.js';
+import { aModelName, modelName } from './char-model.js';
 import type { CharModel } from './char-model.js';
 import type { RunCheckpoint } from './run-checkpoint.js';
 
@@ -95,8 +95,8 @@ def load(path='weights.safetensors'):
 }
 
 function readme(checkpoint: RunCheckpoint): string {
-  const layer = modelName(checkpoint.extra.config.model);
-  return `# A ${layer} character model, continued in PyTorch
+  const layer = aModelName(checkpoint.extra.config.model);
+  return `# ${layer[0]!.toUpperCase()}${layer.slice(1)} character model, continued in PyTorch
 
 Exported by \`recurrent export\` from \`${checkpoint.path}\` (step ${checkpoint.contents.step}).
 \`model.py\` defines the same architecture in \`torch.nn\`; \`weights.safetensors\` holds its
