@@ -1,7 +1,10 @@
 /**
  * `recurrent export` from a run the CLI trained, checked by the real engines:
  *  - --onnx: ONNX Runtime gives the logits and states this library computes for a prompt, at
- *    batch sizes and lengths other than the export's example;
+ *    batch sizes and lengths other than the export's example; the file carries its vocabulary
+ *    in metadata_props (read by the ONNX reference library, since ONNX Runtime's JavaScript API
+ *    shows no model metadata), and with that table alone ONNX Runtime writes the greedy text
+ *    of `recurrent sample --temperature 0`;
  *  - --torch: the written model.py, loaded by real PyTorch, gives the same logits for a prompt
  *    and the same greedy text as `recurrent sample --temperature 0`; the README's training
  *    snippet runs ten steps there, and the weights it saves load back here.
@@ -15,7 +18,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { noGrad, safetensors, Tensor } from '../../src/index.js';
 import { CharModel, type RunConfig } from '../../src/node/cli/char-model.js';
 import { loadRunModel, readRunCheckpoint } from '../../src/node/cli/run-checkpoint.js';
-import { engineSuite, ort, ortSkipReason, PYTHON, torchSkipReason } from '../engines.js';
+import { engineSuite, onnxPythonSkipReason, ort, ortSkipReason, PYTHON, torchSkipReason } from '../engines.js';
 import { expectClose } from '../helpers.js';
 import { LAYER } from '../tolerances.js';
 
@@ -94,6 +97,40 @@ engineSuite('recurrent export --onnx, in ONNX Runtime', ortSkipReason, () => {
         expectClose(out.h.data as Float32Array, expected.state.h0, LAYER, 'h');
         if (model === 'lstm') expectClose(out.c.data as Float32Array, expected.state.c0!, LAYER, 'c');
       }
+    });
+  }
+});
+
+engineSuite("recurrent export --onnx: the vocabulary inside the file", ortSkipReason ?? onnxPythonSkipReason, () => {
+  it('export --help says where the id <-> character table is', async () => {
+    const help = await cli(['export', '--help']);
+    expect(help.stdout).toMatch(/metadata_props/);
+    expect(help.stdout).toMatch(/"vocab", a JSON array whose entry\s+i is the character of id i/);
+  });
+
+  for (const model of MODELS) {
+    it(`${model}: metadata_props hold the vocabulary, and ONNX Runtime decodes with it alone the text recurrent sample writes`, async () => {
+      const props = JSON.parse(python('import json, onnx, sys\nprint(json.dumps({p.key: p.value for p in onnx.load(sys.argv[1]).metadata_props}))', dir, file(model, 'model.onnx'))) as Record<string, string>;
+      expect(Object.keys(props)).toEqual(['vocab']);
+      const vocab = JSON.parse(props.vocab!) as string[];
+      expect(vocab).toEqual([...new Set(TEXT)].sort());
+      // Greedy generation from the ONNX file, one step at a time, decoded with the file's table.
+      const session = await ort!.InferenceSession.create(readFileSync(file(model, 'model.onnx')));
+      const { numLayers, hiddenSize } = (libraryRun(model).char as unknown as { rnn: { numLayers: number; hiddenSize: number } }).rnn;
+      let state: Record<string, unknown> = { h0: new ort!.Tensor('float32', new Float32Array(numLayers * hiddenSize), [numLayers, 1, hiddenSize]) };
+      if (model === 'lstm') state.c0 = new ort!.Tensor('float32', new Float32Array(numLayers * hiddenSize), [numLayers, 1, hiddenSize]);
+      let ids = Array.from(PROMPT, (ch) => vocab.indexOf(ch));
+      let text = PROMPT;
+      for (let i = 0; i < 30; i++) {
+        const out = await session.run({ ids: new ort!.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]), ...state } as Parameters<typeof session.run>[0]);
+        const last = (out.logits.data as Float32Array).subarray((ids.length - 1) * vocab.length, ids.length * vocab.length);
+        const next = last.indexOf(Math.max(...last));
+        text += vocab[next];
+        ids = [next];
+        state = model === 'lstm' ? { h0: out.h, c0: out.c } : { h0: out.h };
+      }
+      const sampled = await cli(['sample', '--checkpoint', `${model}/checkpoint.safetensors`, '--prompt', PROMPT, '--temperature', '0', '--length', '30']);
+      expect(`${text}\n`).toBe(sampled.stdout);
     });
   }
 });
