@@ -21,7 +21,7 @@ const TEXT = [
   'a recurrent network reads one character at a time, ',
   'and the gradient flows back through every step. ',
 ].join('').repeat(12);
-const SMALL = ['--hidden', '12', '--embed', '6', '--seq', '12', '--batch', '4', '--every', '10', '--sample-every', '50', '--seed', '7'];
+const SMALL = ['--hidden', '12', '--embed', '6', '--seq', '12', '--batch', '4', '--every', '10', '--val-every', '10', '--sample-every', '50', '--seed', '7'];
 
 interface Run {
   code: number | null;
@@ -237,6 +237,63 @@ describe('help', () => {
     const r = await run(['train', '--help']);
     for (const line of r.stdout.split('\n').filter((l) => l.startsWith('  --'))) expect(line.match(/default/gi)?.length ?? 0, line).toBeLessThanOrEqual(1);
     expect(r.stdout).toMatch(/--threads N +threads that run the kernels, by default all cores/);
+  });
+});
+
+describe('intervals and the time budget', () => {
+  it('logs, validates and saves a checkpoint at their own intervals (a run killed after step 25 resumes from step 20)', async () => {
+    let killedAt = '';
+    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--every', '5', '--val-every', '10', '--checkpoint-every', '20', '--steps', '100000', '--out', 'intervals'], (text, child) => {
+      if (killedAt === '' && /^step 25\//m.test(text)) {
+        killedAt = text;
+        child.kill('SIGKILL');
+      }
+    });
+    expect(r.signal).toBe('SIGKILL');
+    expect(tensorsOf(file('intervals', 'checkpoint.safetensors')).step).toBe(20);
+    const lines = readFileSync(file('intervals', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; valLoss?: number });
+    expect(lines.map((l) => l.step).slice(0, 5)).toEqual([5, 10, 15, 20, 25]);
+    expect(lines.slice(0, 5).map((l) => l.valLoss !== undefined)).toEqual([false, true, false, true, false]);
+    const resumed = await run(['train', '--resume', 'intervals', '--steps', '30']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^resuming LSTM .* at step 20 of 30/m);
+    expect(metricsOf('intervals').map((l) => l.step)).toEqual([5, 10, 15, 20, 25, 30]);
+  });
+
+  it('--minutes stops after the budget with a checkpoint and the validation loss, and --resume goes on', async () => {
+    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--steps', '1000000', '--minutes', '0.03', '--out', 'budget']);
+    expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+    const stopped = Number(r.stdout.match(/^stopped by --minutes 0\.03 at step (\d+) of 1000000: loss \d\.\d{4}, validation loss \d\.\d{4} \(the whole held-out tail\) \(/m)![1]);
+    expect(r.stdout).toContain('continue with: recurrent train --resume budget\n');
+    expect(stopped).toBeGreaterThan(0);
+    expect(tensorsOf(file('budget', 'checkpoint.safetensors')).step).toBe(stopped);
+    const last = JSON.parse(readFileSync(file('budget', 'metrics.jsonl'), 'utf8').trim().split('\n').at(-1)!) as { step: number; valLoss: number; elapsed: number };
+    expect(last.step).toBe(stopped);
+    expect(Number.isFinite(last.valLoss)).toBe(true);
+    expect(last.elapsed).toBeGreaterThanOrEqual(0.03 * 60);
+    const more = await run(['train', '--resume', 'budget', '--minutes', '0.01']);
+    expect(more, more.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(tensorsOf(file('budget', 'checkpoint.safetensors')).step).toBeGreaterThan(stopped);
+  });
+
+  it.each([
+    [['--checkpoint-every', '0'], /^recurrent train: --checkpoint-every must be an integer >= 1 and <= 1000000000, got "0"\n$/],
+    [['--val-every', '-3'], /^recurrent train: --val-every must be an integer >= 1 and <= 1000000000, got "-3"\n$/],
+    [['--minutes', '0'], /^recurrent train: --minutes must be a number > 0 and <= 1000000, got "0"\n$/],
+    [['--minutes', 'soon'], /^recurrent train: --minutes must be a number > 0 and <= 1000000, got "soon"\n$/],
+  ])('refuses %j', async (flags, message) => {
+    const r = await run(['train', '--data', 'text.txt', ...SMALL, ...flags, '--out', 'refused']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(file('refused'))).toBe(false);
+  });
+
+  it('says what the validation loss covers, in the help and in the output', async () => {
+    const help = await run(['train', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('"val" is the mean cross entropy over the whole held-out tail (the last --val-fraction of the text), every character of it predicted once');
+    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--steps', '2', '--out', 'scope']);
+    const tail = Math.floor(TEXT.length * 0.1);
+    expect(r.stdout).toContain(`"val" is the mean cross entropy over the whole held-out tail (${tail} characters), every 10 steps and at the end\n`);
   });
 });
 

@@ -18,8 +18,12 @@ export type RunExtra = {
   vocab: string[];
   /** The prompt samples start from. */
   prompt: string;
-  /** Log and checkpoint every this many steps. */
+  /** Log a metrics line every this many steps. */
   every: number;
+  /** Validate every this many steps (older checkpoints hold none: `every`). */
+  valEvery?: number;
+  /** Save a checkpoint every this many steps (older checkpoints hold none: `every`). */
+  checkpointEvery?: number;
   /** Sample every this many steps. */
   sampleEvery: number;
   /** The step the run trains to, which `--resume` keeps unless given --steps (absent in older checkpoints). */
@@ -99,11 +103,14 @@ export function readRunCheckpoint(op: string, path: string): RunCheckpoint {
   if (typeof prompt !== 'string' || !Number.isSafeInteger(every) || !Number.isSafeInteger(sampleEvery) || typeof elapsed !== 'number') {
     throw new RecurrentError(op, `'${path}' lacks the prompt, intervals or elapsed time of its run`, 'format');
   }
-  const { steps } = extra;
+  const { steps, valEvery = every, checkpointEvery = every } = extra;
   if (steps !== undefined && (!Number.isSafeInteger(steps) || steps < contents.step)) {
     throw new RecurrentError(op, `'${path}' holds a target of ${String(steps)} steps, not an integer at or after its step ${contents.step}`, 'format');
   }
-  return { path, bytes, contents, extra: { tool: 'recurrent train', config, vocab, prompt, every: every!, sampleEvery: sampleEvery!, steps, elapsed } };
+  if (![every, valEvery, checkpointEvery, sampleEvery].every((n) => Number.isSafeInteger(n) && n! >= 1)) {
+    throw new RecurrentError(op, `'${path}' holds intervals that are not positive integers`, 'format');
+  }
+  return { path, bytes, contents, extra: { tool: 'recurrent train', config, vocab, prompt, every: every!, valEvery, checkpointEvery, sampleEvery: sampleEvery!, steps, elapsed } };
 }
 
 /** The checkpoint's model, rebuilt from its config and loaded with its weights. */

@@ -31,6 +31,9 @@ export const CONFIG_FLAGS: readonly FlagSpec[] = [
   { name: 'val-fraction', kind: 'number', min: 0, max: 0.5, default: 0.1, help: 'share of the text held out at its end for validation' },
 ];
 
+/** How often the validation loss is computed, shared with `compare`. */
+export const VAL_EVERY: FlagSpec = { name: 'val-every', kind: 'int', min: 1, max: 1e9, default: 250, help: 'compute the validation loss ("val", over the whole held-out tail) every N steps, and at the end' };
+
 /** The config flags, the data and the model kind as a RunConfig. */
 export function configFromArgs(args: ParsedArgs, data: { text: string; path: string }, model: ModelKind): RunConfig {
   return {
@@ -59,15 +62,20 @@ export const trainSpec: CommandSpec = {
     { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 1000, help: "train until this step (counting resumed steps; --resume keeps the run's own target)" },
     { name: 'out', kind: 'text', placeholder: 'DIR', optional: true, help: 'run folder (default runs/MODEL, or the --resume folder)' },
     { name: 'resume', kind: 'text', placeholder: 'DIR', optional: true, help: 'continue the run in DIR from its checkpoint, with its config, intervals and prompt' },
-    { name: 'every', kind: 'int', min: 1, default: 25, help: 'log, validate, plot and save a checkpoint every N steps' },
-    { name: 'sample-every', kind: 'int', min: 1, default: 200, help: 'write a sample every N steps' },
+    { name: 'every', kind: 'int', min: 1, max: 1e9, default: 25, help: 'log a metrics line and redraw loss.svg every N steps' },
+    VAL_EVERY,
+    { name: 'checkpoint-every', kind: 'int', min: 1, max: 1e9, default: 250, help: 'save a checkpoint every N steps (and at the end, and on Ctrl-C)' },
+    { name: 'sample-every', kind: 'int', min: 1, max: 1e9, default: 200, help: 'write a sample every N steps' },
+    { name: 'minutes', kind: 'number', above: 0, max: 1e6, optional: true, placeholder: 'M', help: 'stop after M minutes of training (with a checkpoint; --resume continues), or at --steps if sooner' },
     { name: 'prompt', kind: 'text', optional: true, help: "samples start from this text (default: the data's first character)" },
     { name: 'force', kind: 'switch', help: 'start over even if the run folder already holds a run' },
   ],
   notes: `
 The run folder receives checkpoint.safetensors (weights, Adam state, step, data generator,
-config and vocabulary), metrics.jsonl (one JSON line per logged step: step, loss, valLoss,
-gradNorm, lr, elapsed, tokensPerSecond), loss.svg and samples.txt.
+config and vocabulary), metrics.jsonl (one JSON line per logged step: step, loss, valLoss when
+validated, gradNorm, lr, elapsed, tokensPerSecond), loss.svg and samples.txt. A line is also
+logged at every validation and checkpoint step, so a resumed run logs what an uninterrupted
+one would.
 
 Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current step and exits with 130
 (SIGINT) or 143 (SIGTERM); a second signal quits at once. Continue with
@@ -76,8 +84,9 @@ which trains on to the run's own --steps (or to a new --steps N), replaying exac
 the uninterrupted run would have taken.
 
 "loss" (on the progress bar, in the log lines, metrics.jsonl and samples.txt) is the mean
-training cross entropy over the steps since the last logged step; "val" is the cross entropy
-on the held-out end of the text.`,
+training cross entropy over the steps since the last logged step; "val" is the mean cross
+entropy over the whole held-out tail (the last --val-fraction of the text), every character
+of it predicted once, in windows of --seq characters from a zero state as in training.`,
 };
 
 /** Refuses a data file inside the output folder `out`, whose files the command replaces. */
@@ -146,7 +155,10 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
     steps,
     out: runFolder(command, args, textArg(args, 'out') ?? dir, data.path, dir),
     every: args.given.has('every') ? numberArg(args, 'every') : checkpoint.extra.every,
+    valEvery: args.given.has('val-every') ? numberArg(args, 'val-every') : checkpoint.extra.valEvery!,
+    checkpointEvery: args.given.has('checkpoint-every') ? numberArg(args, 'checkpoint-every') : checkpoint.extra.checkpointEvery!,
     sampleEvery: args.given.has('sample-every') ? numberArg(args, 'sample-every') : checkpoint.extra.sampleEvery,
+    minutes: args.values.get('minutes') as number | undefined,
     prompt,
     resume: checkpoint,
     resumeDir: dir,
@@ -172,7 +184,10 @@ function trainPlan(args: ParsedArgs): TrainPlan {
     steps: numberArg(args, 'steps'),
     out: runFolder(command, args, textArg(args, 'out') ?? join('runs', config.model), data.path),
     every: numberArg(args, 'every'),
+    valEvery: numberArg(args, 'val-every'),
+    checkpointEvery: numberArg(args, 'checkpoint-every'),
     sampleEvery: numberArg(args, 'sample-every'),
+    minutes: args.values.get('minutes') as number | undefined,
     prompt,
   };
 }
@@ -192,7 +207,9 @@ export async function trainCommand(args: ParsedArgs, io: CliIO): Promise<number>
     io.stdout.write(`stopped by ${result.stoppedBy} at step ${result.step}; checkpoint saved in ${join(where, RUN_FILES.checkpoint)}\ncontinue with: recurrent train --resume ${where}\n`);
     return stopExitCode(result.stoppedBy);
   }
-  const val = last.valLoss === undefined ? '' : `, validation loss ${last.valLoss.toFixed(4)}`;
-  io.stdout.write(`done, step ${result.step}: loss ${last.loss.toFixed(4)}${val} (${duration(result.seconds)}, ${count(result.tokensPerSecond)} tok/s)\nwrote ${where}/{${Object.values(RUN_FILES).join(', ')}}\n`);
+  const val = last.valLoss === undefined ? '' : `, validation loss ${last.valLoss.toFixed(4)} (the whole held-out tail)`;
+  const done = result.outOfTime ? `stopped by --minutes ${plan.minutes} at step ${result.step} of ${plan.steps}` : `done, step ${result.step}`;
+  const more = result.outOfTime ? `continue with: recurrent train --resume ${where}\n` : '';
+  io.stdout.write(`${done}: loss ${last.loss.toFixed(4)}${val} (${duration(result.seconds)}, ${count(result.tokensPerSecond)} tok/s)\nwrote ${where}/{${Object.values(RUN_FILES).join(', ')}}\n${more}`);
   return 0;
 }
