@@ -11,7 +11,7 @@ import { textHash, vocabularyOf } from './corpus.js';
 import { promptIds } from './generate.js';
 import { count, duration } from './format.js';
 import { readText, type CliIO } from './io.js';
-import { readRunCheckpoint } from './run-checkpoint.js';
+import { readRunCheckpoint, type RunCheckpoint } from './run-checkpoint.js';
 import { RUN_FILES } from './run-files.js';
 import { stopExitCode } from './stop-signals.js';
 import { train, type TrainPlan } from './trainer.js';
@@ -61,7 +61,7 @@ export const trainSpec: CommandSpec = {
     ...CONFIG_FLAGS,
     { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 1000, help: "train until this step (counting resumed steps; --resume keeps the run's own target)" },
     { name: 'out', kind: 'text', placeholder: 'DIR', optional: true, help: 'run folder (default runs/MODEL, or the --resume folder)' },
-    { name: 'resume', kind: 'text', placeholder: 'DIR', optional: true, help: 'continue the run in DIR from its checkpoint, with its config, intervals and prompt' },
+    { name: 'resume', kind: 'text', placeholder: 'DIR', optional: true, help: 'continue the run in DIR from its checkpoint, with its config, intervals and prompt; or from weights saved by an exported model.py (a FILE), into --out' },
     { name: 'every', kind: 'int', min: 1, max: 1e9, default: 25, help: 'log a metrics line and redraw loss.svg every N steps' },
     VAL_EVERY,
     { name: 'checkpoint-every', kind: 'int', min: 1, max: 1e9, default: 250, help: 'save a checkpoint every N steps (and at the end, and on Ctrl-C)' },
@@ -120,17 +120,32 @@ function runFolder(command: string, args: ParsedArgs, out: string, dataPath: str
   return out;
 }
 
-/** The run folder --resume names: a folder, or (as users also write) its checkpoint file. */
-function resumeFolder(command: string, given: string): string {
+/**
+ * What --resume names: a run folder, or (as users also write) its checkpoint file, or weights
+ * saved by an exported model.py (read here already, as the run they name).
+ */
+function resumeSource(command: string, given: string): { dir: string } | { weights: RunCheckpoint } {
   const stat = statSync(given, { throwIfNoEntry: false });
-  if (stat === undefined || stat.isDirectory()) return given;
-  if (basename(given) === RUN_FILES.checkpoint) return dirname(given);
-  throw new UsageError(command, `--resume takes a run folder (the --out of a run), and '${given}' is a file`);
+  if (stat === undefined || stat.isDirectory()) return { dir: given };
+  if (basename(given) === RUN_FILES.checkpoint) return { dir: dirname(given) };
+  let weights: RunCheckpoint | undefined;
+  try {
+    weights = readRunCheckpoint(command, given);
+  } catch {
+    // neither: say what --resume takes
+  }
+  if (weights?.kind !== 'weights') throw new UsageError(command, `--resume takes a run folder (the --out of a run) or weights saved by an exported model.py, and '${given}' is neither`);
+  return { weights };
 }
 
-/** A plan resuming the run in `dir`: its config, checked against any config flag given. */
-function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
-  const checkpoint = readRunCheckpoint(command, join(dir, RUN_FILES.checkpoint));
+/**
+ * A plan resuming the run in `dir` (or the run that weights saved by model.py name: a new run
+ * folder, from their step, with a fresh optimizer): its config, checked against any config
+ * flag given.
+ */
+function resumePlan(command: string, args: ParsedArgs, source: { dir: string } | { weights: RunCheckpoint }): TrainPlan {
+  const dir = 'dir' in source ? source.dir : undefined;
+  const checkpoint = 'dir' in source ? readRunCheckpoint(command, join(source.dir, RUN_FILES.checkpoint)) : source.weights;
   const { config } = checkpoint.extra;
   const saved: Record<string, unknown> = { model: config.model, embed: config.embed, hidden: config.hidden, layers: config.layers, seq: config.seq, batch: config.batch, lr: config.lr, clip: config.clip, seed: config.seed, 'val-fraction': config.valFraction };
   for (const [name, value] of Object.entries(saved)) {
@@ -142,7 +157,7 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
   promptIds(command, prompt, checkpoint.extra.vocab);
   const data = readText(command, 'data file', textArg(args, 'data') ?? config.data);
   if (textHash(data.text) !== config.dataHash || data.text.length !== config.dataLength) {
-    throw new RecurrentError(command, `'${data.path}' is not the text the run in '${dir}' was trained on (it changed, or pass the right --data)`);
+    throw new RecurrentError(command, `'${data.path}' is not the text the run in '${dir ?? checkpoint.path}' was trained on (it changed, or pass the right --data)`);
   }
   // The run's own target unless --steps is given (older checkpoints hold none: the default).
   const steps = args.given.has('steps') ? numberArg(args, 'steps') : (checkpoint.extra.steps ?? numberArg(args, 'steps'));
@@ -153,7 +168,7 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
     text: data.text,
     vocab: checkpoint.extra.vocab,
     steps,
-    out: runFolder(command, args, textArg(args, 'out') ?? dir, data.path, dir),
+    out: runFolder(command, args, textArg(args, 'out') ?? dir ?? join('runs', config.model), data.path, dir),
     every: args.given.has('every') ? numberArg(args, 'every') : checkpoint.extra.every,
     valEvery: args.given.has('val-every') ? numberArg(args, 'val-every') : checkpoint.extra.valEvery!,
     checkpointEvery: args.given.has('checkpoint-every') ? numberArg(args, 'checkpoint-every') : checkpoint.extra.checkpointEvery!,
@@ -169,7 +184,7 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
 function trainPlan(args: ParsedArgs): TrainPlan {
   const command = 'recurrent train';
   const resume = textArg(args, 'resume');
-  if (resume !== undefined) return resumePlan(command, args, resumeFolder(command, resume));
+  if (resume !== undefined) return resumePlan(command, args, resumeSource(command, resume));
   const dataPath = textArg(args, 'data');
   if (dataPath === undefined) throw new UsageError(command, "--data is required (or --resume DIR); see 'recurrent train --help'");
   const data = readText(command, 'data file', dataPath);

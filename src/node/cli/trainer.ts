@@ -142,7 +142,12 @@ export async function train(plan: TrainPlan, stdout: OutputStream): Promise<Trai
   let elapsedBefore = 0;
   let metrics: MetricsLine[] = [];
   let samples: SampleEntry[] = [];
-  if (plan.resume) {
+  if (plan.resume?.kind === 'weights') {
+    // Weights back from PyTorch: the model only; Adam and the batch generator start afresh.
+    model.loadStateDict(plan.resume.contents.model);
+    step = plan.resume.contents.step;
+    elapsedBefore = plan.resume.extra.elapsed;
+  } else if (plan.resume) {
     step = restoreCheckpoint(plan.resume.bytes, { model, optimizer, generators: { data } }).step;
     elapsedBefore = plan.resume.extra.elapsed;
     const dir = plan.resumeDir ?? out;
