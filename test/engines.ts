@@ -18,7 +18,16 @@ export interface Ort {
 export interface OrtSession {
   inputNames: readonly string[];
   outputNames: readonly string[];
+  /** Each input's name, element type and dims (a string names a dynamic dim). */
+  inputMetadata: readonly OrtValueMetadata[];
+  outputMetadata: readonly OrtValueMetadata[];
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+}
+/** What ONNX Runtime reads of a graph input or output. */
+export interface OrtValueMetadata {
+  name: string;
+  type?: string;
+  shape?: readonly (number | string)[];
 }
 /** An ONNX Runtime tensor. */
 export interface OrtTensor {
