@@ -191,6 +191,9 @@ describe('errors: one line on stderr, no stack trace, a non-zero exit', () => {
     ['missing checkpoint', ['sample', '--checkpoint', 'nowhere.safetensors'], 1, /^recurrent sample: cannot read checkpoint 'nowhere.safetensors': no such file\n$/],
     ['not a safetensors file', ['summary', '--checkpoint', 'text.txt'], 1, /^recurrent summary: 'text.txt' is not a safetensors file; pass the checkpoint.safetensors of a run folder made by `recurrent train`\n$/],
     ['weights without a run', ['sample', '--checkpoint', 'weights.safetensors'], 1, /^recurrent sample: 'weights.safetensors' is not a readable checkpoint: it holds weights but no training run .*live page/],
+    ['weights naming a run in broken JSON', ['sample', '--checkpoint', 'run-not-json.safetensors'], 1, /^recurrent sample: 'run-not-json\.safetensors' holds a recurrent\.run entry that is not JSON\n$/],
+    ['weights naming a run with a bad config', ['train', '--resume', 'run-bad-config.safetensors'], 2, /^recurrent train: --resume takes a run folder \(the --out of a run\) or weights saved by an exported model\.py, and 'run-bad-config\.safetensors' is neither\n$/],
+    ['weights naming a run with a bad config, summarised', ['summary', '--checkpoint', 'run-bad-config.safetensors'], 1, /^recurrent summary: the checkpoint's config is not one `recurrent train` writes \(model "transformer"\)\n$/],
     ['--out is a file', ['train', '--data', 'text.txt', '--out', 'text.txt'], 2, /^recurrent train: --out 'text.txt' is a file; --out takes a folder/],
     ['--out under a file', ['train', '--data', 'text.txt', '--out', 'text.txt/run'], 2, /^recurrent train: --out 'text.txt\/run': a part of the path is a file, not a folder\n$/],
     ['--resume given another file', ['train', '--resume', 'text.txt'], 2, /^recurrent train: --resume takes a run folder \(the --out of a run\) or weights saved by an exported model\.py, and 'text\.txt' is neither\n$/],
@@ -205,6 +208,8 @@ describe('errors: one line on stderr, no stack trace, a non-zero exit', () => {
   beforeAll(() => {
     writeFileSync(file('truncated.safetensors'), readFileSync(file('straight', 'checkpoint.safetensors')).subarray(0, 200));
     writeFileSync(file('weights.safetensors'), safetensors.save({ 'embed.weight': tensor([[1, 2]]) }));
+    writeFileSync(file('run-not-json.safetensors'), safetensors.save({ 'embed.weight': tensor([[1, 2]]) }, { 'recurrent.run': '{"step": 1,' }));
+    writeFileSync(file('run-bad-config.safetensors'), safetensors.save({ 'embed.weight': tensor([[1, 2]]) }, { 'recurrent.run': JSON.stringify({ step: 1, tool: 'recurrent train', config: { model: 'transformer' } }) }));
     writeFileSync(file('latin1.txt'), Buffer.from(TEXT.slice(0, 10) + 'café crème ' + TEXT, 'latin1'));
     writeFileSync(file('binary.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02, 0x03, ...Buffer.from(TEXT)]));
     writeFileSync(file('utf16-nobom.txt'), Buffer.from(TEXT, 'utf16le'));
