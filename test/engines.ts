@@ -1,6 +1,7 @@
 /**
- * The real engines some tests run against: ONNX Runtime (onnxruntime-node, a devDependency)
- * and PyTorch (Debian's python3-torch under /usr/bin/python3, which .ci/run installs).
+ * The real engines some tests run against: ONNX Runtime (onnxruntime-node, a devDependency),
+ * PyTorch and the ONNX reference library (Debian's python3-torch and python3-onnx under
+ * /usr/bin/python3, which .ci/run installs).
  * Where an engine is missing, its suites are reported as skipped with the reason; under CI
  * (CI set) a missing engine fails instead, so CI never passes without running them.
  */
@@ -56,6 +57,15 @@ function torchMissing(): string | null {
 
 /** Why PyTorch cannot run here, or null when it can. */
 export const torchSkipReason = torchMissing();
+
+/**
+ * Why the ONNX reference library (Debian's python3-onnx) cannot run here, or null when it can:
+ * it reads what ONNX Runtime's JavaScript API does not show, such as a model's metadata_props.
+ */
+export const onnxPythonSkipReason = (() => {
+  const r = spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8', timeout: 60_000 });
+  return r.status === 0 ? null : `the onnx package is not importable by ${PYTHON} (apt-get install python3-onnx)`;
+})();
 
 /**
  * A describe block that needs an engine: skipped with `reason` in its name when the engine is

@@ -29,6 +29,11 @@ export interface ExportOnnxOptions {
   outputName?: string;
   /** The graph's name (default the model's class name). */
   graphName?: string;
+  /**
+   * Text to keep in the file, in the ModelProto's `metadata_props` (key -> value), as
+   * `onnx.helper.set_model_props` writes it: a tokenizer's vocabulary, a version, a licence.
+   */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -56,13 +61,18 @@ export function exportOnnx(model: ExportableModule, example: Tensor | readonly T
     throw new RecurrentError('exportOnnx', `inputNames must hold ${inputs.length} distinct non-empty names, got ${show(inputNames)}`);
   }
 
+  const metadata = options.metadata ?? {};
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata) || !Object.values(metadata).every((v) => typeof v === 'string')) {
+    throw new RecurrentError('exportOnnx', `metadata must be an object of strings, got ${show(metadata)}`);
+  }
+
   const first = traceGraph(model, inputs, inputNames, options.outputName ?? 'output');
   // A constant computed from the inputs' values outside the ops (argmax, item(), .data) would
   // hold the example's values: trace again on other values (the same ones shifted by one
   // place, so ids stay valid ids) and require the same constants.
   const other = inputs.map((x) => new Tensor(Float32Array.from(x.data, (_, i) => x.data[(i + 1) % x.data.length]), x.shape));
   checkSameConstants(first.trace, traceGraph(model, other, inputNames, options.outputName ?? 'output').trace);
-  return first.g.encode(options.graphName ?? model.constructor.name, '0.1.0');
+  return first.g.encode(options.graphName ?? model.constructor.name, '0.1.0', metadata);
 }
 
 /** The graph of one traced forward call of `model` on `inputs`. */

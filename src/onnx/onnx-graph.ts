@@ -2,7 +2,8 @@
  * An ONNX graph under construction (nodes, initializers, inputs, outputs) and its encoding
  * as an ONNX ModelProto, with the field numbers of onnx/onnx.proto:
  *
- *   ModelProto      ir_version 1, producer_name 2, producer_version 3, graph 7, opset_import 8
+ *   ModelProto      ir_version 1, producer_name 2, producer_version 3, graph 7, opset_import 8,
+ *                   metadata_props 14 -> StringStringEntryProto key 1, value 2
  *   GraphProto      node 1, name 2, initializer 5, input 11, output 12
  *   NodeProto       input 1, output 2, name 3, op_type 4, attribute 5
  *   AttributeProto  name 1, f 2, i 3, s 4, floats 7, ints 8, strings 9, type 20
@@ -96,8 +97,8 @@ export class GraphBuilder {
     return unique;
   }
 
-  /** The ModelProto bytes. */
-  encode(graphName: string, producerVersion: string): Uint8Array {
+  /** The ModelProto bytes, with `metadata` as its metadata_props. */
+  encode(graphName: string, producerVersion: string, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
     const graph = new Message();
     for (const n of this.nodes) graph.message(1, encodeNode(n));
     graph.string(2, graphName);
@@ -109,13 +110,14 @@ export class GraphBuilder {
     }
     for (const v of this.inputs) graph.message(11, encodeValueInfo(v));
     for (const v of this.outputs) graph.message(12, encodeValueInfo(v));
-    return new Message()
+    const model = new Message()
       .int(1, IR_VERSION)
       .string(2, 'recurrent')
       .string(3, producerVersion)
       .message(7, graph)
-      .message(8, new Message().string(1, '').int(2, OPSET))
-      .finish();
+      .message(8, new Message().string(1, '').int(2, OPSET));
+    for (const [key, value] of Object.entries(metadata)) model.message(14, new Message().string(1, key).string(2, value));
+    return model.finish();
   }
 }
 

@@ -15,7 +15,7 @@ import { count, duration, table } from './format.js';
 import { readText, type CliIO } from './io.js';
 import { readRunCheckpoint, type RunCheckpoint } from './run-checkpoint.js';
 import { RUN_FILES } from './run-files.js';
-import { CONFIG_FLAGS, checkDataOutside, configFromArgs } from './train-command.js';
+import { CONFIG_FLAGS, VAL_EVERY, checkDataOutside, configFromArgs } from './train-command.js';
 import { stopExitCode } from './stop-signals.js';
 import { train } from './trainer.js';
 
@@ -26,7 +26,8 @@ export const compareSpec: CommandSpec = {
   flags: [
     ...CONFIG_FLAGS.filter((f) => f.name !== 'model'),
     { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 300, help: 'training steps of each model' },
-    { name: 'every', kind: 'int', min: 1, default: 25, help: 'log and validate every N steps' },
+    { name: 'every', kind: 'int', min: 1, max: 1e9, default: 25, help: 'log a metrics line (and save a checkpoint, for --resume) every N steps' },
+    VAL_EVERY,
     { name: 'out', kind: 'text', placeholder: 'DIR', default: 'runs/compare', help: 'writes compare.svg, compare.json and one run folder per model' },
     { name: 'force', kind: 'switch', help: 'replace the files of an earlier comparison in the same folder' },
     { name: 'resume', kind: 'switch', help: 'continue an interrupted compare in --out (same flags): finished runs are kept, the stopped one resumes' },
@@ -95,7 +96,7 @@ export async function compareCommand(args: ParsedArgs, io: CliIO): Promise<numbe
     const config = configFromArgs(args, data, model);
     const dir = join(out, model);
     const resume = switchArg(args, 'resume') ? resumeFrom(command, dir, config, steps) : undefined;
-    const plan = { config, text: data.text, vocab: resume?.extra.vocab ?? vocab, steps, out: dir, every, sampleEvery: steps, prompt, label: `${model.padEnd(4)} `, resume, resumeDir: dir };
+    const plan = { config, text: data.text, vocab: resume?.extra.vocab ?? vocab, steps, out: dir, every, valEvery: numberArg(args, 'val-every'), checkpointEvery: every, sampleEvery: steps, prompt, label: `${model.padEnd(4)} `, resume, resumeDir: dir };
     const result = await train(plan, io.stdout);
     if (result.stoppedBy !== null) {
       io.stdout.write(`stopped by ${result.stoppedBy} during ${modelName(model)}; its checkpoint is in ${plan.out}\ncontinue with the same command and --resume\n`);

@@ -31,11 +31,16 @@ interface Command {
 const THREADS: FlagSpec = {
   name: 'threads',
   kind: 'int',
-  help: 'threads that run the kernels (default: all cores; results are the same for any count)',
-  default: Number(process.env.RECURRENT_THREADS ?? (typeof availableParallelism === 'function' ? availableParallelism() : cpus().length)),
+  help: 'threads that run the kernels, by default all cores (RECURRENT_THREADS if set); results are the same for any count',
+  optional: true,
   min: 1,
   max: 256,
 };
+
+/** The thread count when --threads is absent: RECURRENT_THREADS, else every core. */
+function defaultThreads(): number {
+  return Number(process.env.RECURRENT_THREADS ?? (typeof availableParallelism === 'function' ? availableParallelism() : cpus().length));
+}
 
 const withThreads = (spec: CommandSpec): CommandSpec => ({ ...spec, flags: [...spec.flags, THREADS] });
 
@@ -71,10 +76,9 @@ export async function cli(argv: readonly string[], io: CliIO = { stdout: process
       io.stdout.write(commandHelp(command.spec));
       return 0;
     }
-    const threads = args.values.get('threads');
-    if (typeof threads === 'number') {
+    if (command.spec.flags.includes(THREADS)) {
       try {
-        setNumThreads(threads);
+        setNumThreads((args.values.get('threads') as number | undefined) ?? defaultThreads());
       } catch (error) {
         if (args.given.has('threads')) throw error; // asked for: say why not; by default: one thread
       }

@@ -11,7 +11,7 @@ import { textHash, vocabularyOf } from './corpus.js';
 import { promptIds } from './generate.js';
 import { count, duration } from './format.js';
 import { readText, type CliIO } from './io.js';
-import { readRunCheckpoint } from './run-checkpoint.js';
+import { readRunCheckpoint, type RunCheckpoint } from './run-checkpoint.js';
 import { RUN_FILES } from './run-files.js';
 import { stopExitCode } from './stop-signals.js';
 import { train, type TrainPlan } from './trainer.js';
@@ -30,6 +30,9 @@ export const CONFIG_FLAGS: readonly FlagSpec[] = [
   { name: 'seed', kind: 'int', min: CONFIG_LIMITS.seed.min, max: CONFIG_LIMITS.seed.max, default: 1, help: 'seeds weights, batches and samples' },
   { name: 'val-fraction', kind: 'number', min: 0, max: 0.5, default: 0.1, help: 'share of the text held out at its end for validation' },
 ];
+
+/** How often the validation loss is computed, shared with `compare`. */
+export const VAL_EVERY: FlagSpec = { name: 'val-every', kind: 'int', min: 1, max: 1e9, default: 250, help: 'compute the validation loss ("val", over the whole held-out tail) every N steps, and at the end' };
 
 /** The config flags, the data and the model kind as a RunConfig. */
 export function configFromArgs(args: ParsedArgs, data: { text: string; path: string }, model: ModelKind): RunConfig {
@@ -58,16 +61,21 @@ export const trainSpec: CommandSpec = {
     ...CONFIG_FLAGS,
     { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 1000, help: "train until this step (counting resumed steps; --resume keeps the run's own target)" },
     { name: 'out', kind: 'text', placeholder: 'DIR', optional: true, help: 'run folder (default runs/MODEL, or the --resume folder)' },
-    { name: 'resume', kind: 'text', placeholder: 'DIR', optional: true, help: 'continue the run in DIR from its checkpoint, with its config, intervals and prompt' },
-    { name: 'every', kind: 'int', min: 1, default: 25, help: 'log, validate, plot and save a checkpoint every N steps' },
-    { name: 'sample-every', kind: 'int', min: 1, default: 200, help: 'write a sample every N steps' },
+    { name: 'resume', kind: 'text', placeholder: 'DIR', optional: true, help: 'continue the run in DIR from its checkpoint, with its config, intervals and prompt; or from weights saved by an exported model.py (a FILE), into --out' },
+    { name: 'every', kind: 'int', min: 1, max: 1e9, default: 25, help: 'log a metrics line and redraw loss.svg every N steps' },
+    VAL_EVERY,
+    { name: 'checkpoint-every', kind: 'int', min: 1, max: 1e9, default: 250, help: 'save a checkpoint every N steps (and at the end, and on Ctrl-C)' },
+    { name: 'sample-every', kind: 'int', min: 1, max: 1e9, default: 200, help: 'write a sample every N steps' },
+    { name: 'minutes', kind: 'number', above: 0, max: 1e6, optional: true, placeholder: 'M', help: 'stop after M minutes of training (with a checkpoint; --resume continues), or at --steps if sooner' },
     { name: 'prompt', kind: 'text', optional: true, help: "samples start from this text (default: the data's first character)" },
     { name: 'force', kind: 'switch', help: 'start over even if the run folder already holds a run' },
   ],
   notes: `
 The run folder receives checkpoint.safetensors (weights, Adam state, step, data generator,
-config and vocabulary), metrics.jsonl (one JSON line per logged step: step, loss, valLoss,
-gradNorm, lr, elapsed, tokensPerSecond), loss.svg and samples.txt.
+config and vocabulary), metrics.jsonl (one JSON line per logged step: step, loss, valLoss when
+validated, gradNorm, lr, elapsed, tokensPerSecond), loss.svg and samples.txt. A line is also
+logged at every validation and checkpoint step, so a resumed run logs what an uninterrupted
+one would.
 
 Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current step and exits with 130
 (SIGINT) or 143 (SIGTERM); a second signal quits at once. Continue with
@@ -76,8 +84,9 @@ which trains on to the run's own --steps (or to a new --steps N), replaying exac
 the uninterrupted run would have taken.
 
 "loss" (on the progress bar, in the log lines, metrics.jsonl and samples.txt) is the mean
-training cross entropy over the steps since the last logged step; "val" is the cross entropy
-on the held-out end of the text.`,
+training cross entropy over the steps since the last logged step; "val" is the mean cross
+entropy over the whole held-out tail (the last --val-fraction of the text), every character
+of it predicted once, in windows of --seq characters from a zero state as in training.`,
 };
 
 /** Refuses a data file inside the output folder `out`, whose files the command replaces. */
@@ -111,17 +120,32 @@ function runFolder(command: string, args: ParsedArgs, out: string, dataPath: str
   return out;
 }
 
-/** The run folder --resume names: a folder, or (as users also write) its checkpoint file. */
-function resumeFolder(command: string, given: string): string {
+/**
+ * What --resume names: a run folder, or (as users also write) its checkpoint file, or weights
+ * saved by an exported model.py (read here already, as the run they name).
+ */
+function resumeSource(command: string, given: string): { dir: string } | { weights: RunCheckpoint } {
   const stat = statSync(given, { throwIfNoEntry: false });
-  if (stat === undefined || stat.isDirectory()) return given;
-  if (basename(given) === RUN_FILES.checkpoint) return dirname(given);
-  throw new UsageError(command, `--resume takes a run folder (the --out of a run), and '${given}' is a file`);
+  if (stat === undefined || stat.isDirectory()) return { dir: given };
+  if (basename(given) === RUN_FILES.checkpoint) return { dir: dirname(given) };
+  let weights: RunCheckpoint | undefined;
+  try {
+    weights = readRunCheckpoint(command, given);
+  } catch {
+    // neither: say what --resume takes
+  }
+  if (weights?.kind !== 'weights') throw new UsageError(command, `--resume takes a run folder (the --out of a run) or weights saved by an exported model.py, and '${given}' is neither`);
+  return { weights };
 }
 
-/** A plan resuming the run in `dir`: its config, checked against any config flag given. */
-function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
-  const checkpoint = readRunCheckpoint(command, join(dir, RUN_FILES.checkpoint));
+/**
+ * A plan resuming the run in `dir` (or the run that weights saved by model.py name: a new run
+ * folder, from their step, with a fresh optimizer): its config, checked against any config
+ * flag given.
+ */
+function resumePlan(command: string, args: ParsedArgs, source: { dir: string } | { weights: RunCheckpoint }): TrainPlan {
+  const dir = 'dir' in source ? source.dir : undefined;
+  const checkpoint = 'dir' in source ? readRunCheckpoint(command, join(source.dir, RUN_FILES.checkpoint)) : source.weights;
   const { config } = checkpoint.extra;
   const saved: Record<string, unknown> = { model: config.model, embed: config.embed, hidden: config.hidden, layers: config.layers, seq: config.seq, batch: config.batch, lr: config.lr, clip: config.clip, seed: config.seed, 'val-fraction': config.valFraction };
   for (const [name, value] of Object.entries(saved)) {
@@ -133,7 +157,7 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
   promptIds(command, prompt, checkpoint.extra.vocab);
   const data = readText(command, 'data file', textArg(args, 'data') ?? config.data);
   if (textHash(data.text) !== config.dataHash || data.text.length !== config.dataLength) {
-    throw new RecurrentError(command, `'${data.path}' is not the text the run in '${dir}' was trained on (it changed, or pass the right --data)`);
+    throw new RecurrentError(command, `'${data.path}' is not the text the run in '${dir ?? checkpoint.path}' was trained on (it changed, or pass the right --data)`);
   }
   // The run's own target unless --steps is given (older checkpoints hold none: the default).
   const steps = args.given.has('steps') ? numberArg(args, 'steps') : (checkpoint.extra.steps ?? numberArg(args, 'steps'));
@@ -144,9 +168,12 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
     text: data.text,
     vocab: checkpoint.extra.vocab,
     steps,
-    out: runFolder(command, args, textArg(args, 'out') ?? dir, data.path, dir),
+    out: runFolder(command, args, textArg(args, 'out') ?? dir ?? join('runs', config.model), data.path, dir),
     every: args.given.has('every') ? numberArg(args, 'every') : checkpoint.extra.every,
+    valEvery: args.given.has('val-every') ? numberArg(args, 'val-every') : checkpoint.extra.valEvery!,
+    checkpointEvery: args.given.has('checkpoint-every') ? numberArg(args, 'checkpoint-every') : checkpoint.extra.checkpointEvery!,
     sampleEvery: args.given.has('sample-every') ? numberArg(args, 'sample-every') : checkpoint.extra.sampleEvery,
+    minutes: args.values.get('minutes') as number | undefined,
     prompt,
     resume: checkpoint,
     resumeDir: dir,
@@ -157,7 +184,7 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
 function trainPlan(args: ParsedArgs): TrainPlan {
   const command = 'recurrent train';
   const resume = textArg(args, 'resume');
-  if (resume !== undefined) return resumePlan(command, args, resumeFolder(command, resume));
+  if (resume !== undefined) return resumePlan(command, args, resumeSource(command, resume));
   const dataPath = textArg(args, 'data');
   if (dataPath === undefined) throw new UsageError(command, "--data is required (or --resume DIR); see 'recurrent train --help'");
   const data = readText(command, 'data file', dataPath);
@@ -172,7 +199,10 @@ function trainPlan(args: ParsedArgs): TrainPlan {
     steps: numberArg(args, 'steps'),
     out: runFolder(command, args, textArg(args, 'out') ?? join('runs', config.model), data.path),
     every: numberArg(args, 'every'),
+    valEvery: numberArg(args, 'val-every'),
+    checkpointEvery: numberArg(args, 'checkpoint-every'),
     sampleEvery: numberArg(args, 'sample-every'),
+    minutes: args.values.get('minutes') as number | undefined,
     prompt,
   };
 }
@@ -192,7 +222,9 @@ export async function trainCommand(args: ParsedArgs, io: CliIO): Promise<number>
     io.stdout.write(`stopped by ${result.stoppedBy} at step ${result.step}; checkpoint saved in ${join(where, RUN_FILES.checkpoint)}\ncontinue with: recurrent train --resume ${where}\n`);
     return stopExitCode(result.stoppedBy);
   }
-  const val = last.valLoss === undefined ? '' : `, validation loss ${last.valLoss.toFixed(4)}`;
-  io.stdout.write(`done, step ${result.step}: loss ${last.loss.toFixed(4)}${val} (${duration(result.seconds)}, ${count(result.tokensPerSecond)} tok/s)\nwrote ${where}/{${Object.values(RUN_FILES).join(', ')}}\n`);
+  const val = last.valLoss === undefined ? '' : `, validation loss ${last.valLoss.toFixed(4)} (the whole held-out tail)`;
+  const done = result.outOfTime ? `stopped by --minutes ${plan.minutes} at step ${result.step} of ${plan.steps}` : `done, step ${result.step}`;
+  const more = result.outOfTime ? `continue with: recurrent train --resume ${where}\n` : '';
+  io.stdout.write(`${done}: loss ${last.loss.toFixed(4)}${val} (${duration(result.seconds)}, ${count(result.tokensPerSecond)} tok/s)\nwrote ${where}/{${Object.values(RUN_FILES).join(', ')}}\n${more}`);
   return 0;
 }
