@@ -14,15 +14,14 @@ import { save } from '../../io/safetensors.js';
 import { writeFileAtomic } from '../files.js';
 import { modelName } from './char-model.js';
 import type { CharModel } from './char-model.js';
+import { markdownString, pythonLiteral, pythonString } from './literals.js';
 import type { RunCheckpoint } from './run-checkpoint.js';
-
-const py = (value: unknown) => JSON.stringify(value); // JSON strings, numbers and lists read as Python literals
 
 function modelPy(checkpoint: RunCheckpoint): string {
   const { config, vocab } = checkpoint.extra;
   const layer = modelName(config.model);
-  return `r"""A character-level ${layer} language model, exported by \`recurrent export\` from
-${checkpoint.path} (step ${checkpoint.contents.step}).
+  return `"""A character-level ${layer} language model, exported by \`recurrent export\` from the
+checkpoint CHECKPOINT at step STEP.
 
 ids (B, T) -> Embedding(V, E) -> ${layer} (E -> H, L layers) -> Linear(H, V) -> logits (B, T, V)
 """
@@ -32,13 +31,14 @@ import struct
 import torch
 from torch import nn
 
-VOCAB = ${py(vocab)}  # the character of each id
-DATA = ${py(config.data)}  # the text the run trained on
-SEQ, BATCH, LEARNING_RATE, CLIP = ${config.seq}, ${config.batch}, ${config.lr}, ${config.clip}
+CHECKPOINT, STEP = ${pythonLiteral(checkpoint.path)}, ${pythonLiteral(checkpoint.contents.step)}  # where this was exported from
+VOCAB = ${pythonLiteral(vocab)}  # the character of each id
+DATA = ${pythonLiteral(config.data)}  # the text the run trained on
+SEQ, BATCH, LEARNING_RATE, CLIP = ${pythonLiteral(config.seq)}, ${pythonLiteral(config.batch)}, ${pythonLiteral(config.lr)}, ${pythonLiteral(config.clip)}
 
 
 class CharModel(nn.Module):
-    def __init__(self, vocab_size=${vocab.length}, embed=${config.embed}, hidden=${config.hidden}, layers=${config.layers}):
+    def __init__(self, vocab_size=${pythonLiteral(vocab.length)}, embed=${pythonLiteral(config.embed)}, hidden=${pythonLiteral(config.hidden)}, layers=${pythonLiteral(config.layers)}):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, embed)
         self.rnn = nn.${layer}(embed, hidden, num_layers=layers, batch_first=True)
@@ -98,7 +98,7 @@ function readme(checkpoint: RunCheckpoint): string {
   const layer = modelName(checkpoint.extra.config.model);
   return `# A ${layer} character model, continued in PyTorch
 
-Exported by \`recurrent export\` from \`${checkpoint.path}\` (step ${checkpoint.contents.step}).
+Exported by \`recurrent export\` from the checkpoint ${markdownString(checkpoint.path)} (step ${checkpoint.contents.step}).
 \`model.py\` defines the same architecture in \`torch.nn\`; \`weights.safetensors\` holds its
 weights under the module's own \`state_dict\` keys. Only \`torch\` is needed (model.py reads and
 writes safetensors itself). Run the snippets from this folder.
@@ -110,7 +110,7 @@ import torch
 from model import load, encode
 model = load().eval()
 with torch.no_grad():
-    logits, state = model(torch.tensor([encode(${py(checkpoint.extra.prompt)})]))
+    logits, state = model(torch.tensor([encode(${pythonString(checkpoint.extra.prompt)})]))
 print(logits[0, -1].softmax(-1))
 \`\`\`
 
