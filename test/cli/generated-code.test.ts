@@ -21,7 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { CharModel, type RunConfig } from '../../src/node/cli/char-model.js';
 import type { RunCheckpoint } from '../../src/node/cli/run-checkpoint.js';
-import { writeTorchProject } from '../../src/node/cli/torch-export.js';
+import { torchProject } from '../../src/node/cli/torch-export.js';
+import { writeFilesAtomic } from '../../src/node/files.js';
 import { engineSuite, PYTHON } from '../engines.js';
 
 const BIN = fileURLToPath(new URL('../../bin/recurrent.mjs', import.meta.url));
@@ -135,7 +136,7 @@ engineSuite('generated code holds strings as literals', pythonMissing, () => {
       const config: RunConfig = { model: pick(['lstm', 'gru', 'rnn'] as const), embed: 2, hidden: 3, layers: 1, seq: 4, batch: 2, lr: 0.003, clip: 1, seed: 1, valFraction: 0.1, data: want.data, dataHash: '0', dataLength: 10 };
       const checkpoint = { path: want.checkpoint, bytes: new Uint8Array(), contents: { step: want.step }, extra: { config, vocab, prompt: want.prompt } } as unknown as RunCheckpoint;
       const project = join(dir, 'fuzz', String(i));
-      writeTorchProject(project, checkpoint, new CharModel(config, vocab.length));
+      writeFilesAtomic(torchProject(checkpoint, new CharModel(config, vocab.length)).map(([name, bytes]) => [join(project, name), bytes]));
       expectPlainAscii(project);
       cases.push(want);
       dirs.push(project);

@@ -8,10 +8,7 @@
  *                            load_state_dict takes them as they are
  *   DIR/README.md            how to load it, sample, and continue training there
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { save } from '../../io/safetensors.js';
-import { writeFileAtomic } from '../files.js';
 import { modelName } from './char-model.js';
 import type { CharModel } from './char-model.js';
 import { markdownString, pythonLiteral, pythonString } from './literals.js';
@@ -141,10 +138,11 @@ The optimizer starts fresh: Adam's moments from the \`recurrent\` run are not ca
 `;
 }
 
-/** Writes model.py, weights.safetensors and README.md into `dir` (created if missing). */
-export function writeTorchProject(dir: string, checkpoint: RunCheckpoint, model: CharModel): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileAtomic(join(dir, 'weights.safetensors'), save(model.stateDict()));
-  writeFileAtomic(join(dir, 'model.py'), new TextEncoder().encode(modelPy(checkpoint)));
-  writeFileAtomic(join(dir, 'README.md'), new TextEncoder().encode(readme(checkpoint)));
+/** The files of the project by name: weights.safetensors, model.py and README.md. */
+export function torchProject(checkpoint: RunCheckpoint, model: CharModel): [name: string, bytes: Uint8Array][] {
+  return [
+    ['weights.safetensors', save(model.stateDict())],
+    ['model.py', new TextEncoder().encode(modelPy(checkpoint))],
+    ['README.md', new TextEncoder().encode(readme(checkpoint))],
+  ];
 }
