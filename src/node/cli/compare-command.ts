@@ -15,9 +15,10 @@ import { count, duration, table } from './format.js';
 import { readText, type CliIO } from './io.js';
 import { readRunCheckpoint, type RunCheckpoint } from './run-checkpoint.js';
 import { RUN_FILES } from './run-files.js';
+import { lockRun } from './run-lock.js';
 import { CONFIG_FLAGS, checkDataOutside, configFromArgs } from './train-command.js';
 import { stopExitCode } from './stop-signals.js';
-import { train } from './trainer.js';
+import { train, type TrainResult } from './trainer.js';
 
 /** The declaration of `recurrent compare`. */
 export const compareSpec: CommandSpec = {
@@ -73,14 +74,24 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : Math.round((sorted[mid - 1] + sorted[mid]) / 2);
 }
 
-/** Runs `recurrent compare`. */
+/** Runs `recurrent compare`: its --out folder, and each run folder while it trains, locked. */
 export async function compareCommand(args: ParsedArgs, io: CliIO): Promise<number> {
   const command = 'recurrent compare';
   const dataPath = textArg(args, 'data');
   if (dataPath === undefined) throw new UsageError(command, "--data is required; see 'recurrent compare --help'");
+  const out = textArg(args, 'out')!;
+  const release = lockRun(command, out);
+  try {
+    return await compareLocked(command, args, io, dataPath, out);
+  } finally {
+    release();
+  }
+}
+
+/** The comparison, with `out` locked. */
+async function compareLocked(command: string, args: ParsedArgs, io: CliIO, dataPath: string, out: string): Promise<number> {
   const data = readText(command, 'data file', dataPath);
   const vocab = vocabularyOf(data.text);
-  const out = textArg(args, 'out')!;
   const present = [...COMPARED, 'compare.svg', 'compare.json'].filter((name) => existsSync(join(out, name)));
   if (present.length > 0 && !switchArg(args, 'force') && !switchArg(args, 'resume')) {
     throw new UsageError(command, `'${out}' already holds a comparison (${present.join(', ')}); continue it with --resume, pass --force to replace it, or choose another --out`);
@@ -94,11 +105,17 @@ export async function compareCommand(args: ParsedArgs, io: CliIO): Promise<numbe
   for (const model of COMPARED) {
     const config = configFromArgs(args, data, model);
     const dir = join(out, model);
-    const resume = switchArg(args, 'resume') ? resumeFrom(command, dir, config, steps) : undefined;
-    const plan = { config, text: data.text, vocab: resume?.extra.vocab ?? vocab, steps, out: dir, every, sampleEvery: steps, prompt, label: `${model.padEnd(4)} `, resume, resumeDir: dir };
-    const result = await train(plan, io.stdout);
+    const releaseRun = lockRun(command, dir);
+    let result: TrainResult;
+    try {
+      const resume = switchArg(args, 'resume') ? resumeFrom(command, dir, config, steps) : undefined;
+      const plan = { config, text: data.text, vocab: resume?.extra.vocab ?? vocab, steps, out: dir, every, sampleEvery: steps, prompt, label: `${model.padEnd(4)} `, resume, resumeDir: dir };
+      result = await train(plan, io.stdout);
+    } finally {
+      releaseRun();
+    }
     if (result.stoppedBy !== null) {
-      io.stdout.write(`stopped by ${result.stoppedBy} during ${modelName(model)}; its checkpoint is in ${plan.out}\ncontinue with the same command and --resume\n`);
+      io.stdout.write(`stopped by ${result.stoppedBy} during ${modelName(model)}; its checkpoint is in ${dir}\ncontinue with the same command and --resume\n`);
       return stopExitCode(result.stoppedBy);
     }
     const { metrics } = result;

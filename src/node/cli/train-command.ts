@@ -12,6 +12,7 @@ import { promptIds } from './generate.js';
 import { count, duration } from './format.js';
 import { readText, type CliIO } from './io.js';
 import { readRunCheckpoint } from './run-checkpoint.js';
+import { lockRun } from './run-lock.js';
 import { RUN_FILES } from './run-files.js';
 import { stopExitCode } from './stop-signals.js';
 import { train, type TrainPlan } from './trainer.js';
@@ -75,6 +76,9 @@ Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current step and exits w
 which trains on to the run's own --steps (or to a new --steps N), replaying exactly the steps
 the uninterrupted run would have taken.
 
+While a run trains, its folder holds run.lock: another train or compare in the same folder is
+refused with exit code 75 until it ends. A lock left by a killed process is taken over.
+
 "loss" (on the progress bar, in the log lines, metrics.jsonl and samples.txt) is the mean
 training cross entropy over the steps since the last logged step; "val" is the cross entropy
 on the held-out end of the text.`,
@@ -90,17 +94,10 @@ export function checkDataOutside(command: string, dataPath: string, out: string)
 }
 
 /**
- * The run folder `out`, refused when it is a file, when it holds any file a run writes (not
- * the resumed run's own) unless --force, and always when the training text lies inside it.
+ * Refuses the run folder `out` when it holds any file a run writes (not the resumed run's own)
+ * unless --force, and always when the training text lies inside it.
  */
 function runFolder(command: string, args: ParsedArgs, out: string, dataPath: string, resumed?: string): string {
-  let isFolder: boolean | undefined;
-  try {
-    isFolder = statSync(out, { throwIfNoEntry: false })?.isDirectory();
-  } catch {
-    throw new UsageError(command, `--out '${out}': a part of the path is a file, not a folder`);
-  }
-  if (isFolder === false) throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
   checkDataOutside(command, dataPath, out);
   const folder = resolve(out);
   const present = Object.values(RUN_FILES).filter((name) => existsSync(join(out, name)));
@@ -109,6 +106,21 @@ function runFolder(command: string, args: ParsedArgs, out: string, dataPath: str
     throw new UsageError(command, `'${out}' already holds a run; continue it with --resume ${out}, or pass --force to replace it (${present.join(', ')})`);
   }
   return out;
+}
+
+/** The folder a `train` call writes (a folder, or missing) and the folder it resumes, if any. */
+function runFolders(command: string, args: ParsedArgs): { out: string; resumeDir?: string } {
+  const resume = textArg(args, 'resume');
+  const resumeDir = resume === undefined ? undefined : resumeFolder(command, resume);
+  const out = textArg(args, 'out') ?? resumeDir ?? join('runs', textArg(args, 'model')!);
+  let isFolder: boolean | undefined;
+  try {
+    isFolder = statSync(out, { throwIfNoEntry: false })?.isDirectory();
+  } catch {
+    throw new UsageError(command, `--out '${out}': a part of the path is a file, not a folder`);
+  }
+  if (isFolder === false) throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
+  return { out, resumeDir };
 }
 
 /** The run folder --resume names: a folder, or (as users also write) its checkpoint file. */
@@ -120,7 +132,7 @@ function resumeFolder(command: string, given: string): string {
 }
 
 /** A plan resuming the run in `dir`: its config, checked against any config flag given. */
-function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
+function resumePlan(command: string, args: ParsedArgs, dir: string, out: string): TrainPlan {
   const checkpoint = readRunCheckpoint(command, join(dir, RUN_FILES.checkpoint));
   const { config } = checkpoint.extra;
   const saved: Record<string, unknown> = { model: config.model, embed: config.embed, hidden: config.hidden, layers: config.layers, seq: config.seq, batch: config.batch, lr: config.lr, clip: config.clip, seed: config.seed, 'val-fraction': config.valFraction };
@@ -144,7 +156,7 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
     text: data.text,
     vocab: checkpoint.extra.vocab,
     steps,
-    out: runFolder(command, args, textArg(args, 'out') ?? dir, data.path, dir),
+    out: runFolder(command, args, out, data.path, dir),
     every: args.given.has('every') ? numberArg(args, 'every') : checkpoint.extra.every,
     sampleEvery: args.given.has('sample-every') ? numberArg(args, 'sample-every') : checkpoint.extra.sampleEvery,
     prompt,
@@ -153,11 +165,9 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
   };
 }
 
-/** Builds the plan for `recurrent train` from its parsed flags. */
-function trainPlan(args: ParsedArgs): TrainPlan {
-  const command = 'recurrent train';
-  const resume = textArg(args, 'resume');
-  if (resume !== undefined) return resumePlan(command, args, resumeFolder(command, resume));
+/** Builds the plan for `recurrent train` from its parsed flags, writing into `out`. */
+function trainPlan(command: string, args: ParsedArgs, { out, resumeDir }: { out: string; resumeDir?: string }): TrainPlan {
+  if (resumeDir !== undefined) return resumePlan(command, args, resumeDir, out);
   const dataPath = textArg(args, 'data');
   if (dataPath === undefined) throw new UsageError(command, "--data is required (or --resume DIR); see 'recurrent train --help'");
   const data = readText(command, 'data file', dataPath);
@@ -170,16 +180,30 @@ function trainPlan(args: ParsedArgs): TrainPlan {
     text: data.text,
     vocab,
     steps: numberArg(args, 'steps'),
-    out: runFolder(command, args, textArg(args, 'out') ?? join('runs', config.model), data.path),
+    out: runFolder(command, args, out, data.path),
     every: numberArg(args, 'every'),
     sampleEvery: numberArg(args, 'sample-every'),
     prompt,
   };
 }
 
-/** Runs `recurrent train`; returns the exit code (0, or 130 / 143 when stopped by a signal). */
+/**
+ * Runs `recurrent train`; returns the exit code (0, or 130 / 143 when stopped by a signal). The
+ * run folder is locked before anything in it is read, and until the run ends.
+ */
 export async function trainCommand(args: ParsedArgs, io: CliIO): Promise<number> {
-  const plan = trainPlan(args);
+  const command = 'recurrent train';
+  const folders = runFolders(command, args);
+  const release = lockRun(command, folders.out);
+  try {
+    return await trainLocked(trainPlan(command, args, folders), io);
+  } finally {
+    release();
+  }
+}
+
+/** Runs the plan of `recurrent train` (its folder locked) and reports how it ended. */
+async function trainLocked(plan: TrainPlan, io: CliIO): Promise<number> {
   const near = relative(process.cwd(), plan.out);
   const where = near === '' ? '.' : near.startsWith('..') || isAbsolute(near) ? resolve(plan.out) : near;
   if (plan.resume && plan.resume.contents.step === plan.steps) {
