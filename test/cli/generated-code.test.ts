@@ -3,8 +3,8 @@
  * the checkpoint path, the data path, the vocabulary and the prompt into model.py and README.md:
  *  - a fuzz: random hostile strings (quotes of every kind, backslashes, every Unicode line
  *    separator, NUL, control characters, lone surrogates, payloads that would create a marker
- *    file if they ran) in every such field; /usr/bin/python3 imports each model.py and reads
- *    every string back exactly, finds the README's prompt and path literals equal to them, and
+ *    file if they ran) in every such field, and extreme numbers in the numeric ones;
+ *    /usr/bin/python3 imports each model.py and reads every string and number back exactly, finds the README's prompt and path literals equal to them, and
  *    no marker file appears. A few seeded cases per run, all in one Python process;
  *    CODEGEN_FUZZ_CASES=N runs N (CODEGEN_FUZZ_SEED=S replays a seed);
  *  - the CLI as a process: a run folder, data file and prompt with hostile names, trained and
@@ -74,6 +74,8 @@ interface Expected {
   vocab: string[];
   data: string;
   prompt: string;
+  /** SEQ, BATCH, LEARNING_RATE, CLIP. */
+  numbers: number[];
 }
 
 // For each project: import model.py under its own module name, read its strings, find the
@@ -97,7 +99,7 @@ for i, job in enumerate(json.loads(sys.stdin.read())):
             if isinstance(node, ast.Call) and getattr(node.func, 'id', None) == 'encode' and isinstance(node.args[0], ast.Constant):
                 prompts.append(node.args[0].value)
     span = re.search(r'from the checkpoint (\`+)(.*?)\\1 \\(step (\\d+)\\)', readme)
-    results.append({'checkpoint': m.CHECKPOINT, 'step': m.STEP, 'vocab': m.VOCAB, 'data': m.DATA, 'prompts': prompts,
+    results.append({'checkpoint': m.CHECKPOINT, 'step': m.STEP, 'vocab': m.VOCAB, 'data': m.DATA, 'prompts': prompts, 'numbers': [m.SEQ, m.BATCH, m.LEARNING_RATE, m.CLIP],
                     'readmeCheckpoint': ast.literal_eval(span.group(2)), 'readmeStep': int(span.group(3))})
 print(json.dumps({'results': results, 'marker': os.path.exists(sys.argv[2])}))`;
 
@@ -118,7 +120,7 @@ function expectPlainAscii(project: string): void {
 
 function expectReadBack(got: ReturnType<typeof readBack>['results'][number], want: Expected, label: string): void {
   expect(got.error, `${label}: import model`).toBeUndefined();
-  expect({ checkpoint: got.checkpoint, step: got.step, vocab: got.vocab, data: got.data }, label).toEqual({ checkpoint: want.checkpoint, step: want.step, vocab: want.vocab, data: want.data });
+  expect({ checkpoint: got.checkpoint, step: got.step, vocab: got.vocab, data: got.data, numbers: got.numbers }, label).toEqual({ checkpoint: want.checkpoint, step: want.step, vocab: want.vocab, data: want.data, numbers: want.numbers });
   expect(got.prompts, label).toEqual([want.prompt]);
   expect([got.readmeCheckpoint, got.readmeStep], label).toEqual([want.checkpoint, want.step]);
 }
@@ -132,8 +134,11 @@ engineSuite('generated code holds strings as literals', pythonMissing, () => {
     const dirs: string[] = [];
     for (let i = 0; i < CASES; i++) {
       const vocab = [...new Set(Array.from({ length: 2 + Math.floor(next() * 8) }, () => pick(CHARS)))];
-      const want: Expected = { checkpoint: hostile(), step: Math.floor(next() * 1000), vocab, data: hostile(), prompt: hostile() };
-      const config: RunConfig = { model: pick(['lstm', 'gru', 'rnn'] as const), embed: 2, hidden: 3, layers: 1, seq: 4, batch: 2, lr: 0.003, clip: 1, seed: 1, valFraction: 0.1, data: want.data, dataHash: '0', dataLength: 10 };
+      // Numbers as a checkpoint's config may hold them: the smallest and largest, and random ones.
+      const [seq, batch] = [pick([1, 100000, 1 + Math.floor(next() * 99999)]), pick([1, 4096, 1 + Math.floor(next() * 4095)])];
+      const [lr, clip] = [pick([5e-324, 10, 1e-7, next() * 10 || 1]), pick([0, 1e21, 1.7976931348623157e308, 5e-324, next() * 100])];
+      const want: Expected = { checkpoint: hostile(), step: Math.floor(next() * 1000), vocab, data: hostile(), prompt: hostile(), numbers: [seq, batch, lr, clip] };
+      const config: RunConfig = { model: pick(['lstm', 'gru', 'rnn'] as const), embed: 2, hidden: 3, layers: 1, seq, batch, lr, clip, seed: 1, valFraction: 0.1, data: want.data, dataHash: '0', dataLength: 10 };
       const checkpoint = { path: want.checkpoint, bytes: new Uint8Array(), contents: { step: want.step }, extra: { config, vocab, prompt: want.prompt } } as unknown as RunCheckpoint;
       const project = join(dir, 'fuzz', String(i));
       writeFilesAtomic(torchProject(checkpoint, new CharModel(config, vocab.length)).map(([name, bytes]) => [join(project, name), bytes]));
@@ -170,6 +175,7 @@ engineSuite('generated code holds strings as literals', pythonMissing, () => {
     expect(readdirSync(dir)).not.toContain('pwned');
     expect(marker).toBe(false);
     expectPlainAscii(join(dir, 'project'));
-    expectReadBack(results[0], { checkpoint, step: 1, vocab: [...new Set(Array.from(text))].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!), data: join(dir, data), prompt }, 'the CLI export');
+    const vocab = [...new Set(Array.from(text))].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
+    expectReadBack(results[0], { checkpoint, step: 1, vocab, data: join(dir, data), prompt, numbers: [6, 2, 0.003, 1] }, 'the CLI export');
   });
 });
