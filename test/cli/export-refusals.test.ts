@@ -4,29 +4,17 @@
  * --force, and a failure part-way (a folder where a file must go, a file where a folder must go)
  * leaves every file as it was, no temporary file and no folder it created.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from './cli-process.js';
 
-const BIN = fileURLToPath(new URL('../../bin/recurrent.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-export-refusals-'));
 const file = (...parts: string[]) => join(dir, ...parts);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, RECURRENT_DEBUG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(dir, args);
 
 /** Every temporary file (`.name.<hex>.tmp`) under the work folder. */
 function temporaries(): string[] {

@@ -4,8 +4,8 @@
  *  - a fuzz: random hostile strings (quotes of every kind, backslashes, every Unicode line
  *    separator, NUL, control characters, lone surrogates, payloads that would create a marker
  *    file if they ran) in every such field, and extreme numbers in the numeric ones;
- *    /usr/bin/python3 imports each model.py and reads every string and number back exactly, finds the README's prompt and path literals equal to them, and
- *    no marker file appears. A few seeded cases per run, all in one Python process;
+ *    /usr/bin/python3 imports each model.py and reads every string and number back exactly,
+ *    finds the README's prompt and path literals equal to them, and no marker file appears. A few seeded cases per run, all in one Python process;
  *    CODEGEN_FUZZ_CASES=N runs N (CODEGEN_FUZZ_SEED=S replays a seed);
  *  - the CLI as a process: a run folder, data file and prompt with hostile names, trained and
  *    exported, then imported by Python.
@@ -13,19 +13,18 @@
  * so every top-level line of model.py runs in milliseconds; export.test.ts runs the same files
  * in real PyTorch.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { CharModel, type RunConfig } from '../../src/node/cli/char-model.js';
 import type { RunCheckpoint } from '../../src/node/cli/run-checkpoint.js';
 import { torchProject } from '../../src/node/cli/torch-export.js';
 import { writeFilesAtomic } from '../../src/node/files.js';
 import { engineSuite, PYTHON } from '../engines.js';
+import { runCli } from './cli-process.js';
 
-const BIN = fileURLToPath(new URL('../../bin/recurrent.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-generated-code-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const MARKER = join(dir, 'marker');
@@ -152,14 +151,7 @@ engineSuite('generated code holds strings as literals', pythonMissing, () => {
   });
 
   it('the CLI as a process: a run folder, data file and prompt with hostile names export to a model.py that runs none of them', async () => {
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, [BIN, ...args], { cwd: dir });
-        let stderr = '';
-        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stderr }));
-      });
+    const run = (args: string[]) => runCli(dir, args);
     // A folder name that closes a docstring, then a str literal, then a Markdown code span.
     const folder = `run """+__import__('os').mkdir('pwned')+""" '+__import__('os').mkdir('pwned')+' \u2028\u2029\u0085\u000b\u000c \\ \`\`\` <b>x</b>`;
     const data = `data "'\u2028.txt`;

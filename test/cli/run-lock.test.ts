@@ -5,14 +5,13 @@
  * taken over and the run resumes. A lock naming a live pid whose process started at another
  * time (a reused pid) is stale too; a refused fresh run leaves no folder behind.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
+import { runCli, startCli } from './cli-process.js';
 
-const BIN = fileURLToPath(new URL('../../bin/recurrent.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-run-lock-'));
 const file = (...parts: string[]) => join(dir, ...parts);
 const children: ChildProcess[] = [];
@@ -24,20 +23,12 @@ afterAll(() => {
 writeFileSync(file('text.txt'), 'the cat sat on the mat. the dog sat on the log. '.repeat(20));
 const SMALL = ['--hidden', '4', '--embed', '3', '--seq', '6', '--batch', '2', '--threads', '1'];
 
-function start(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, RECURRENT_DEBUG: '' } });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
+function start(args: string[]): ReturnType<typeof startCli> {
+  const started = startCli(dir, args);
+  children.push(started.child);
+  return started;
 }
-const cli = (args: string[]) => start(args).done;
+const cli = (args: string[]) => runCli(dir, args);
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   for (let waited = 0; !condition(); waited += 50) {

@@ -14,7 +14,7 @@ import { UsageError, switchArg, textArg, type CommandSpec, type ParsedArgs } fro
 import type { CharModel } from './char-model.js';
 import type { CliIO } from './io.js';
 import { loadRunModel, readRunCheckpoint } from './run-checkpoint.js';
-import { torchProject } from './torch-export.js';
+import { TORCH_FILES, torchProject } from './torch-export.js';
 
 /** The declaration of `recurrent export`. */
 export const exportSpec: CommandSpec = {
@@ -64,6 +64,16 @@ export async function exportCommand(args: ParsedArgs, io: CliIO): Promise<number
   const torch = textArg(args, 'torch');
   if (onnx === undefined && torch === undefined) throw new UsageError(command, 'give --onnx FILE, --torch DIR, or both');
   const checkpointPath = textArg(args, 'checkpoint')!;
+  // Refuse before any work: the checkpoint itself always, existing files without --force.
+  const targets = [...(onnx === undefined ? [] : [onnx]), ...(torch === undefined ? [] : TORCH_FILES.map((name) => join(torch, name)))];
+  const mine = targets.find((path) => sameFile(path, checkpointPath));
+  if (mine !== undefined) throw new UsageError(command, `'${mine}' is the checkpoint being exported; writing there would destroy the run, choose another path`);
+  if (new Set(targets.map((path) => resolve(path))).size < targets.length) throw new UsageError(command, '--onnx names a file that --torch writes; choose another path');
+  const present = targets.filter((path) => fileAt(path, false) !== undefined);
+  if (present.length > 0 && !switchArg(args, 'force')) {
+    throw new UsageError(command, `${present.map((p) => `'${p}'`).join(', ')} already exist${present.length === 1 ? 's' : ''}; pass --force to replace ${present.length === 1 ? 'it' : 'them'}`);
+  }
+
   const checkpoint = readRunCheckpoint(command, checkpointPath);
   const model = loadRunModel(command, checkpoint);
   const files: [string, Uint8Array][] = [];
@@ -74,17 +84,6 @@ export async function exportCommand(args: ParsedArgs, io: CliIO): Promise<number
     files.push([onnx, exportOnnx(new Step(model), example, { inputNames: kind === 'lstm' ? ['ids', 'h0', 'c0'] : ['ids', 'h0'], graphName: 'CharModel' })]);
   }
   if (torch !== undefined) for (const [name, bytes] of torchProject(checkpoint, model)) files.push([join(torch, name), bytes]);
-
-  // Refuse before writing anything: the checkpoint itself always, existing files without --force.
-  const mine = files.find(([path]) => sameFile(path, checkpointPath));
-  if (mine !== undefined) throw new UsageError(command, `'${mine[0]}' is the checkpoint being exported; writing there would destroy the run, choose another path`);
-  if (files.some(([path], i) => files.some(([other], k) => k < i && resolve(other) === resolve(path)))) {
-    throw new UsageError(command, '--onnx names a file that --torch writes; choose another path');
-  }
-  const present = files.map(([path]) => path).filter((path) => fileAt(path, false) !== undefined);
-  if (present.length > 0 && !switchArg(args, 'force')) {
-    throw new UsageError(command, `${present.map((p) => `'${p}'`).join(', ')} already exist${present.length === 1 ? 's' : ''}; pass --force to replace ${present.length === 1 ? 'it' : 'them'}`);
-  }
   writeFilesAtomic(files);
   if (onnx !== undefined) io.stdout.write(`wrote ${onnx} (ONNX, ${files[0][1].length} bytes)\n`);
   if (torch !== undefined) io.stdout.write(`wrote ${torch}/model.py, weights.safetensors and README.md (PyTorch)\n`);

@@ -77,7 +77,9 @@ export function lockRun(command: string, dir: string): () => void {
   try {
     created = mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new RecurrentError(command, `cannot create the run folder '${dir}': ${(error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EEXIST' ? 'it is a file' : code === 'ENOTDIR' ? 'a part of the path is a file, not a folder' : (error as Error).message;
+    throw new RecurrentError(command, `cannot create the run folder '${dir}': ${reason}`);
   }
   const path = join(dir, LOCK_FILE);
   const me: Owner = { pid: process.pid, host: hostname(), started: startTime(process.pid) };

@@ -138,11 +138,11 @@ The optimizer starts fresh: Adam's moments from the \`recurrent\` run are not ca
 `;
 }
 
-/** The files of the project by name: weights.safetensors, model.py and README.md. */
+/** The files of the project, in the order {@link torchProject} gives them. */
+export const TORCH_FILES = ['weights.safetensors', 'model.py', 'README.md'] as const;
+
+/** The files of the project: their names ({@link TORCH_FILES}) and bytes. */
 export function torchProject(checkpoint: RunCheckpoint, model: CharModel): [name: string, bytes: Uint8Array][] {
-  return [
-    ['weights.safetensors', save(model.stateDict())],
-    ['model.py', new TextEncoder().encode(modelPy(checkpoint))],
-    ['README.md', new TextEncoder().encode(readme(checkpoint))],
-  ];
+  const bytes = [save(model.stateDict()), new TextEncoder().encode(modelPy(checkpoint)), new TextEncoder().encode(readme(checkpoint))];
+  return TORCH_FILES.map((name, i) => [name, bytes[i]]);
 }
