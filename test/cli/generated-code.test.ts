@@ -5,8 +5,9 @@
  *    separator, NUL, control characters, lone surrogates, payloads that would create a marker
  *    file if they ran) in every such field, and extreme numbers in the numeric ones;
  *    /usr/bin/python3 imports each model.py and reads every string and number back exactly,
- *    finds the README's prompt and path literals equal to them, and no marker file appears. A few seeded cases per run, all in one Python process;
- *    CODEGEN_FUZZ_CASES=N runs N (CODEGEN_FUZZ_SEED=S replays a seed);
+ *    finds the README's prompt and path literals equal to them, and no marker file appears.
+ *    8 seeded cases per run, all in one Python process; 500 with FUZZ_RUNS set (the long
+ *    fuzz), N with CODEGEN_FUZZ_CASES=N; CODEGEN_FUZZ_SEED=S replays a seed;
  *  - the CLI as a process: a run folder, data file and prompt with hostile names, trained and
  *    exported, then imported by Python.
  * Python imports model.py with a stand-in `torch` first on its path (a module with nn.Module),
@@ -29,7 +30,7 @@ const dir = mkdtempSync(join(tmpdir(), 'recurrent-generated-code-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const MARKER = join(dir, 'marker');
 
-const CASES = Number(process.env.CODEGEN_FUZZ_CASES ?? 8);
+const CASES = Number(process.env.CODEGEN_FUZZ_CASES ?? (process.env.FUZZ_RUNS ? 500 : 8));
 const SEED = Number(process.env.CODEGEN_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 const pythonMissing = spawnSync(PYTHON, ['-c', 'print(1)'], { encoding: 'utf8' }).status === 0 ? null : `${PYTHON} does not run`;

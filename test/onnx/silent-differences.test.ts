@@ -82,7 +82,7 @@ engineSuite('ONNX exports that must not differ, in ONNX Runtime', ortSkipReason,
     const pieces = ['"', "'", '\\', '\n', '\r', '\u2028', '\u2029', '\u0085', '\u000b', '\u000c', '\u001c', '\u001e', '\u0001', '\u0000', '\ud800', '\udfff', '\ud83d\ude00', '\ufeff', 'é', ' ', 'a', '.', ':', '/', '_dim0', 'x'.repeat(300)];
     const name = () => Array.from({ length: 1 + Math.floor(next() * 4) }, () => pieces[Math.floor(next() * pieces.length)]).join('');
     const writable = (s: string) => !s.includes('\0') && !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
-    for (let round = 0; round < Number(process.env.CODEGEN_FUZZ_CASES ?? 8); round++) {
+    for (let round = 0; round < Number(process.env.CODEGEN_FUZZ_CASES ?? (process.env.FUZZ_RUNS ? 500 : 8)); round++) {
       const inputNames = [...new Set([name(), name()])];
       const keys = [...new Set([name(), name()])].filter((k) => !k.includes('.') && !inputNames.includes(k));
       const graphName = name();
