@@ -10,9 +10,9 @@
  *    fuzz), N with CODEGEN_FUZZ_CASES=N; CODEGEN_FUZZ_SEED=S replays a seed;
  *  - the CLI as a process: a run folder, data file and prompt with hostile names, trained and
  *    exported, then imported by Python.
- * Python imports model.py with a stand-in `torch` first on its path (a module with nn.Module),
- * so every top-level line of model.py runs in milliseconds; export.test.ts runs the same files
- * in real PyTorch.
+ * Python imports model.py with the real `torch` where it is installed (CI installs it), else
+ * with a stand-in `torch` first on its path (a module with nn.Module): either way every
+ * top-level line of model.py runs; export.test.ts runs the files' models in PyTorch.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { CharModel, type RunConfig } from '../../src/node/cli/char-model.js';
 import type { RunCheckpoint } from '../../src/node/cli/run-checkpoint.js';
 import { torchProject } from '../../src/node/cli/torch-export.js';
 import { writeFilesAtomic } from '../../src/node/files.js';
-import { engineSuite, PYTHON } from '../engines.js';
+import { engineSuite, PYTHON, torchSkipReason } from '../engines.js';
 import { runCli } from './cli-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-generated-code-'));
@@ -35,7 +35,8 @@ const SEED = Number(process.env.CODEGEN_FUZZ_SEED ?? Math.floor(Math.random() * 
 
 const pythonMissing = spawnSync(PYTHON, ['-c', 'print(1)'], { encoding: 'utf8' }).status === 0 ? null : `${PYTHON} does not run`;
 
-// The stand-in torch: just what model.py touches at import time.
+// The stand-in torch, where the real one is missing: just what model.py touches at import time.
+const STUB = torchSkipReason === null ? '' : join(dir, 'stub');
 mkdirSync(join(dir, 'stub', 'torch'), { recursive: true });
 writeFileSync(join(dir, 'stub', 'torch', '__init__.py'), 'from . import nn\n');
 writeFileSync(join(dir, 'stub', 'torch', 'nn.py'), 'class Module:\n    pass\n');
@@ -82,7 +83,8 @@ interface Expected {
 // prompt literal in the README's Python snippets (which must compile) and the checkpoint's
 // code span in its prose; then say whether the marker file exists.
 const READ_BACK = `import ast, importlib.util, json, os, re, sys
-sys.path.insert(0, sys.argv[1])
+if sys.argv[1]:
+    sys.path.insert(0, sys.argv[1])
 results = []
 for i, job in enumerate(json.loads(sys.stdin.read())):
     spec = importlib.util.spec_from_file_location('model_%d' % i, os.path.join(job['dir'], 'model.py'))
@@ -105,7 +107,7 @@ print(json.dumps({'results': results, 'marker': os.path.exists(sys.argv[2])}))`;
 
 /** Imports every project in one Python process; returns what each read back and whether the marker exists. */
 function readBack(dirs: string[]): { results: (Expected & { prompts: string[]; readmeCheckpoint: string; readmeStep: number; error?: string })[]; marker: boolean } {
-  const r = spawnSync(PYTHON, ['-c', READ_BACK, join(dir, 'stub'), MARKER], { cwd: dir, input: JSON.stringify(dirs.map((d) => ({ dir: d }))), encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(PYTHON, ['-c', READ_BACK, STUB, MARKER], { cwd: dir, input: JSON.stringify(dirs.map((d) => ({ dir: d }))), encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`python exited ${r.status}:\n${r.stderr}`);
   return JSON.parse(r.stdout);
 }
