@@ -38,32 +38,33 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 it('a second process is refused while a run trains, and takes over once the first is killed with SIGKILL', async () => {
-  // A run long enough to be caught training; it saves a checkpoint every step.
-  const first = start(['train', '--data', 'text.txt', '--out', 'run', ...SMALL, '--steps', '1000000', '--every', '1', '--sample-every', '1000000']);
-  await until(() => existsSync(file('run', 'checkpoint.safetensors')), 'the first checkpoint');
-  expect(JSON.parse(readFileSync(file('run', 'run.lock'), 'utf8')).pid).toBe(first.child.pid);
+  // A run long enough to be caught training (the LSTM of a comparison in 'cmp'); it saves a checkpoint every step.
+  const first = start(['train', '--data', 'text.txt', '--out', 'cmp/lstm', ...SMALL, '--steps', '1000000', '--every', '1', '--sample-every', '1000000']);
+  await until(() => existsSync(file('cmp', 'lstm', 'checkpoint.safetensors')), 'the first checkpoint');
+  expect(JSON.parse(readFileSync(file('cmp', 'lstm', 'run.lock'), 'utf8')).pid).toBe(first.child.pid);
 
-  const metricsBefore = readFileSync(file('run', 'metrics.jsonl'), 'utf8');
+  const metricsBefore = readFileSync(file('cmp', 'lstm', 'metrics.jsonl'), 'utf8');
   const [resumed, forced, compared] = await Promise.all([
-    cli(['train', '--resume', 'run', '--steps', '5']),
-    cli(['train', '--data', 'text.txt', '--out', 'run', ...SMALL, '--steps', '2', '--force']),
-    cli(['compare', '--data', 'text.txt', '--out', 'run', ...SMALL, '--steps', '2', '--force']),
+    cli(['train', '--resume', 'cmp/lstm', '--steps', '5']),
+    cli(['train', '--data', 'text.txt', '--out', 'cmp/lstm', ...SMALL, '--steps', '2', '--force']),
+    cli(['compare', '--data', 'text.txt', '--out', 'cmp', ...SMALL, '--steps', '2', '--force']),
   ]);
   for (const r of [resumed, forced, compared]) {
     expect(r.code, r.stderr).toBe(75);
-    expect(r.stderr).toMatch(new RegExp(`^recurrent (train|compare): the run folder 'run' is in use by process ${first.child.pid}; wait for it to finish or stop it`));
+    expect(r.stderr).toMatch(new RegExp(`^recurrent (train|compare): the run folder 'cmp/lstm' is in use by process ${first.child.pid}; wait for it to finish or stop it`));
   }
-  expect(readFileSync(file('run', 'metrics.jsonl'), 'utf8').startsWith(metricsBefore)).toBe(true); // only the first run wrote
+  expect(readFileSync(file('cmp', 'lstm', 'metrics.jsonl'), 'utf8').startsWith(metricsBefore)).toBe(true); // only the first run wrote
+  expect(existsSync(file('cmp', 'rnn'))).toBe(false); // compare trained nothing before it was refused
   expect(first.child.exitCode).toBe(null);
 
   first.child.kill('SIGKILL');
   expect((await first.done).signal).toBe('SIGKILL');
-  expect(existsSync(file('run', 'run.lock'))).toBe(true); // left behind, and stale
-  const step = JSON.parse(readFileSync(file('run', 'metrics.jsonl'), 'utf8').trim().split('\n').pop()!).step as number;
-  const after = await cli(['train', '--resume', 'run', '--steps', String(step + 2)]);
+  expect(existsSync(file('cmp', 'lstm', 'run.lock'))).toBe(true); // left behind, and stale
+  const step = JSON.parse(readFileSync(file('cmp', 'lstm', 'metrics.jsonl'), 'utf8').trim().split('\n').pop()!).step as number;
+  const after = await cli(['train', '--resume', 'cmp/lstm', '--steps', String(step + 2)]);
   expect(after.code, after.stderr).toBe(0);
   expect(after.stdout).toMatch(new RegExp(`done, step ${step + 2}:`));
-  expect(existsSync(file('run', 'run.lock'))).toBe(false);
+  expect(existsSync(file('cmp', 'lstm', 'run.lock'))).toBe(false);
 });
 
 it('a lock naming a live pid that started at another time (a reused pid) is stale; one from a live owner is not', async () => {
