@@ -69,7 +69,13 @@ export function exportOnnx(model: ExportableModule, example: Tensor | readonly T
   // branch) would be frozen into the graph as the example's: trace again on other values and
   // require the very same graph (every node, attribute and constant).
   for (const other of otherValues(first.trace, own)) {
-    const again = traceGraph(model, other, inputNames, single);
+    let again: { g: GraphBuilder; trace: Trace };
+    try {
+      again = traceGraph(model, other, inputNames, single);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new RecurrentError('exportOnnx', `the forward fails on other input values than the example's (${why}), so it depends on them outside the traced ops; the graph would hold the example's values`, 'state');
+    }
     checkSameConstants(first.trace, again.trace);
     checkSameGraph(first, again.g);
   }

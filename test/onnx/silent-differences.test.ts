@@ -120,6 +120,10 @@ it('refuses values read from the inputs outside the ops, naming what differs', (
       return y;
     }, /another graph for other input values/],
     ['a branch on the sum', (m, x) => (x.sum().item() > 0 ? m.lin.forward(x) : m.lin.forward(x).abs()), /another graph for other input values/],
+    ['a check on the data', (m, x) => {
+      if (x.data[1] > 0) throw new Error('positive');
+      return m.lin.forward(x);
+    }, /the forward fails on other input values than the example's \(positive\)/],
   ];
   for (const [what, body, message] of cases) {
     const err = expectRejected(() => exportOnnx(new Fn(body), x), 'exportOnnx', 'state');
