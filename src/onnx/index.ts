@@ -114,7 +114,7 @@ function checkSameGraph(first: { g: GraphBuilder; trace: Trace }, other: GraphBu
   const d = first.g.difference(other);
   if (d === null) return;
   const node = d.node ?? (d.tensor === undefined ? undefined : first.g.firstReader(d.tensor));
-  const site = (i: number) => `node ${i} (written ${first.trace.sites[i] ?? 'for the outputs'})`;
+  const site = (i: number) => `node ${i} (written ${first.trace.sites[i]?.() ?? 'for the outputs'})`;
   const at = node === undefined ? '' : d.node !== undefined ? `${site(node)} is ` : `read by ${site(node)}, `;
   throw new RecurrentError(
     'exportOnnx',

@@ -123,7 +123,7 @@ export class GraphBuilder {
     };
     for (let i = 0; i < Math.max(this.initializers.length, other.initializers.length); i++) {
       const [a, b] = [this.initializers[i], other.initializers[i]];
-      const same = a !== undefined && b !== undefined && a.name === b.name && a.type === b.type && a.dims.join() === b.dims.join() && a.raw.length === b.raw.length && a.raw.every((v, k) => v === b.raw[k]);
+      const same = a !== undefined && b !== undefined && a.name === b.name && a.type === b.type && a.dims.join() === b.dims.join() && sameBytes(a.raw, b.raw);
       if (!same) return { tensor: (a ?? b)!.name, mine: tensor(a), theirs: tensor(b) };
     }
     const value = (v: ValueInfo | undefined) => (v === undefined ? 'none' : `${v.name} (type ${v.type}) [${v.dims.join(',')}]`);
@@ -163,6 +163,12 @@ export class GraphBuilder {
       .message(8, new Message().string(1, '').int(2, OPSET))
       .finish();
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function encodeNode(n: Node): Message {

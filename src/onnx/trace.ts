@@ -75,13 +75,13 @@ export class Trace {
     return this.inputs.get(tensor)?.indexed === true;
   }
 
-  /** Where each node was written from (see {@link Trace.where}), by node index. */
-  readonly sites: string[] = [];
+  /** Where each node was written from, by node index (in words when called; see {@link Trace.where}). */
+  readonly sites: (() => string)[] = [];
 
   /** Records where the nodes from index `first` on were written from. */
   mark(first: number): void {
     if (first === this.g.nodeCount) return;
-    const here = this.where();
+    const here = this.site();
     for (let i = first; i < this.g.nodeCount; i++) this.sites[i] = here;
   }
 
@@ -180,17 +180,29 @@ export class Trace {
 
   /** Where the current op was called: the module path and the first caller outside the library. */
   where(): string {
+    return this.site()();
+  }
+
+  /**
+   * Where the current op is called, captured now (the module path and the call stack) and put
+   * into words only when asked, which is the costly part: {@link Trace.mark} captures a site
+   * for every node, and few are ever shown.
+   */
+  private site(): () => string {
     const module = this.path.length === 0 ? 'in the forward' : `in ${this.path[this.path.length - 1]}`;
     const E = Error as { stackTraceLimit?: number };
     const limit = E.stackTraceLimit;
     E.stackTraceLimit = 60;
-    const stack = new Error().stack ?? '';
+    const captured = new Error();
     E.stackTraceLimit = limit;
-    // The first frame with a file position outside the library's own modules.
-    const frames = stack.split('\n').map((l) => l.trim());
-    const caller = frames.find((f) => f.startsWith('at ') && /:\d+:\d+\)?$/.test(f) && !/[/\\](src|dist)[/\\](autograd|tensor|onnx|nn|rnn)[/\\]/.test(f));
-    return caller ? `${module}, ${caller}` : module;
+    return () => {
+      // The first frame with a file position outside the library's own modules.
+      const frames = (captured.stack ?? '').split('\n').map((l) => l.trim());
+      const caller = frames.find((f) => f.startsWith('at ') && /:\d+:\d+\)?$/.test(f) && !/[/\\](src|dist)[/\\](autograd|tensor|onnx|nn|rnn)[/\\]/.test(f));
+      return caller ? `${module}, ${caller}` : module;
+    };
   }
+
 }
 
 function isTensor(x: unknown): x is Tensor {
