@@ -15,6 +15,7 @@ import { count, duration, table } from './format.js';
 import { readText, type CliIO } from './io.js';
 import { readRunCheckpoint, type RunCheckpoint } from './run-checkpoint.js';
 import { RUN_FILES } from './run-files.js';
+import { lockRun } from './run-lock.js';
 import { CONFIG_FLAGS, VAL_EVERY, checkDataOutside, configFromArgs } from './train-command.js';
 import { stopExitCode } from './stop-signals.js';
 import { train } from './trainer.js';
@@ -74,18 +75,29 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : Math.round((sorted[mid - 1] + sorted[mid]) / 2);
 }
 
-/** Runs `recurrent compare`. */
+/** Runs `recurrent compare`, with its --out folder and the three run folders in it locked first. */
 export async function compareCommand(args: ParsedArgs, io: CliIO): Promise<number> {
   const command = 'recurrent compare';
   const dataPath = textArg(args, 'data');
   if (dataPath === undefined) throw new UsageError(command, "--data is required; see 'recurrent compare --help'");
+  const out = textArg(args, 'out')!;
+  const releases = [lockRun(command, out)];
+  try {
+    const present = [...COMPARED, 'compare.svg', 'compare.json'].filter((name) => existsSync(join(out, name)));
+    if (present.length > 0 && !switchArg(args, 'force') && !switchArg(args, 'resume')) {
+      throw new UsageError(command, `'${out}' already holds a comparison (${present.join(', ')}); continue it with --resume, pass --force to replace it, or choose another --out`);
+    }
+    for (const model of COMPARED) releases.push(lockRun(command, join(out, model)));
+    return await compareLocked(command, args, io, dataPath, out);
+  } finally {
+    for (const release of releases.reverse()) release();
+  }
+}
+
+/** The comparison, with its folders locked. */
+async function compareLocked(command: string, args: ParsedArgs, io: CliIO, dataPath: string, out: string): Promise<number> {
   const data = readText(command, 'data file', dataPath);
   const vocab = vocabularyOf(data.text);
-  const out = textArg(args, 'out')!;
-  const present = [...COMPARED, 'compare.svg', 'compare.json'].filter((name) => existsSync(join(out, name)));
-  if (present.length > 0 && !switchArg(args, 'force') && !switchArg(args, 'resume')) {
-    throw new UsageError(command, `'${out}' already holds a comparison (${present.join(', ')}); continue it with --resume, pass --force to replace it, or choose another --out`);
-  }
   checkDataOutside(command, dataPath, out);
   const steps = numberArg(args, 'steps');
   const every = numberArg(args, 'every');
@@ -99,7 +111,7 @@ export async function compareCommand(args: ParsedArgs, io: CliIO): Promise<numbe
     const plan = { config, text: data.text, vocab: resume?.extra.vocab ?? vocab, steps, out: dir, every, valEvery: numberArg(args, 'val-every'), checkpointEvery: every, sampleEvery: steps, prompt, label: `${model.padEnd(4)} `, resume, resumeDir: dir };
     const result = await train(plan, io.stdout);
     if (result.stoppedBy !== null) {
-      io.stdout.write(`stopped by ${result.stoppedBy} during ${modelName(model)}; its checkpoint is in ${plan.out}\ncontinue with the same command and --resume\n`);
+      io.stdout.write(`stopped by ${result.stoppedBy} during ${modelName(model)}; its checkpoint is in ${dir}\ncontinue with the same command and --resume\n`);
       return stopExitCode(result.stoppedBy);
     }
     const { metrics } = result;

@@ -4,6 +4,7 @@
  *
  *   0    done          2   usage error (unknown command or flag, bad or missing value)
  *   1    runtime error (missing or unreadable file, bad checkpoint, diverged training)
+ *   75   the run folder is in use by another process (try again once it has finished)
  *   130  stopped by SIGINT after saving a checkpoint (143 for SIGTERM)
  *
  * Set RECURRENT_DEBUG=1 to see the stack trace of an error as well.
@@ -19,6 +20,7 @@ import { UsageError, commandHelp, parseArgs, type CommandSpec, type FlagSpec, ty
 import { compareCommand, compareSpec } from './compare-command.js';
 import { exportCommand, exportSpec } from './export-command.js';
 import type { CliIO } from './io.js';
+import { RunBusyError } from './run-lock.js';
 import { sampleCommand, sampleSpec } from './sample-command.js';
 import { summaryCommand, summarySpec } from './summary-command.js';
 import { trainCommand, trainSpec } from './train-command.js';
@@ -89,6 +91,6 @@ export async function cli(argv: readonly string[], io: CliIO = { stdout: process
     const message = text.startsWith('recurrent') ? text : `recurrent${name ? ` ${name}` : ''}: ${text}`;
     io.stderr.write(`${message.replace(/\s*\n\s*/g, ' ')}\n`);
     if (process.env.RECURRENT_DEBUG && error instanceof Error) io.stderr.write(`${error.stack}\n`);
-    return error instanceof UsageError ? 2 : 1;
+    return error instanceof UsageError ? 2 : error instanceof RunBusyError ? 75 : 1;
   }
 }

@@ -13,22 +13,17 @@
  * run's description in their metadata (RUN_METADATA_KEY), so `recurrent sample`, `summary` and
  * `train --resume` take them as they take a run's checkpoint.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { save } from '../../io/safetensors.js';
-import { writeFileAtomic } from '../files.js';
 import { aModelName, modelName } from './char-model.js';
 import type { CharModel } from './char-model.js';
+import { markdownString, pythonLiteral, pythonString, shellString } from './literals.js';
 import { RUN_METADATA_KEY, runDescription, type RunCheckpoint } from './run-checkpoint.js';
-
-const py = (value: unknown) => JSON.stringify(value); // JSON strings, numbers and lists read as Python literals
-const shell = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`; // a single-quoted shell word
 
 function modelPy(checkpoint: RunCheckpoint): string {
   const { config, vocab } = checkpoint.extra;
   const layer = modelName(config.model);
-  return `r"""A character-level ${layer} language model, exported by \`recurrent export\` from
-${checkpoint.path} (step ${checkpoint.contents.step}).
+  return `"""A character-level ${layer} language model, exported by \`recurrent export\` from the
+checkpoint CHECKPOINT at step STEP.
 
 ids (B, T) -> Embedding(V, E) -> ${layer} (E -> H, L layers) -> Linear(H, V) -> logits (B, T, V)
 """
@@ -38,17 +33,18 @@ import struct
 import torch
 from torch import nn
 
-VOCAB = ${py(vocab)}  # the character of each id
-DATA = ${py(config.data)}  # the text the run trained on
-SEQ, BATCH, LEARNING_RATE, CLIP = ${config.seq}, ${config.batch}, ${config.lr}, ${config.clip}
-VAL_FRACTION = ${config.valFraction}  # the share of DATA held out at its end for validation: never train on it
+CHECKPOINT, STEP = ${pythonLiteral(checkpoint.path)}, ${pythonLiteral(checkpoint.contents.step)}  # where this was exported from
+VOCAB = ${pythonLiteral(vocab)}  # the character of each id
+DATA = ${pythonLiteral(config.data)}  # the text the run trained on
+SEQ, BATCH, LEARNING_RATE, CLIP = ${pythonLiteral(config.seq)}, ${pythonLiteral(config.batch)}, ${pythonLiteral(config.lr)}, ${pythonLiteral(config.clip)}
+VAL_FRACTION = ${pythonLiteral(config.valFraction)}  # the share of DATA held out at its end for validation: never train on it
 # The recurrent run these weights come from; save_safetensors writes it into the file, so that
 # \`recurrent sample\`, \`summary\` and \`train --resume\` take the weights saved here.
-RUN = ${py(runDescription(checkpoint))}
+RUN = ${pythonLiteral(runDescription(checkpoint))}
 
 
 class CharModel(nn.Module):
-    def __init__(self, vocab_size=${vocab.length}, embed=${config.embed}, hidden=${config.hidden}, layers=${config.layers}):
+    def __init__(self, vocab_size=${pythonLiteral(vocab.length)}, embed=${pythonLiteral(config.embed)}, hidden=${pythonLiteral(config.hidden)}, layers=${pythonLiteral(config.layers)}):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, embed)
         self.rnn = nn.${layer}(embed, hidden, num_layers=layers, batch_first=True)
@@ -114,7 +110,7 @@ function readme(checkpoint: RunCheckpoint): string {
   const layer = aModelName(checkpoint.extra.config.model);
   return `# ${layer[0]!.toUpperCase()}${layer.slice(1)} character model, continued in PyTorch
 
-Exported by \`recurrent export\` from \`${checkpoint.path}\` (step ${checkpoint.contents.step}).
+Exported by \`recurrent export\` from the checkpoint ${markdownString(checkpoint.path)} (step ${checkpoint.contents.step}).
 \`model.py\` defines the same architecture in \`torch.nn\`; \`weights.safetensors\` holds its
 weights under the module's own \`state_dict\` keys. Only \`torch\` is needed (model.py reads and
 writes safetensors itself). Run the snippets from this folder.
@@ -126,7 +122,7 @@ import torch
 from model import load, encode
 model = load().eval()
 with torch.no_grad():
-    logits, state = model(torch.tensor([encode(${py(checkpoint.extra.prompt)})]))
+    logits, state = model(torch.tensor([encode(${pythonString(checkpoint.extra.prompt)})]))
 print(logits[0, -1].softmax(-1))
 \`\`\`
 
@@ -161,7 +157,7 @@ Back in \`recurrent\`: \`save_safetensors\` writes the run's description (\`RUN\
 model.py) into the file, so the weights saved here work as a checkpoint:
 
 \`\`\`sh
-npx recurrent sample --checkpoint continued.safetensors --prompt ${shell(checkpoint.extra.prompt)}
+npx recurrent sample --checkpoint continued.safetensors --prompt ${shellString(checkpoint.extra.prompt)}
 npx recurrent summary --checkpoint continued.safetensors
 npx recurrent train --resume continued.safetensors --out continued-run --steps ${(checkpoint.extra.steps ?? checkpoint.contents.step) + 1000}
 \`\`\`
@@ -172,10 +168,15 @@ default runs/${checkpoint.extra.config.model}).
 `;
 }
 
-/** Writes model.py, weights.safetensors and README.md into `dir` (created if missing). */
-export function writeTorchProject(dir: string, checkpoint: RunCheckpoint, model: CharModel): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileAtomic(join(dir, 'weights.safetensors'), save(model.stateDict(), { [RUN_METADATA_KEY]: runDescription(checkpoint) }));
-  writeFileAtomic(join(dir, 'model.py'), new TextEncoder().encode(modelPy(checkpoint)));
-  writeFileAtomic(join(dir, 'README.md'), new TextEncoder().encode(readme(checkpoint)));
+/** The files of the project, in the order {@link torchProject} gives them. */
+export const TORCH_FILES = ['weights.safetensors', 'model.py', 'README.md'] as const;
+
+/** The files of the project: their names ({@link TORCH_FILES}) and bytes. */
+export function torchProject(checkpoint: RunCheckpoint, model: CharModel): [name: string, bytes: Uint8Array][] {
+  const bytes = [
+    save(model.stateDict(), { [RUN_METADATA_KEY]: runDescription(checkpoint) }),
+    new TextEncoder().encode(modelPy(checkpoint)),
+    new TextEncoder().encode(readme(checkpoint)),
+  ];
+  return TORCH_FILES.map((name, i) => [name, bytes[i]]);
 }

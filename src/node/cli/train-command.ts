@@ -12,6 +12,7 @@ import { promptIds } from './generate.js';
 import { count, duration } from './format.js';
 import { readText, type CliIO } from './io.js';
 import { readRunCheckpoint, type RunCheckpoint } from './run-checkpoint.js';
+import { lockRun } from './run-lock.js';
 import { RUN_FILES } from './run-files.js';
 import { stopExitCode } from './stop-signals.js';
 import { train, type TrainPlan } from './trainer.js';
@@ -83,6 +84,9 @@ Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current step and exits w
 which trains on to the run's own --steps (or to a new --steps N), replaying exactly the steps
 the uninterrupted run would have taken.
 
+While a run trains, its folder holds run.lock: another train or compare in the same folder is
+refused with exit code 75 until it ends. A lock left by a killed process is taken over.
+
 "loss" (on the progress bar, in the log lines, metrics.jsonl and samples.txt) is the mean
 training cross entropy over the steps since the last logged step; "val" is the mean cross
 entropy over the whole held-out tail (the last --val-fraction of the text), every character
@@ -99,17 +103,10 @@ export function checkDataOutside(command: string, dataPath: string, out: string)
 }
 
 /**
- * The run folder `out`, refused when it is a file, when it holds any file a run writes (not
- * the resumed run's own) unless --force, and always when the training text lies inside it.
+ * Refuses the run folder `out` when it holds any file a run writes (not the resumed run's own)
+ * unless --force, and always when the training text lies inside it.
  */
 function runFolder(command: string, args: ParsedArgs, out: string, dataPath: string, resumed?: string): string {
-  let isFolder: boolean | undefined;
-  try {
-    isFolder = statSync(out, { throwIfNoEntry: false })?.isDirectory();
-  } catch {
-    throw new UsageError(command, `--out '${out}': a part of the path is a file, not a folder`);
-  }
-  if (isFolder === false) throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
   checkDataOutside(command, dataPath, out);
   const folder = resolve(out);
   const present = Object.values(RUN_FILES).filter((name) => existsSync(join(out, name)));
@@ -120,11 +117,33 @@ function runFolder(command: string, args: ParsedArgs, out: string, dataPath: str
   return out;
 }
 
+/** What --resume names: a run folder, or weights saved by an exported model.py (read already). */
+type ResumeSource = { dir: string } | { weights: RunCheckpoint };
+
+/**
+ * The folder a `train` call writes (a folder, or missing) and what it resumes, if anything: the
+ * run's own folder, or weights saved by model.py (then a new folder, runs/MODEL by default).
+ */
+function runFolders(command: string, args: ParsedArgs): { out: string; resume?: ResumeSource } {
+  const given = textArg(args, 'resume');
+  const resume = given === undefined ? undefined : resumeSource(command, given);
+  const fallback = resume !== undefined && 'weights' in resume ? resume.weights.extra.config.model : textArg(args, 'model')!;
+  const out = textArg(args, 'out') ?? (resume !== undefined && 'dir' in resume ? resume.dir : undefined) ?? join('runs', fallback);
+  let isFolder: boolean | undefined;
+  try {
+    isFolder = statSync(out, { throwIfNoEntry: false })?.isDirectory();
+  } catch {
+    throw new UsageError(command, `--out '${out}': a part of the path is a file, not a folder`);
+  }
+  if (isFolder === false) throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
+  return { out, resume };
+}
+
 /**
  * What --resume names: a run folder, or (as users also write) its checkpoint file, or weights
  * saved by an exported model.py (read here already, as the run they name).
  */
-function resumeSource(command: string, given: string): { dir: string } | { weights: RunCheckpoint } {
+function resumeSource(command: string, given: string): ResumeSource {
   const stat = statSync(given, { throwIfNoEntry: false });
   if (stat === undefined || stat.isDirectory()) return { dir: given };
   if (basename(given) === RUN_FILES.checkpoint) return { dir: dirname(given) };
@@ -139,11 +158,11 @@ function resumeSource(command: string, given: string): { dir: string } | { weigh
 }
 
 /**
- * A plan resuming the run in `dir` (or the run that weights saved by model.py name: a new run
- * folder, from their step, with a fresh optimizer): its config, checked against any config
+ * A plan resuming the run in `dir` (or the run that weights saved by model.py name: from their
+ * step, with a fresh optimizer), writing into `out`: its config, checked against any config
  * flag given.
  */
-function resumePlan(command: string, args: ParsedArgs, source: { dir: string } | { weights: RunCheckpoint }): TrainPlan {
+function resumePlan(command: string, args: ParsedArgs, source: ResumeSource, out: string): TrainPlan {
   const dir = 'dir' in source ? source.dir : undefined;
   const checkpoint = 'dir' in source ? readRunCheckpoint(command, join(source.dir, RUN_FILES.checkpoint)) : source.weights;
   const { config } = checkpoint.extra;
@@ -168,7 +187,7 @@ function resumePlan(command: string, args: ParsedArgs, source: { dir: string } |
     text: data.text,
     vocab: checkpoint.extra.vocab,
     steps,
-    out: runFolder(command, args, textArg(args, 'out') ?? dir ?? join('runs', config.model), data.path, dir),
+    out: runFolder(command, args, out, data.path, dir),
     every: args.given.has('every') ? numberArg(args, 'every') : checkpoint.extra.every,
     valEvery: args.given.has('val-every') ? numberArg(args, 'val-every') : checkpoint.extra.valEvery!,
     checkpointEvery: args.given.has('checkpoint-every') ? numberArg(args, 'checkpoint-every') : checkpoint.extra.checkpointEvery!,
@@ -180,11 +199,9 @@ function resumePlan(command: string, args: ParsedArgs, source: { dir: string } |
   };
 }
 
-/** Builds the plan for `recurrent train` from its parsed flags. */
-function trainPlan(args: ParsedArgs): TrainPlan {
-  const command = 'recurrent train';
-  const resume = textArg(args, 'resume');
-  if (resume !== undefined) return resumePlan(command, args, resumeSource(command, resume));
+/** Builds the plan for `recurrent train` from its parsed flags, writing into `out`. */
+function trainPlan(command: string, args: ParsedArgs, { out, resume }: { out: string; resume?: ResumeSource }): TrainPlan {
+  if (resume !== undefined) return resumePlan(command, args, resume, out);
   const dataPath = textArg(args, 'data');
   if (dataPath === undefined) throw new UsageError(command, "--data is required (or --resume DIR); see 'recurrent train --help'");
   const data = readText(command, 'data file', dataPath);
@@ -197,7 +214,7 @@ function trainPlan(args: ParsedArgs): TrainPlan {
     text: data.text,
     vocab,
     steps: numberArg(args, 'steps'),
-    out: runFolder(command, args, textArg(args, 'out') ?? join('runs', config.model), data.path),
+    out: runFolder(command, args, out, data.path),
     every: numberArg(args, 'every'),
     valEvery: numberArg(args, 'val-every'),
     checkpointEvery: numberArg(args, 'checkpoint-every'),
@@ -207,9 +224,23 @@ function trainPlan(args: ParsedArgs): TrainPlan {
   };
 }
 
-/** Runs `recurrent train`; returns the exit code (0, or 130 / 143 when stopped by a signal). */
+/**
+ * Runs `recurrent train`; returns the exit code (0, or 130 / 143 when stopped by a signal). The
+ * run folder is locked before anything in it is read, and until the run ends.
+ */
 export async function trainCommand(args: ParsedArgs, io: CliIO): Promise<number> {
-  const plan = trainPlan(args);
+  const command = 'recurrent train';
+  const folders = runFolders(command, args);
+  const release = lockRun(command, folders.out);
+  try {
+    return await trainLocked(trainPlan(command, args, folders), io);
+  } finally {
+    release();
+  }
+}
+
+/** Runs the plan of `recurrent train` (its folder locked) and reports how it ended. */
+async function trainLocked(plan: TrainPlan, io: CliIO): Promise<number> {
   const near = relative(process.cwd(), plan.out);
   const where = near === '' ? '.' : near.startsWith('..') || isAbsolute(near) ? resolve(plan.out) : near;
   if (plan.resume && plan.resume.contents.step === plan.steps) {
