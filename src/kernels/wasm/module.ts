@@ -8,7 +8,7 @@
  */
 import { assembleModule, Code, type FunctionDef } from './assembler.js';
 import { gateFunctions } from './gates.js';
-import { columnSumsFunction, gemmBlockFunction, gemmFunction, packTransposedFunction, transposeFunction } from './gemm.js';
+import { columnSumsFunction, GEMM_SCRATCH, gemmBlockFunction, gemmFunction, packTransposedFunction, transposeFunction } from './gemm.js';
 import { Heap } from './heap.js';
 import { backwardLoopFunction, forwardLoopFunction } from './loops.js';
 
@@ -72,11 +72,11 @@ function newMemory(): { memory: WebAssembly.Memory; shared: boolean } {
 }
 
 /** Every function of the module, in export order; a function calls another by its index. */
-function functions(fma: boolean): FunctionDef[] {
+function functions(fma: boolean, shared: boolean): FunctionDef[] {
   const names = ['gemmBlock', 'gemm', 'packTransposed', 'columnSums', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'forwardLoop', 'backwardLoop', 'transpose'];
   const index = (name: string): number => names.indexOf(name);
   const defs = [
-    gemmBlockFunction(fma), gemmFunction(index('gemmBlock')), packTransposedFunction(), columnSumsFunction(),
+    gemmBlockFunction(fma, shared), gemmFunction(index('gemmBlock')), packTransposedFunction(), columnSumsFunction(),
     ...gateFunctions(), forwardLoopFunction(index), backwardLoopFunction(index), transposeFunction(),
   ];
   defs.forEach((f, i) => {
@@ -87,7 +87,7 @@ function functions(fma: boolean): FunctionDef[] {
 
 /** The module's bytes for a memory kind (exported for the tests and the size budget). */
 export function kernelModuleBytes(options: { fma: boolean; shared: boolean }): Uint8Array<ArrayBuffer> {
-  return assembleModule(functions(options.fma), { shared: options.shared, maxPages: MAX_PAGES });
+  return assembleModule(functions(options.fma, options.shared), { shared: options.shared, maxPages: MAX_PAGES });
 }
 
 /** Builds the backend, or returns why it cannot run here. */
@@ -99,7 +99,7 @@ export function createWasmKernels(): WasmKernels | string {
     const { memory, shared } = newMemory();
     const module = new WebAssembly.Module(kernelModuleBytes({ fma, shared }));
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    return { module, exports: instance.exports as unknown as WasmExports, heap: new Heap(memory), fma, shared };
+    return { module, exports: instance.exports as unknown as WasmExports, heap: new Heap(memory, GEMM_SCRATCH.end), fma, shared };
   } catch (e) {
     return `WebAssembly could not be compiled here (${e instanceof Error ? e.message : String(e)}); a Content Security Policy without 'wasm-unsafe-eval' does this`;
   }
