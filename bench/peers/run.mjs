@@ -109,7 +109,7 @@ async function main(args) {
       if (tooSlow.length > 0) notes.push(`not run on ${tooSlow.join(', ')} (a step takes minutes)`);
       if (inexpressible.length > 0) notes.push(`cannot express ${inexpressible.join(', ')} (${JAX_CANNOT})`);
       engines[engine].note = notes.filter(Boolean).join('; ') || undefined;
-      console.log(`   ${engine}: ${runtimeLine(engines[engine])}; load average ${load.toFixed(2)} -> ${loadavg()[0].toFixed(2)}`);
+      console.log(`   ${engine}: ${runtimeLine(engines[engine]) || 'nothing run'}; load average ${load.toFixed(2)} -> ${loadavg()[0].toFixed(2)}`);
       if (engines[engine].error) console.log(`   ${engine}: ${engines[engine].error}`);
     }
 
@@ -135,7 +135,7 @@ async function main(args) {
     const notes = ENGINES.filter((e) => engines[e].error || engines[e].note).map((e) => `  ${e}: ${[engines[e].note, engines[e].error].filter(Boolean).join('; ')}`);
     if (notes.length > 0) console.log(`\nnotes:\n${notes.join('\n')}`);
 
-    console.log(`\nruntimes:\n${ENGINES.filter((e) => !engines[e].skipped).map((e) => `  ${e.padEnd(20)} ${runtimeLine(engines[e])}`).join('\n')}`);
+    console.log(`\nruntimes:\n${ENGINES.filter((e) => !engines[e].skipped).map((e) => `  ${e.padEnd(20)} ${runtimeLine(engines[e]) || 'nothing run'}`).join('\n')}`);
     console.log(`load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end, on ${cpus().length} cores`);
 
     const machine = {
