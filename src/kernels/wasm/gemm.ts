@@ -7,7 +7,8 @@
  * B(p, j) lives at b + (j / 8) * bpanel + p * bp + (j % 8) * 4 (all in bytes). So
  *   - a row-major (k, n) matrix is read in place: bp = 4n, bpanel = 32 (8 floats to the right);
  *   - a packed matrix (see packTransposed) has bp = 32, bpanel = 32k: each panel is k rows of 8.
- * NN and TN read B in place; NT (x · Wᵀ, every layer's forward) packs W once per weight version.
+ * NN and TN read B in place (a product of 16 rows or more copies each panel to scratch first,
+ * see PACK_MIN_ROWS); NT (x · Wᵀ, every layer's forward) packs W once per weight version.
  *
  * Register tile: 4 rows × 8 columns. For every p, two v128 loads of B, four f32 loads of A
  * splatted to all lanes, and eight multiply-adds into eight v128 accumulators that stay in
@@ -52,9 +53,9 @@ export const GEMM_SCRATCH = { slots: SLOTS, flags: SLOT_FLAGS, end: SLOT_AT + SL
  * A B read in place (row stride bp ≠ 32) is copied panel by panel into a slot when the product
  * has at least this many rows: read in place, a panel's KC rows lie bp bytes apart, and for bp
  * a multiple of 1 KiB they fall into a few L1 cache sets and are fetched from L2 by every row
- * tile (with a speed that then depends on where the pages lie: 33 or 49 GFLOP/s at 256³); copied,
- * the panel's 8 KiB stay in L1 while the chunk's row tiles pass. Below this many rows the
- * copy costs more than it saves.
+ * tile, so the product runs at the speed of whatever share of L2 it gets (at 256³: 24-31
+ * GFLOP/s in 5 of 8 processes, 42-48 in the others); copied, the panel's 8 KiB stay in L1
+ * while the chunk's row tiles pass. Below this many rows the copy costs more than it saves.
  */
 const PACK_MIN_ROWS = 16;
 
