@@ -53,8 +53,8 @@ export const GEMM_SCRATCH = { slots: SLOTS, flags: SLOT_FLAGS, end: SLOT_AT + SL
  * A B read in place (row stride bp ≠ 32) is copied panel by panel into a slot when the product
  * has at least this many rows: read in place, a panel's KC rows lie bp bytes apart, and for bp
  * a multiple of 1 KiB they fall into a few L1 cache sets and are fetched from L2 by every row
- * tile, so the product runs at the speed of whatever share of L2 it gets (at 256³: 24-31
- * GFLOP/s in 5 of 8 processes, 42-48 in the others); copied, the panel's 8 KiB stay in L1
+ * tile, so the product runs at the speed of whatever share of L2 it gets (at 256³ on a busy
+ * machine, from 24 to 48 GFLOP/s between processes); copied, the panel's 8 KiB stay in L1
  * while the chunk's row tiles pass. Below this many rows the copy costs more than it saves.
  */
 const PACK_MIN_ROWS = 16;
