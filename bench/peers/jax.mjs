@@ -6,12 +6,13 @@
 //
 // jax-js has no recurrent layers and no loop primitive (lax has no scan or fori_loop), so a
 // recurrent layer is the Python-style loop over time unrolled inside the traced function: L1
-// is written that way (64 steps of an LSTM cell, forward and backward in one jit). Not
-// expressed: the GRU / RNN rows (the same construction, omitted to keep this file short), L2 /
-// L3 / I1 (latency rows: a traced step per call), C1 / C4 (an embedding gradient) and L4.
+// is written that way (64 steps of an LSTM cell, forward and backward in one jit; the first
+// call, which traces and compiles it, takes about 13 s). The other recurrent rows could be
+// unrolled the same way but are not written here: G1 / R1, L2 / L3 / I1, C1 / C4 (which also
+// need an embedding's gradient) and L4 (128 unrolled steps).
 
 /** Why the rows outside JAX_WORKLOADS are not run (printed in the notes). */
-export const JAX_CANNOT = 'jax-js has no recurrent layers and no scan; here only the products and L1, an LSTM unrolled in a jit';
+export const JAX_CANNOT = 'jax-js has no recurrent layers and no scan; only the products and L1 (an LSTM unrolled in one jit) are written for it';
 
 function matmul(jax, n, variant) {
   const { numpy: np, jit, random } = jax;

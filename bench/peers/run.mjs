@@ -107,7 +107,7 @@ async function main(args) {
       engines[engine].loadAverage = { atStart: +load.toFixed(2), atEnd: +loadavg()[0].toFixed(2) };
       const notes = [engines[engine].note];
       if (tooSlow.length > 0) notes.push(`not run on ${tooSlow.join(', ')} (a step takes minutes)`);
-      if (inexpressible.length > 0) notes.push(`cannot express ${inexpressible.join(', ')} (${JAX_CANNOT})`);
+      if (inexpressible.length > 0) notes.push(`not run on ${inexpressible.join(', ')}: ${JAX_CANNOT}`);
       engines[engine].note = notes.filter(Boolean).join('; ') || undefined;
       console.log(`   ${engine}: ${runtimeLine(engines[engine]) || 'nothing run'}; load average ${load.toFixed(2)} -> ${loadavg()[0].toFixed(2)}`);
       if (engines[engine].error) console.log(`   ${engine}: ${engines[engine].error}`);
