@@ -3,12 +3,16 @@
  * with every edge the SIMD kernel has: sizes that are not multiples of 4 or 8, one row or one
  * column, an empty inner dimension, k past the 256-row block, offsets, and accumulation.
  * Also: a product cut into row blocks gives the same bits as the whole (threads rely on it),
- * and a weight changed in place is repacked before its next use.
+ * and a weight changed in place is repacked before its next use; on the WASM backend, the
+ * scratch where the kernel copies B's panels is never handed out by the heap and is free again
+ * after every product.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Generator, linear, nn, noGrad, optim, randn, Tensor, F } from '../../src/index.js';
-import { backend } from '../../src/kernels/backend.js';
+import { backend, wasmKernels } from '../../src/kernels/backend.js';
+import { wasmBackend } from '../../src/kernels/wasm/backend.js';
+import { GEMM_SCRATCH } from '../../src/kernels/wasm/gemm.js';
 
 /** The active backend's product of a layout. */
 const product = (layout: string) => backend()[`matmul${layout as 'NN' | 'NT' | 'TN'}`];
@@ -103,6 +107,25 @@ describe('x Wᵀ + b on the active backend', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe.runIf(wasmKernels() !== null)('the product kernel\'s scratch', () => {
+  it('lies below every heap block and is released after each product', () => {
+    const w = wasmKernels()!;
+    const { matmulNN, matmulTN } = wasmBackend(w);
+    const g = new Generator(9);
+    for (const [m, k, n] of [[64, 256, 64], [40, 600, 24], [16, 7, 9]]) {
+      const a = randn([m * k], { generator: g }).data;
+      const b = randn([k * n], { generator: g }).data;
+      matmulNN(m, k, n, a, 0, b, 0, new Float32Array(m * n), 0, false);
+      matmulTN(m, k, n, randn([k * m], { generator: g }).data, 0, b, 0, new Float32Array(m * n), 0, false);
+      const flags = w.heap.i32.subarray(GEMM_SCRATCH.flags >>> 2, (GEMM_SCRATCH.flags >>> 2) + GEMM_SCRATCH.slots);
+      expect(Array.from(flags)).toEqual(Array(GEMM_SCRATCH.slots).fill(0));
+    }
+    const block = w.heap.alloc(4);
+    expect(block).toBeGreaterThanOrEqual(GEMM_SCRATCH.end);
+    w.heap.free(block);
   });
 });
 

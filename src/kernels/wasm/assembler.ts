@@ -181,6 +181,16 @@ export class Code {
     return this;
   }
 
+  /**
+   * i32.atomic.rmw.cmpxchg (address, expected, replacement on the stack; leaves the old value)
+   * and i32.atomic.store (address, value): for a flag that threads claim on a shared memory.
+   */
+  atomic(op: 'cmpxchg' | 'store', offset = 0): this {
+    this.bytes.push(0xfe, op === 'cmpxchg' ? 0x48 : 0x17, 2);
+    uleb(this.bytes, offset);
+    return this;
+  }
+
   /** memory.copy (dst, src, byteCount on the stack). */
   memoryCopy(): this {
     this.bytes.push(0xfc, 0x0a, 0x00, 0x00);

@@ -38,9 +38,11 @@ export class Heap {
   private f32View: Float32Array;
   private i32View: Int32Array;
 
-  constructor(readonly memory: LinearMemory) {
+  /** `reserved`: bytes at the start of the memory that kernels keep for themselves (never allocated). */
+  constructor(readonly memory: LinearMemory, reserved = 0) {
     // Address 0 stays unused so that 0 never names a live block.
-    this.freeList.push({ at: ALIGN, size: memory.buffer.byteLength - ALIGN });
+    const start = Math.max(ALIGN, Math.ceil(reserved / ALIGN) * ALIGN);
+    this.freeList.push({ at: start, size: memory.buffer.byteLength - start });
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
   }

@@ -9,7 +9,7 @@
 import { KERNEL_NAMES, type WasmExports } from './abi.js';
 import { assembleModule, Code, type FunctionDef } from './assembler.js';
 import { gateFunctions } from './gates.js';
-import { columnSumsFunction, gemmBlockFunction, gemmFunction, packTransposedFunction, transposeFunction } from './gemm.js';
+import { columnSumsFunction, GEMM_SCRATCH, gemmBlockFunction, gemmFunction, packTransposedFunction, transposeFunction } from './gemm.js';
 import { Heap, MAX_PAGES } from './heap.js';
 import { backwardLoopFunction, forwardLoopFunction } from './loops.js';
 
@@ -57,9 +57,9 @@ function newMemory(): { memory: WebAssembly.Memory; shared: boolean } {
 }
 
 /** Every function of the module, in ABI order (abi.ts); a kernel calls another by its index there. */
-function functions(fma: boolean): FunctionDef[] {
+function functions(fma: boolean, shared: boolean): FunctionDef[] {
   const defs = [
-    gemmBlockFunction(fma), gemmFunction(), packTransposedFunction(), columnSumsFunction(),
+    gemmBlockFunction(fma, shared), gemmFunction(), packTransposedFunction(), columnSumsFunction(),
     ...gateFunctions(), forwardLoopFunction(), backwardLoopFunction(), transposeFunction(),
   ];
   defs.forEach((f, i) => {
@@ -70,7 +70,7 @@ function functions(fma: boolean): FunctionDef[] {
 
 /** The module's bytes for a memory kind (exported for the tests and the size budget). */
 export function kernelModuleBytes(options: { fma: boolean; shared: boolean }): Uint8Array<ArrayBuffer> {
-  return assembleModule(functions(options.fma), { shared: options.shared, maxPages: MAX_PAGES });
+  return assembleModule(functions(options.fma, options.shared), { shared: options.shared, maxPages: MAX_PAGES });
 }
 
 /** Builds the backend, or returns why it cannot run here. */
@@ -82,7 +82,7 @@ export function createWasmKernels(): WasmKernels | string {
     const { memory, shared } = newMemory();
     const module = new WebAssembly.Module(kernelModuleBytes({ fma, shared }));
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    return { module, exports: instance.exports as unknown as WasmExports, heap: new Heap(memory), fma, shared };
+    return { module, exports: instance.exports as unknown as WasmExports, heap: new Heap(memory, GEMM_SCRATCH.end), fma, shared };
   } catch (e) {
     return `WebAssembly could not be compiled here (${e instanceof Error ? e.message : String(e)}); a Content Security Policy without 'wasm-unsafe-eval' does this`;
   }
