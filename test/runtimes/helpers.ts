@@ -14,15 +14,25 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** node_modules/.bin of the repository. */
 export const BIN = join(ROOT, 'node_modules', '.bin');
 /**
- * Where the other engines' binaries (bun, deno, workerd) live: test/runtimes has its own
- * pinned package.json and lockfile, installed by `npm test` (test:engines-install), so that
- * `npm ci` at the root does not download them.
+ * Where the other engines live: test/runtimes has its own pinned package.json and lockfile,
+ * installed by `npm test` (test:engines-install), so that `npm ci` at the root does not
+ * download them.
  */
-const ENGINES_BIN = join(ROOT, 'test', 'runtimes', 'node_modules', '.bin');
+const ENGINES = join(ROOT, 'test', 'runtimes', 'node_modules');
+const BINARIES = {
+  bun: '.bin/bun',
+  deno: '.bin/deno',
+  workerd: '.bin/workerd',
+  'node-20': 'node-20/bin/node',
+  'node-22': 'node-22/bin/node',
+  'node-24': 'node-24/bin/node',
+  'node-26': 'node-26/bin/node',
+  hermes: 'hermes-engine-cli/linux64-bin/hermes',
+} as const;
 
 /** The path of an engine's binary; fails with the command that installs it when it is missing. */
-export function engineBinary(name: 'bun' | 'deno' | 'workerd'): string {
-  const path = join(ENGINES_BIN, name);
+export function engineBinary(name: keyof typeof BINARIES): string {
+  const path = join(ENGINES, BINARIES[name]);
   if (!existsSync(path)) {
     throw new Error(`${path} is missing: the runtime tests' engines are installed by \`npm test\`, or by \`npm run test:engines-install\` before running vitest directly.`);
   }
