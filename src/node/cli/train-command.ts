@@ -90,17 +90,26 @@ export function checkDataOutside(command: string, dataPath: string, out: string)
 }
 
 /**
+ * What `path` (given as --`flag`) is on disk; refused with a usage error when a part of it is
+ * a file. The parent chain is checked rather than an error code: below a file, Node 20's
+ * statSync throws ENOTDIR while later Nodes report the path as missing.
+ */
+function pathKind(command: string, flag: string, path: string): 'folder' | 'file' | 'missing' {
+  const full = resolve(path);
+  let existing = full;
+  while (!existsSync(existing)) existing = dirname(existing);
+  const isFolder = statSync(existing).isDirectory();
+  if (existing === full) return isFolder ? 'folder' : 'file';
+  if (!isFolder) throw new UsageError(command, `--${flag} '${path}': a part of the path is a file, not a folder`);
+  return 'missing';
+}
+
+/**
  * The run folder `out`, refused when it is a file, when it holds any file a run writes (not
  * the resumed run's own) unless --force, and always when the training text lies inside it.
  */
 function runFolder(command: string, args: ParsedArgs, out: string, dataPath: string, resumed?: string): string {
-  let isFolder: boolean | undefined;
-  try {
-    isFolder = statSync(out, { throwIfNoEntry: false })?.isDirectory();
-  } catch {
-    throw new UsageError(command, `--out '${out}': a part of the path is a file, not a folder`);
-  }
-  if (isFolder === false) throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
+  if (pathKind(command, 'out', out) === 'file') throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
   checkDataOutside(command, dataPath, out);
   const folder = resolve(out);
   const present = Object.values(RUN_FILES).filter((name) => existsSync(join(out, name)));
@@ -113,8 +122,7 @@ function runFolder(command: string, args: ParsedArgs, out: string, dataPath: str
 
 /** The run folder --resume names: a folder, or (as users also write) its checkpoint file. */
 function resumeFolder(command: string, given: string): string {
-  const stat = statSync(given, { throwIfNoEntry: false });
-  if (stat === undefined || stat.isDirectory()) return given;
+  if (pathKind(command, 'resume', given) !== 'file') return given;
   if (basename(given) === RUN_FILES.checkpoint) return dirname(given);
   throw new UsageError(command, `--resume takes a run folder (the --out of a run), and '${given}' is a file`);
 }
