@@ -4,7 +4,8 @@
  * launch the system's chromium, and compute Node's reference results for the workloads.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -102,6 +103,21 @@ export async function ensureBuilt(): Promise<void> {
   } finally {
     rmdirSync(lock);
   }
+}
+
+/**
+ * The package as a user installs it: builds dist/ if stale, packs it (`npm pack`) into a new
+ * temporary folder, and installs the tarball there into an ESM project named `name`; resolves
+ * with the folder and how long the install took.
+ */
+export async function installPacked(name: string): Promise<{ dir: string; installMs: number }> {
+  await ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), `recurrent-${name}-`));
+  await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { timeoutMs: 60_000 });
+  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
+  const install = await run('npm', ['install', `./${tarball}`, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, timeoutMs: 120_000 });
+  return { dir, installMs: install.ms };
 }
 
 export interface RunOptions {

@@ -8,46 +8,16 @@
  *   uses relaxed SIMD's fused multiply-add where it has it);
  * - the CLI trains, samples and refuses an --out below a file with its usage error and exit 2.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from '../helpers.js';
 import { FAST_VS_REFERENCE } from '../tolerances.js';
-import { engineBinary, ensureBuilt, run } from './helpers.js';
+import { ESM } from '../threads/train-script.js';
+import { engineBinary, installPacked, run } from './helpers.js';
 
 const NODES = ['node-20', 'node-22', 'node-24', 'node-26'] as const;
-
-/** Trains a small LSTM on the backend and thread count given, and prints what happened. */
-const TRAIN = `import { F, Generator, getBackend, getNumThreads, nn, optim, randn, setBackend, setNumThreads } from 'recurrent/node';
-import { kernelPool as pool } from './node_modules/recurrent/dist/kernels/threads.js';
-const warnings = [];
-process.on('warning', (w) => warnings.push(w.message));
-setBackend(process.argv[2]);
-setNumThreads(Number(process.argv[3]));
-const started = Date.now();
-while (getNumThreads() > 1 && warnings.length === 0 && (pool() === null || pool().ready < getNumThreads()) && Date.now() - started < 20000) await new Promise((r) => setTimeout(r, 10));
-// Hidden 64: each layer's time loop is worth splitting across threads.
-const lstm = new nn.LSTM({ inputSize: 3, hiddenSize: 64, numLayers: 2, batchFirst: true, seed: 1 });
-const head = new nn.Linear({ inFeatures: 64, outFeatures: 1, seed: 2 });
-const params = [...lstm.parameters(), ...head.parameters()];
-const optimizer = new optim.Adam(params, { lr: 0.02 });
-const x = randn([16, 12, 3], { generator: new Generator(3) });
-const y = x.sum(1).narrow(1, 0, 1);
-const losses = [];
-for (let step = 0; step < 8; step++) {
-  const loss = F.mseLoss(head.forward(lstm.forward(x).output.select(1, 11)), y);
-  optimizer.zeroGrad();
-  loss.backward();
-  optimizer.step();
-  losses.push(loss.item());
-}
-const bits = params.map((p) => Array.from(new Int32Array(p.data.slice().buffer)).join(',')).join(';');
-let hash = 2166136261;
-for (let i = 0; i < bits.length; i++) hash = Math.imul(hash ^ bits.charCodeAt(i), 16777619) >>> 0;
-console.log(JSON.stringify({ version: process.version, backend: getBackend(), threads: getNumThreads(), threadedRuns: pool()?.threadedRuns ?? 0, losses, hash, warnings }));
-`;
 
 const TEXT = 'the cat sat on the mat. the dog sat on the log. a recurrent network reads one character at a time. '.repeat(12);
 const CLI_FLAGS = ['--hidden', '12', '--embed', '6', '--seq', '12', '--batch', '4', '--every', '4', '--steps', '8', '--seed', '7', '--threads', '1'];
@@ -68,7 +38,7 @@ delete env['RECURRENT_KERNEL_WORKER']; // the test setup's copy: here the packag
 delete env['RECURRENT_THREADS'];
 
 async function train(node: string, backend: 'wasm' | 'js', threads: number): Promise<Training> {
-  const out = await run(node, ['train.mjs', backend, String(threads)], { cwd: dir, env, timeoutMs: 90_000 });
+  const out = await run(node, ['train.mjs', String(threads), backend], { cwd: dir, env, timeoutMs: 90_000 });
   return JSON.parse(out.stdout.trim()) as Training;
 }
 
@@ -82,13 +52,8 @@ async function cliRun(node: string, name: string): Promise<number[]> {
 let reference: { wasm: Training; js: Training; cli: number[] };
 
 beforeAll(async () => {
-  await ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'recurrent-node-versions-'));
-  await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { timeoutMs: 60_000 });
-  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'node-versions-consumer', private: true, type: 'module' }));
-  await run('npm', ['install', `./${tarball}`, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, timeoutMs: 120_000 });
-  writeFileSync(join(dir, 'train.mjs'), TRAIN);
+  dir = (await installPacked('node-versions-consumer')).dir;
+  writeFileSync(join(dir, 'train.mjs'), ESM);
   writeFileSync(join(dir, 'text.txt'), TEXT);
   reference = { wasm: await train(process.execPath, 'wasm', 1), js: await train(process.execPath, 'js', 1), cli: await cliRun(process.execPath, 'reference') };
 }, 240_000);
