@@ -1,10 +1,11 @@
 // What a React Native app does with the library, bundled for Hermes by hermes.test.ts: Metro
-// resolves `recurrent` with the 'require' condition (dist/index.cjs). Asks for the WebAssembly
+// resolves `recurrent` through package.json's exports with the conditions require, import and
+// react-native, and the exports list 'import' first: the ESM build. Asks for the WebAssembly
 // backend (Hermes has none), trains the shared LSTM workload on the JS kernels, and round-trips
 // an LSTM through safetensors; prints the outcome as one line of JSON (Hermes's `print`, or
 // console.log where this runs under Node for the reference numbers).
-const R = require('../../dist/index.cjs');
-require('./workloads.js');
+import * as R from '../../dist/index.js';
+import './workloads.js';
 
 let wasm = null;
 try {

@@ -1,13 +1,13 @@
 /**
  * React Native's engine: Hermes has no WebAssembly and reaches code only through React
- * Native's Babel preset. test/runtimes/hermes-app.js is bundled as Metro would (esbuild joins
- * the modules, then @react-native/babel-preset transforms the bundle) and run by the Hermes VM
- * of hermes-engine-cli (Hermes 0.12, which has no class syntax: the preset's 'default' profile
- * lowers classes; its 'hermes-stable' profile keeps them for Hermes V1). There it trains an
- * LSTM on the JS kernels with the losses Node's JS kernels give, saves and reloads safetensors
- * to the same outputs, and setBackend('wasm') says why it cannot.
+ * Native's Babel preset. test/runtimes/hermes-app.js (on the ESM build) is bundled as Metro
+ * would (esbuild joins the modules, then @react-native/babel-preset transforms the bundle) and
+ * run by the Hermes VM of hermes-engine-cli (Hermes 0.12, which has no class syntax: the
+ * preset's 'default' profile lowers classes; its 'hermes-stable' profile keeps them for Hermes
+ * V1). There it trains an LSTM on the JS kernels with the losses Node's JS kernels give, saves
+ * and reloads safetensors to the same outputs, and setBackend('wasm') says why it cannot.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -38,6 +38,12 @@ beforeAll(async () => {
   const out = await babel.transformAsync(bundle.outputFiles[0]!.text, { presets: [preset], babelrc: false, configFile: false, sourceType: 'script' });
   writeFileSync(app, out.code);
 }, 180_000);
+
+it('has no class static block in dist/, which the preset cannot lower (Metro without package exports resolves main: dist/index.cjs)', () => {
+  const files = readdirSync(join(ROOT, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.c?js$/.test(f));
+  expect(files.length).toBeGreaterThan(10);
+  expect(files.filter((f) => /\bstatic\s*\{/.test(readFileSync(join(ROOT, 'dist', f), 'utf8')))).toEqual([]);
+});
 
 const runApp = async (command: string): Promise<AppOutput> => JSON.parse((await run(command, [app], { timeoutMs: 60_000 })).stdout.trim()) as AppOutput;
 
