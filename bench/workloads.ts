@@ -15,7 +15,7 @@
  *   *-ref          the same step through the reference cells built from primitive ops
  */
 import { F, Generator, getBackend, getNumThreads, nn, noGrad, optim, randint, randn, setBackend, setNumThreads, type Tensor } from '../src/node/index.js';
-import { matmulNN, matmulNT, matmulTN } from '../src/kernels/products.js';
+import { backend } from '../src/kernels/backend.js';
 import { parallelism } from '../src/kernels/threads.js';
 import { recurrentReference } from '../src/rnn/reference.js';
 
@@ -49,7 +49,6 @@ export interface Workload {
 }
 
 function matmulWorkload(n: number, variant: 'NN' | 'NT' | 'TN'): Workload {
-  const kernel = { NN: matmulNN, NT: matmulNT, TN: matmulTN }[variant];
   return {
     name: `M${n}-${variant}`,
     what: `matmul ${n}x${n} ${variant}`,
@@ -59,6 +58,7 @@ function matmulWorkload(n: number, variant: 'NN' | 'NT' | 'TN'): Workload {
       const a = randn([n, n], { generator: g }).data;
       const b = randn([n, n], { generator: g }).data;
       const c = new Float32Array(n * n);
+      const kernel = backend()[`matmul${variant}`];
       return () => kernel(n, n, n, a, 0, b, 0, c, 0, false);
     },
   };

@@ -36,7 +36,7 @@ export class Embedding extends Module {
     super();
     checkOptions('Embedding', options, 'options', ['numEmbeddings', 'embeddingDim', 'paddingIdx', 'seed', 'generator']);
     this.numEmbeddings = checkSize('Embedding', 'numEmbeddings', options?.numEmbeddings);
-    this.embeddingDim = checkSize('Embedding', 'embeddingDim', options.embeddingDim);
+    this.embeddingDim = checkSize('Embedding', 'embeddingDim', options.embeddingDim, 0);
     const p = options.paddingIdx;
     if (p !== undefined && (!Number.isInteger(p) || p < -this.numEmbeddings || p >= this.numEmbeddings)) {
       throw new RecurrentError('Embedding', `paddingIdx must be an integer in [-${this.numEmbeddings}, ${this.numEmbeddings}), got ${p}`);

@@ -16,7 +16,7 @@ import { checkOptions } from '../tensor/check.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { Generator } from '../tensor/random.js';
 import { sameShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import { overwrite, Tensor } from '../tensor/tensor.js';
 
 /** A state dict: parameter name to tensor, with PyTorch's dotted names. */
 export type StateDict = Record<string, Tensor>;
@@ -190,10 +190,7 @@ export class Module {
       writes.push([p, destinations.has(src.data.buffer) ? src.data.slice() : src.data]);
     }
     noGrad(() => {
-      for (const [p, data] of writes) {
-        p.data.set(data);
-        p.markModified();
-      }
+      for (const [p, data] of writes) overwrite(p, data);
     });
     return { missingKeys, unexpectedKeys };
   }

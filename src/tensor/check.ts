@@ -28,11 +28,11 @@ function distance(a: string, b: string): number {
 }
 
 /**
- * The sentence for an option nobody reads: `unknown option 'bais' (did you mean 'bias'?
- * expected one of ...)`. The suggestion is the known name equal up to case and underscores
- * (`batch_first`, `errorIfNonFinite`), else the nearest within two edits (`numLayer`, `hx`).
+ * The known name a mistyped `key` most likely meant: the one equal up to case and underscores
+ * (`batch_first`, `errorIfNonFinite`), else the nearest within two edits (`numLayer`, `hx`),
+ * else null.
  */
-export function unknownOption(key: string, known: readonly string[], what = 'option'): string {
+export function nearestName(key: string, known: readonly string[]): string | null {
   const plain = (s: string) => s.replace(/_/g, '').toLowerCase();
   let best: string | null = known.find((k) => plain(k) === plain(key)) ?? null;
   if (best === null) {
@@ -42,6 +42,15 @@ export function unknownOption(key: string, known: readonly string[], what = 'opt
       if (d < bestDistance) [best, bestDistance] = [k, d];
     }
   }
+  return best;
+}
+
+/**
+ * The sentence for an option nobody reads: `unknown option 'bais' (did you mean 'bias'?
+ * expected one of ...)`, the suggestion from {@link nearestName}.
+ */
+export function unknownOption(key: string, known: readonly string[], what = 'option'): string {
+  const best = nearestName(key, known);
   const hint = best === null ? '' : `did you mean '${best}'? `;
   return `unknown ${what} '${key}' (${hint}expected one of ${known.join(', ')})`;
 }

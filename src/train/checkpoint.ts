@@ -21,7 +21,7 @@ import { Module, type StateDict } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict, SavedParamState } from '../optim/optimizer.js';
 import { RecurrentError, show } from '../tensor/errors.js';
 import type { Generator, GeneratorState } from '../tensor/random.js';
-import { Tensor } from '../tensor/tensor.js';
+import { overwrite, Tensor } from '../tensor/tensor.js';
 
 const FORMAT = 'recurrent-checkpoint/1';
 
@@ -187,10 +187,7 @@ export function restoreCheckpoint(
       g.setState(contents.generators[name]!);
     }
   } catch (error) {
-    params.forEach((p, i) => {
-      p.data.set(modelBefore[i]!);
-      p.markModified();
-    });
+    params.forEach((p, i) => overwrite(p, modelBefore[i]!));
     rollbackOptimizer?.();
     generators.forEach(([, g], i) => g.setState(generatorsBefore[i]!));
     throw error;

@@ -7,7 +7,7 @@
  * B(p, j) lives at b + (j / 8) * bpanel + p * bp + (j % 8) * 4 (all in bytes). So
  *   - a row-major (k, n) matrix is read in place: bp = 4n, bpanel = 32 (8 floats to the right);
  *   - a packed matrix (see packTransposed) has bp = 32, bpanel = 32k: each panel is k rows of 8.
- * NN and TN read B in place; NT (x · Wᵀ, every layer's forward) packs W once per weight version.
+ * NN and TN read B in place; NT (x · Wᵀ, every layer's forward) packs W once per version of its storage (packs.ts).
  *
  * Register tile: 4 rows × 8 columns. For every p, two v128 loads of B, four f32 loads of A
  * splatted to all lanes, and eight multiply-adds into eight v128 accumulators that stay in
@@ -19,7 +19,8 @@
  * whatever tile computes it, so a result does not depend on m, on which rows a thread takes,
  * or on the tile shape.
  */
-import { Code, type FunctionDef } from './assembler.js';
+import type { FunctionDef } from './assembler.js';
+import { callKernel, kernelCode, kernelDef } from './abi.js';
 
 const I32 = 'i32' as const;
 
@@ -32,9 +33,7 @@ const MC = 64;
 
 /** The product kernel over one block of k; `fma` uses relaxed-SIMD fused multiply-add where the engine has it. */
 export function gemmBlockFunction(fma: boolean): FunctionDef {
-  const params = Array<typeof I32>(13).fill(I32);
-  const code = new Code(params.length);
-  const [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc, bias] = params.map((_, i) => i);
+  const { code, p: { m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, accumulate: acc, bias } } = kernelCode('gemmBlock');
   const i = code.local(I32), j = code.local(I32), p = code.local(I32), end = code.local(I32);
   const pa = code.local(I32), pb = code.local(I32), pc = code.local(I32), rem = code.local(I32);
   const ai2 = code.local(I32), ai3 = code.local(I32), i0 = code.local(I32), chunkEnd = code.local(I32);
@@ -135,42 +134,43 @@ export function gemmBlockFunction(fma: boolean): FunctionDef {
       code.forLoop(i, chunkEnd, { const: 1 }, () => tile(1));
     });
   });
-  return { name: 'gemmBlock', params, results: [], code };
+  return kernelDef('gemmBlock', code);
 }
 
 /** Rows of k per block: a B panel block (KC × 8 floats) stays in L1 while A streams. */
 const KC = 256;
 
 /**
- * The exported product: the k range cut into blocks of KC, each one call of gemmBlock (the
- * function at index `blockIndex`) that adds into C. Same arguments as gemmBlock. For a long
- * k (the weight gradients sum over all T*B rows) this keeps B's block in cache across the
- * row tiles; every C entry is still summed in a fixed order that depends on k alone.
+ * The exported product: the k range cut into blocks of KC, each one call of gemmBlock that
+ * adds into C. Same arguments as gemmBlock. For a long k (the weight gradients sum over all
+ * T*B rows) this keeps B's block in cache across the row tiles; every C entry is still summed
+ * in a fixed order that depends on k alone. The bias starts the sums of the first block only.
  */
-export function gemmFunction(blockIndex: number): FunctionDef {
-  const params = Array<typeof I32>(13).fill(I32);
-  const code = new Code(params.length);
-  const [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc, bias] = params.map((_, i) => i);
+export function gemmFunction(): FunctionDef {
+  const { code, p: args } = kernelCode('gemm');
+  const { k, a, ap, b, bp, accumulate, bias } = args;
   const p = code.local(I32), kc = code.local(I32);
   code.get(k).i32(KC).op('i32.le_s').if(() => {
-    for (const x of [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc, bias]) code.get(x);
-    code.call(blockIndex).op('return');
+    callKernel(code, 'gemmBlock', args);
+    code.op('return');
   });
   code.i32(0).set(p);
   code.forLoop(p, k, { const: KC }, () => {
     // kc = min(KC, k - p); block p reads A from a + p*ap and B from b + p*bp
     code.get(k).get(p).op('i32.sub').set(kc);
     code.get(kc).i32(KC).op('i32.gt_s').if(() => code.i32(KC).set(kc));
-    code.get(m).get(kc).get(n);
-    code.get(a).get(p).get(ap).op('i32.mul').op('i32.add').get(ai).get(ap);
-    code.get(b).get(p).get(bp).op('i32.mul').op('i32.add').get(bp).get(bpanel);
-    code.get(c).get(ldc);
-    // accumulate = acc || p > 0; the bias goes into the first block only
-    code.get(acc).get(p).i32(0).op('i32.gt_s').op('i32.or');
-    code.i32(0).get(bias).get(p).op('select'); // p ? 0 : bias
-    code.call(blockIndex);
+    callKernel(code, 'gemmBlock', {
+      ...args,
+      k: kc,
+      a: () => code.get(a).get(p).get(ap).op('i32.mul').op('i32.add'),
+      b: () => code.get(b).get(p).get(bp).op('i32.mul').op('i32.add'),
+      // accumulate || p > 0
+      accumulate: () => code.get(accumulate).get(p).i32(0).op('i32.gt_s').op('i32.or'),
+      // p ? 0 : bias
+      bias: () => code.i32(0).get(bias).get(p).op('select'),
+    });
   });
-  return { name: 'gemm', params, results: [], code };
+  return kernelDef('gemm', code);
 }
 
 /**
@@ -179,9 +179,7 @@ export function gemmFunction(blockIndex: number): FunctionDef {
  * Arguments: n, k, w, out (addresses in bytes).
  */
 export function packTransposedFunction(): FunctionDef {
-  const params = [I32, I32, I32, I32];
-  const code = new Code(params.length);
-  const [n, k, w, out] = [0, 1, 2, 3];
+  const { code, p: { n, k, w, out } } = kernelCode('packTransposed');
   const j = code.local(I32), p = code.local(I32), dst = code.local(I32), value = code.local('f32');
   code.get(out).set(dst);
   code.i32(0).set(j);
@@ -200,7 +198,7 @@ export function packTransposedFunction(): FunctionDef {
       code.get(dst).i32(32).op('i32.add').set(dst);
     });
   });
-  return { name: 'packTransposed', params, results: [], code };
+  return kernelDef('packTransposed', code);
 }
 
 /**
@@ -209,9 +207,7 @@ export function packTransposedFunction(): FunctionDef {
  * vector, the last cols % 4 one by one. Arguments: rows, cols, src, out (addresses in bytes).
  */
 export function columnSumsFunction(): FunctionDef {
-  const params = [I32, I32, I32, I32];
-  const code = new Code(params.length);
-  const [rows, cols, src, out] = [0, 1, 2, 3];
+  const { code, p: { rows, cols, src, out } } = kernelCode('columnSums');
   const r = code.local(I32), j = code.local(I32), end = code.local(I32), row = code.local(I32), at = code.local(I32);
   code.get(cols).i32(-4).op('i32.and').set(end);
   code.get(src).set(row);
@@ -228,7 +224,7 @@ export function columnSumsFunction(): FunctionDef {
     });
     code.get(row).get(cols).i32(2).op('i32.shl').op('i32.add').set(row);
   });
-  return { name: 'columnSums', params, results: [], code };
+  return kernelDef('columnSums', code);
 }
 
 /**
@@ -243,9 +239,7 @@ export function columnSumsFunction(): FunctionDef {
  * src, dst (bytes).
  */
 export function transposeFunction(): FunctionDef {
-  const params = [I32, I32, I32, I32];
-  const code = new Code(params.length);
-  const [rows, cols, src, dst] = [0, 1, 2, 3];
+  const { code, p: { rows, cols, src, dst } } = kernelCode('transpose');
   const i = code.local(I32), j = code.local(I32), rows4 = code.local(I32), cols4 = code.local(I32), from = code.local(I32), to = code.local(I32);
   const srcRow = code.local(I32), dstRow = code.local(I32);
   const r = [0, 1, 2, 3].map(() => code.local('v128'));
@@ -316,5 +310,5 @@ export function transposeFunction(): FunctionDef {
     code.i32(0).set(j);
     code.forLoop(j, cols, { const: 1 }, one);
   });
-  return { name: 'transpose', params, results: [], code };
+  return kernelDef('transpose', code);
 }
