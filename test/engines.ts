@@ -1,13 +1,14 @@
 /**
- * The real engines some tests run against: ONNX Runtime (onnxruntime-node, a devDependency),
+ * The real engines some tests run against: ONNX Runtime (onnxruntime-node, from the engines
+ * package test/runtimes, which `npm test` installs: 288 MB that the root `npm ci` leaves out),
  * PyTorch and the ONNX reference library (Debian's python3-torch and python3-onnx under
  * /usr/bin/python3, which .ci/run installs).
  * Where an engine is missing, its suites are reported as skipped with the reason; under CI
  * (CI set) a missing engine fails instead, so CI never passes without running them.
  */
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { describe, it } from 'vitest';
+import { requireFromEngines } from './engine-packages.js';
 
 /** onnxruntime-node's API, as far as the tests use it. */
 export interface Ort {
@@ -37,9 +38,9 @@ export interface OrtTensor {
 
 function loadOrt(): { ort: Ort | null; missing: string | null } {
   try {
-    return { ort: createRequire(import.meta.url)('onnxruntime-node') as Ort, missing: null };
+    return { ort: requireFromEngines('onnxruntime-node') as Ort, missing: null };
   } catch (e) {
-    return { ort: null, missing: `onnxruntime-node does not load (${(e as Error).message.split('\n')[0]}); run npm ci` };
+    return { ort: null, missing: `onnxruntime-node does not load (${(e as Error).message.split('\n')[0]}); run npm run test:engines-install` };
   }
 }
 

@@ -196,6 +196,7 @@ describe('errors: one line on stderr, no stack trace, a non-zero exit', () => {
     ['weights naming a run with a bad config, summarised', ['summary', '--checkpoint', 'run-bad-config.safetensors'], 1, /^recurrent summary: the checkpoint's config is not one `recurrent train` writes \(model "transformer"\)\n$/],
     ['--out is a file', ['train', '--data', 'text.txt', '--out', 'text.txt'], 2, /^recurrent train: --out 'text.txt' is a file; --out takes a folder/],
     ['--out under a file', ['train', '--data', 'text.txt', '--out', 'text.txt/run'], 2, /^recurrent train: --out 'text.txt\/run': a part of the path is a file, not a folder\n$/],
+    ['--resume under a file', ['train', '--resume', 'text.txt/run'], 2, /^recurrent train: --resume 'text.txt\/run': a part of the path is a file, not a folder\n$/],
     ['--resume given another file', ['train', '--resume', 'text.txt'], 2, /^recurrent train: --resume takes a run folder \(the --out of a run\) or weights saved by an exported model\.py, and 'text\.txt' is neither\n$/],
     ['truncated checkpoint', ['sample', '--checkpoint', 'truncated.safetensors'], 1, /^recurrent sample: 'truncated.safetensors' is not a readable checkpoint: /],
     ['checkpoint is a folder', ['summary', '--checkpoint', 'straight'], 1, /^recurrent summary: cannot read checkpoint 'straight': it is a folder\n$/],

@@ -103,6 +103,21 @@ export function checkDataOutside(command: string, dataPath: string, out: string)
 }
 
 /**
+ * What `path` (given as --`flag`) is on disk; refused with a usage error when a part of it is
+ * a file. The parent chain is checked rather than an error code: below a file, Node 20's
+ * statSync throws ENOTDIR while later Nodes report the path as missing.
+ */
+function pathKind(command: string, flag: string, path: string): 'folder' | 'file' | 'missing' {
+  const full = resolve(path);
+  let existing = full;
+  while (!existsSync(existing)) existing = dirname(existing);
+  const isFolder = statSync(existing).isDirectory();
+  if (existing === full) return isFolder ? 'folder' : 'file';
+  if (!isFolder) throw new UsageError(command, `--${flag} '${path}': a part of the path is a file, not a folder`);
+  return 'missing';
+}
+
+/**
  * Refuses the run folder `out` when it holds any file a run writes (not the resumed run's own)
  * unless --force, and always when the training text lies inside it.
  */
@@ -129,13 +144,7 @@ function runFolders(command: string, args: ParsedArgs): { out: string; resume?: 
   const resume = given === undefined ? undefined : resumeSource(command, given);
   const fallback = resume !== undefined && 'weights' in resume ? resume.weights.extra.config.model : textArg(args, 'model')!;
   const out = textArg(args, 'out') ?? (resume !== undefined && 'dir' in resume ? resume.dir : undefined) ?? join('runs', fallback);
-  let isFolder: boolean | undefined;
-  try {
-    isFolder = statSync(out, { throwIfNoEntry: false })?.isDirectory();
-  } catch {
-    throw new UsageError(command, `--out '${out}': a part of the path is a file, not a folder`);
-  }
-  if (isFolder === false) throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
+  if (pathKind(command, 'out', out) === 'file') throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
   return { out, resume };
 }
 
@@ -144,8 +153,7 @@ function runFolders(command: string, args: ParsedArgs): { out: string; resume?: 
  * saved by an exported model.py (read here already, as the run they name).
  */
 function resumeSource(command: string, given: string): ResumeSource {
-  const stat = statSync(given, { throwIfNoEntry: false });
-  if (stat === undefined || stat.isDirectory()) return { dir: given };
+  if (pathKind(command, 'resume', given) !== 'file') return { dir: given };
   if (basename(given) === RUN_FILES.checkpoint) return { dir: dirname(given) };
   let weights: RunCheckpoint | undefined;
   try {
