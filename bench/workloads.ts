@@ -12,10 +12,12 @@
  *   I1             LSTM inference, batch 1, 256 steps, input 32, hidden 128
  *   C1             char LM step: vocab 65, embedding 64, 2-layer LSTM hidden 256, batch 32,
  *                  64 steps, Linear to 65 on every step, cross entropy, Adam
+ *   L4             L1 at a larger size: batch 64, 128 steps, input 128, hidden 512
+ *   C4             C1 at L4's size: embedding 128, 2-layer LSTM hidden 512, batch 64, 128 steps
  *   *-ref          the same step through the reference cells built from primitive ops
  */
 import { F, Generator, getBackend, getNumThreads, nn, noGrad, optim, randint, randn, setBackend, setNumThreads, type Tensor } from '../src/node/index.js';
-import { matmulNN, matmulNT, matmulTN } from '../src/kernels/products.js';
+import { backend } from '../src/kernels/backend.js';
 import { parallelism } from '../src/kernels/threads.js';
 import { recurrentReference } from '../src/rnn/reference.js';
 
@@ -49,7 +51,6 @@ export interface Workload {
 }
 
 function matmulWorkload(n: number, variant: 'NN' | 'NT' | 'TN'): Workload {
-  const kernel = { NN: matmulNN, NT: matmulNT, TN: matmulTN }[variant];
   return {
     name: `M${n}-${variant}`,
     what: `matmul ${n}x${n} ${variant}`,
@@ -59,6 +60,7 @@ function matmulWorkload(n: number, variant: 'NN' | 'NT' | 'TN'): Workload {
       const a = randn([n, n], { generator: g }).data;
       const b = randn([n, n], { generator: g }).data;
       const c = new Float32Array(n * n);
+      const kernel = backend()[`matmul${variant}`];
       return () => kernel(n, n, n, a, 0, b, 0, c, 0, false);
     },
   };
@@ -70,12 +72,22 @@ function recurrent(kind: Kind, options: nn.RecurrentOptions): nn.RecurrentBase &
   return kind === 'LSTM' ? new nn.LSTM(options) : kind === 'GRU' ? new nn.GRU(options) : new nn.RNN(options);
 }
 
-/** L1 / G1 / R1: B 32, T steps, I 32, H 128, Linear on every step, MSE, Adam. */
-function trainStep(kind: Kind, T = 64, reference = false): Workload {
-  const B = 32, I = 32, H = 128;
-  const tag = { LSTM: 'L1', GRU: 'G1', RNN: 'R1' }[kind];
+/** Sizes of a training step: batch, steps, input, hidden. */
+interface Sizes {
+  B: number;
+  T: number;
+  I: number;
+  H: number;
+}
+
+/**
+ * A training step of `kind` at `sizes` (L1 / G1 / R1: B 32, T 64, I 32, H 128), Linear H -> I
+ * on every step, MSE, Adam.
+ */
+function trainStep(name: string, kind: Kind, sizes: Sizes, reference = false): Workload {
+  const { B, T, I, H } = sizes;
   return {
-    name: `${tag}${T === 64 ? '' : `-T${T}`}${reference ? '-ref' : ''}`,
+    name,
     what: `${kind} train step B${B} T${T} I${I} H${H}${reference ? ' (reference cells)' : ''}`,
     setup() {
       const g = new Generator(2);
@@ -142,47 +154,56 @@ const inference: Workload = {
   },
 };
 
-const charModel: Workload = {
-  name: 'C1',
-  what: 'char LM step V65 E64 2xLSTM H256 B32 T64, cross entropy, Adam',
-  setup() {
-    const V = 65, E = 64, H = 256, B = 32, T = 64;
-    const g = new Generator(12);
-    const embed = new nn.Embedding({ numEmbeddings: V, embeddingDim: E, seed: 13 });
-    const lstm = new nn.LSTM({ inputSize: E, hiddenSize: H, numLayers: 2, batchFirst: true, seed: 14 });
-    const head = new nn.Linear({ inFeatures: H, outFeatures: V, seed: 15 });
-    const x = randint(0, V, [B, T], { generator: g });
-    const y = randint(0, V, [B * T], { generator: g });
-    const optimizer = new optim.Adam([...embed.parameters(), ...lstm.parameters(), ...head.parameters()], { lr: 1e-3 });
-    return () => {
-      const logits = head.forward(lstm.forward(embed.forward(x)).output);
-      const loss = F.crossEntropy(logits.reshape(B * T, V), y);
-      optimizer.zeroGrad();
-      loss.backward();
-      optimizer.step();
-    };
-  },
-};
+/** A char LM step: vocabulary 65, embedding E, 2-layer LSTM of H, Linear to 65 on every step, cross entropy, Adam. */
+function charModel(name: string, { B, T, I: E, H }: Sizes): Workload {
+  const V = 65;
+  return {
+    name,
+    what: `char LM step V${V} E${E} 2xLSTM H${H} B${B} T${T}, cross entropy, Adam`,
+    setup() {
+      const g = new Generator(12);
+      const embed = new nn.Embedding({ numEmbeddings: V, embeddingDim: E, seed: 13 });
+      const lstm = new nn.LSTM({ inputSize: E, hiddenSize: H, numLayers: 2, batchFirst: true, seed: 14 });
+      const head = new nn.Linear({ inFeatures: H, outFeatures: V, seed: 15 });
+      const x = randint(0, V, [B, T], { generator: g });
+      const y = randint(0, V, [B * T], { generator: g });
+      const optimizer = new optim.Adam([...embed.parameters(), ...lstm.parameters(), ...head.parameters()], { lr: 1e-3 });
+      return () => {
+        const logits = head.forward(lstm.forward(embed.forward(x)).output);
+        const loss = F.crossEntropy(logits.reshape(B * T, V), y);
+        optimizer.zeroGrad();
+        loss.backward();
+        optimizer.step();
+      };
+    },
+  };
+}
+
+/** L1's sizes, and L4's (64 times L1's multiply-adds per step). */
+const SMALL: Sizes = { B: 32, T: 64, I: 32, H: 128 };
+const LARGE: Sizes = { B: 64, T: 128, I: 128, H: 512 };
 
 /** Every workload, in table order; the slow ones (reference paths, long sequences) are opt-in. */
 export const WORKLOADS: Workload[] = [
   ...[64, 128, 256, 512].map((n) => matmulWorkload(n, 'NN')),
   matmulWorkload(256, 'NT'),
   matmulWorkload(256, 'TN'),
-  trainStep('LSTM'),
-  trainStep('GRU'),
-  trainStep('RNN'),
+  trainStep('L1', 'LSTM', SMALL),
+  trainStep('G1', 'GRU', SMALL),
+  trainStep('R1', 'RNN', SMALL),
   tiny,
   cellLatency,
   inference,
-  charModel,
+  charModel('C1', { B: 32, T: 64, I: 64, H: 256 }),
+  trainStep('L4', 'LSTM', LARGE),
+  charModel('C4', LARGE),
 ];
 
 /** Opt-in workloads: `npm run bench -- --all` or name them. */
 export const EXTRA_WORKLOADS: Workload[] = [
-  trainStep('LSTM', 64, true),
-  trainStep('GRU', 64, true),
-  trainStep('RNN', 64, true),
-  trainStep('LSTM', 256),
-  trainStep('LSTM', 1024),
+  trainStep('L1-ref', 'LSTM', SMALL, true),
+  trainStep('G1-ref', 'GRU', SMALL, true),
+  trainStep('R1-ref', 'RNN', SMALL, true),
+  trainStep('L1-T256', 'LSTM', { ...SMALL, T: 256 }),
+  trainStep('L1-T1024', 'LSTM', { ...SMALL, T: 1024 }),
 ];

@@ -6,8 +6,8 @@
 //    the bundle (about 0.1 s; always the current source; written atomically, so parallel runs
 //    never race; in the temp folder when the checkout is read-only), and imports it; the
 //    worker script of its threads goes beside it;
-//  - otherwise (the published package, which ships dist/ only) it imports the built
-//    dist/node/cli.js.
+//  - otherwise (the published package, which ships dist/ only: `npm pack` and `npm publish`
+//    build it first, in the prepack script) it imports the built dist/node/cli.js.
 // RECURRENT_DEBUG=1 adds stack traces to error messages, mapped to the TypeScript source.
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -76,7 +76,11 @@ async function fromSource() {
 async function load() {
   if (existsSync(source) && existsSync(join(root, 'node_modules/esbuild'))) return fromSource();
   if (existsSync(built)) return import(pathToFileURL(built).href);
-  throw new Error(`found neither ${built} nor the TypeScript source with esbuild installed; run npm run build, or npm install`);
+  if (existsSync(source)) throw new Error(`this checkout (${root}) has no node_modules/esbuild to run the CLI from src/; run npm ci there`);
+  throw new Error(
+    `this installed copy of recurrent (${root}) has no build: ${built} is missing, so it was packed without building. ` +
+      'Install a published release, or pack it again from a checkout with `npm pack`, whose prepack script builds dist/ first',
+  );
 }
 
 if (process.argv[2] === '--version' || process.argv[2] === '-v') {

@@ -23,7 +23,7 @@ const extra = given.length > 0 && /^\d+$/.test(given[0]) ? ['--steps', given[0],
 const args = [
   ...['--data', corpus, '--model', 'lstm', '--embed', '32', '--hidden', '128', '--layers', '1'],
   ...['--seq', '48', '--batch', '16', '--lr', '0.003', '--clip', '1', '--seed', '1'],
-  ...['--steps', String(STEPS), '--every', '25', '--sample-every', '100', '--prompt', 'The ', '--out', 'runs/demo'],
+  ...['--steps', String(STEPS), '--every', '25', '--val-every', '50', '--sample-every', '100', '--prompt', 'The ', '--out', 'runs/demo'],
   ...extra,
 ];
 

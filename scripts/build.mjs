@@ -46,7 +46,9 @@ for (const dir of [split, next, old]) rmSync(dir, { recursive: true, force: true
 mkdirSync(next, { recursive: true });
 
 const entries = { index: 'src/index.ts', node: 'src/node/index.ts', plot: 'src/plot/index.ts', onnx: 'src/onnx/index.ts' };
-const common = { minify: false, sourcemap: true, sourcesContent: true, target: 'es2022', platform: 'neutral', logLevel: 'warning' };
+// No class static blocks (ES2022), which keepNames would emit: React Native's Babel preset
+// cannot lower them for Hermes (test/runtimes/hermes.test.ts); esbuild names classes after them.
+const common = { minify: false, sourcemap: true, sourcesContent: true, target: 'es2022', supported: { 'class-static-blocks': false }, platform: 'neutral', logLevel: 'warning' };
 // Outputs are computed for dist/ (so source map paths are right there) and kept in memory.
 const final = { ...common, write: false };
 const outputs = [];

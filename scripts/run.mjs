@@ -21,14 +21,14 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node18',
+  target: 'node20',
   sourcemap: 'inline',
   packages: 'external',
   define: { 'import.meta.url': JSON.stringify(pathToFileURL(resolve(entry)).href) },
   logLevel: 'warning',
 });
 const worker = resolve(outdir, 'kernel-worker.mjs');
-await build({ entryPoints: ['src/node/kernel-worker.ts'], outfile: worker, bundle: true, platform: 'node', format: 'esm', target: 'node18', logLevel: 'warning' });
+await build({ entryPoints: ['src/node/kernel-worker.ts'], outfile: worker, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
 process.env.RECURRENT_KERNEL_WORKER ??= worker;
 process.argv = [process.argv[0], outfile, ...rest];
 await import(pathToFileURL(outfile).href);

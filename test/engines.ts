@@ -1,12 +1,14 @@
 /**
- * The real engines some tests run against: ONNX Runtime (onnxruntime-node, a devDependency)
- * and PyTorch (Debian's python3-torch under /usr/bin/python3, which .ci/run installs).
+ * The real engines some tests run against: ONNX Runtime (onnxruntime-node, from the engines
+ * package test/runtimes, which `npm test` installs: 288 MB that the root `npm ci` leaves out),
+ * PyTorch and the ONNX reference library (Debian's python3-torch and python3-onnx under
+ * /usr/bin/python3, which .ci/run installs).
  * Where an engine is missing, its suites are reported as skipped with the reason; under CI
  * (CI set) a missing engine fails instead, so CI never passes without running them.
  */
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { describe, it } from 'vitest';
+import { requireFromEngines } from './engine-packages.js';
 
 /** onnxruntime-node's API, as far as the tests use it. */
 export interface Ort {
@@ -17,7 +19,16 @@ export interface Ort {
 export interface OrtSession {
   inputNames: readonly string[];
   outputNames: readonly string[];
+  /** Each input's name, element type and dims (a string names a dynamic dim). */
+  inputMetadata: readonly OrtValueMetadata[];
+  outputMetadata: readonly OrtValueMetadata[];
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+}
+/** What ONNX Runtime reads of a graph input or output. */
+export interface OrtValueMetadata {
+  name: string;
+  type?: string;
+  shape?: readonly (number | string)[];
 }
 /** An ONNX Runtime tensor. */
 export interface OrtTensor {
@@ -27,9 +38,9 @@ export interface OrtTensor {
 
 function loadOrt(): { ort: Ort | null; missing: string | null } {
   try {
-    return { ort: createRequire(import.meta.url)('onnxruntime-node') as Ort, missing: null };
+    return { ort: requireFromEngines('onnxruntime-node') as Ort, missing: null };
   } catch (e) {
-    return { ort: null, missing: `onnxruntime-node does not load (${(e as Error).message.split('\n')[0]}); run npm ci` };
+    return { ort: null, missing: `onnxruntime-node does not load (${(e as Error).message.split('\n')[0]}); run npm run test:engines-install` };
   }
 }
 
@@ -47,6 +58,15 @@ function torchMissing(): string | null {
 
 /** Why PyTorch cannot run here, or null when it can. */
 export const torchSkipReason = torchMissing();
+
+/**
+ * Why the ONNX reference library (Debian's python3-onnx) cannot run here, or null when it can:
+ * it reads what ONNX Runtime's JavaScript API does not show, such as a model's metadata_props.
+ */
+export const onnxPythonSkipReason = (() => {
+  const r = spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8', timeout: 60_000 });
+  return r.status === 0 ? null : `the onnx package is not importable by ${PYTHON} (apt-get install python3-onnx)`;
+})();
 
 /**
  * A describe block that needs an engine: skipped with `reason` in its name when the engine is

@@ -18,7 +18,7 @@
 
 export const POLICY = Object.freeze({
   budgetMs: 2000,
-  warmupMs: 500,
+  warmupMs: 1500,
   minWarmup: 2,
   minRuns: 5,
   minRunsSlow: 3,

@@ -1,5 +1,8 @@
-"""The standard workloads (bench/workloads.ts) in PyTorch, single-threaded, float32, written the
-way a PyTorch user writes them. Run by bench/peers/run.mjs; also runs on its own:
+"""The standard workloads (bench/workloads.ts) in PyTorch, float32, written the way a PyTorch user
+writes them, with torch's own thread pools at one thread: single-threaded unless OpenBLAS is given
+more threads (OPENBLAS_NUM_THREADS=2 is PyTorch's best setting on 2 cores with Debian's build;
+torch.set_num_threads(2) fights OpenBLAS's threads there). Run by bench/peers/run.mjs; also runs
+on its own:
 
     OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 bench/peers/torch_bench.py [NAME...]
 
@@ -37,7 +40,7 @@ torch.set_default_dtype(torch.float32)
 
 POLICY = {
     "budgetMs": 2000,
-    "warmupMs": 500,
+    "warmupMs": 1500,
     "minWarmup": 2,
     "minRuns": 5,
     "minRunsSlow": 3,
@@ -108,10 +111,14 @@ def matmul(n, variant):
     return setup
 
 
-def train_step(cls):
+SMALL = (32, 64, 32, 128)  # B, T, I, H of L1 / G1 / R1
+LARGE = (64, 128, 128, 512)  # L4, C4
+
+
+def train_step(cls, sizes=SMALL):
     def setup():
         torch.manual_seed(2)
-        B, T, I, H = 32, 64, 32, 128
+        B, T, I, H = sizes
         rnn = cls(I, H, batch_first=True)
         head = nn.Linear(H, I)
         x = torch.randn(B, T, I)
@@ -173,24 +180,28 @@ def inference():
     return run
 
 
-def char_model():
-    torch.manual_seed(12)
-    V, E, H, B, T = 65, 64, 256, 32, 64
-    embed = nn.Embedding(V, E)
-    lstm = nn.LSTM(E, H, num_layers=2, batch_first=True)
-    head = nn.Linear(H, V)
-    x = torch.randint(0, V, (B, T))
-    y = torch.randint(0, V, (B * T,))
-    opt = torch.optim.Adam([*embed.parameters(), *lstm.parameters(), *head.parameters()], lr=1e-3)
+def char_model(sizes):
+    def setup():
+        torch.manual_seed(12)
+        B, T, E, H = sizes
+        V = 65
+        embed = nn.Embedding(V, E)
+        lstm = nn.LSTM(E, H, num_layers=2, batch_first=True)
+        head = nn.Linear(H, V)
+        x = torch.randint(0, V, (B, T))
+        y = torch.randint(0, V, (B * T,))
+        opt = torch.optim.Adam([*embed.parameters(), *lstm.parameters(), *head.parameters()], lr=1e-3)
 
-    def step():
-        out, _ = lstm(embed(x))
-        loss = F.cross_entropy(head(out).reshape(B * T, V), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+        def step():
+            out, _ = lstm(embed(x))
+            loss = F.cross_entropy(head(out).reshape(B * T, V), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
 
-    return step
+        return step
+
+    return setup
 
 
 WORKLOADS = {
@@ -206,7 +217,9 @@ WORKLOADS = {
     "L2": tiny,
     "L3": cell_latency,
     "I1": inference,
-    "C1": char_model,
+    "C1": char_model((32, 64, 64, 256)),
+    "L4": train_step(nn.LSTM, LARGE),
+    "C4": char_model(LARGE),
 }
 
 
@@ -236,12 +249,14 @@ def main(argv):
         "interopThreads": torch.get_num_interop_threads(),
         "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),
     }
+    blas_threads = os.environ.get("OPENBLAS_NUM_THREADS", "1")
+    label = "torch" if blas_threads == "1" else f"torch-{blas_threads}t"
     results = {}
     for name in names or list(WORKLOADS):
         fn = WORKLOADS[name]()
         results[name] = measure(fn, policy)
         r = results[name]
-        print(f"  torch      {name:<8} {r['medianMs']:>10} ms  [{r['minMs']} .. {r['maxMs']}] x{r['runs']}", file=sys.stderr, flush=True)
+        print(f"  {label:<10} {name:<8} {r['medianMs']:>10} ms  [{r['minMs']} .. {r['maxMs']}] x{r['runs']}", file=sys.stderr, flush=True)
         if out:
             with open(out, "w") as f:
                 json.dump({"info": info, "results": results}, f)

@@ -16,6 +16,7 @@ const ui = {
   temperature: $('temperature'),
   temperatureValue: $('temperature-value'),
   info: $('info'),
+  backend: $('backend'),
   step: $('step'),
   loss: $('loss'),
   firstLoss: $('first-loss'),
@@ -25,9 +26,6 @@ const ui = {
   sampleStep: $('sample-step'),
   error: $('error'),
 };
-
-const FALLBACK_TEXT =
-  'A recurrent network reads a sequence one step at a time. At every step it takes the current input and the hidden state it carried from the step before, and it computes a new hidden state. The same weights are used at every step, so the network can read a sequence of any length.\n';
 
 let losses = []; // one per training step
 let worker = null;
@@ -47,6 +45,9 @@ function newWorker() {
 
 function handle(message) {
   switch (message.type) {
+    case 'backend':
+      ui.backend.textContent = message.backend === 'wasm' ? 'on WebAssembly SIMD' : 'on scalar JavaScript (WebAssembly SIMD cannot run here)';
+      break;
     case 'ready':
       ui.start.textContent = 'Restart on this text';
       ui.info.textContent = `${message.characters} characters, vocabulary of ${message.vocab}; the model has ${message.parameters.toLocaleString('en')} parameters.`;
@@ -142,18 +143,20 @@ const drawChart = () => draw(ui.chart, losses);
 
 // ---- start-up ---------------------------------------------------------------------------
 
-async function loadDefaultText() {
+// The text box holds a short text from the first paint (index.html); the project's corpus
+// replaces it once loaded, unless the user edited it meanwhile.
+async function loadCorpus() {
   try {
     const response = await fetch('../data/corpus.txt');
     if (!response.ok) throw new Error(String(response.status));
     return await response.text();
   } catch {
-    return FALLBACK_TEXT;
+    return null; // keep the text in the box
   }
 }
 
-const defaultText = await loadDefaultText();
-if (ui.text.value.trim() === '') ui.text.value = defaultText; // unless the user typed meanwhile
+const corpus = await loadCorpus();
+if (corpus !== null && ui.text.value === ui.text.defaultValue) ui.text.value = corpus;
 drawChart();
 window.addEventListener('resize', drawChart);
 document.body.dataset.ready = 'true';

@@ -7,11 +7,13 @@
  *
  * Messages in:  start {text, temperature}, stop, resume, temperature {value},
  *               sample {temperature}, export
- * Messages out: ready {vocab, parameters}, progress {step, losses, charsPerSecond},
+ * Messages out: backend {backend: 'wasm' | 'js', what runs the kernels here}, ready {vocab, parameters}, progress {step, losses, charsPerSecond},
  *               sample {step, temperature, text}, weights {bytes, step}, stopped {step},
  *               error {message}
  */
-import { F, Generator, nn, noGrad, optim, safetensors, tensor } from '../../dist/index.js';
+import { F, Generator, getBackend, nn, noGrad, optim, safetensors, tensor } from '../../dist/index.js';
+
+postMessage({ type: 'backend', backend: getBackend() });
 
 const SEQ = 32;
 const BATCH = 16;

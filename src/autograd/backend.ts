@@ -8,14 +8,14 @@
  *           Policy lacks 'wasm-unsafe-eval')
  * Results agree to float32 rounding (tests hold both to the same PyTorch tolerances).
  */
-import { backendName, selectBackend, type BackendName } from '../kernels/backend.js';
+import { backend, selectBackend, type BackendName } from '../kernels/backend.js';
 import { RecurrentError, show } from '../tensor/errors.js';
 
 export type { BackendName };
 
 /** The backend that runs the kernels now: 'wasm' or 'js'. */
 export function getBackend(): BackendName {
-  return backendName();
+  return backend().name;
 }
 
 /**

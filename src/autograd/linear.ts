@@ -6,8 +6,9 @@
  *
  * Leading dims of x are flattened into N and restored, so it applies to the last dim of any rank.
  */
-import { matmulNN, matmulTN, matmulWeightNT } from '../kernels/products.js';
+import { backend } from '../kernels/backend.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
+import { numel } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
 
@@ -22,12 +23,14 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   if (bias !== null && (!(bias instanceof Tensor) || bias.shape.length !== 1 || bias.shape[0] !== outF)) {
     throw new RecurrentError('linear', `bias must have shape [${outF}], got ${bias instanceof Tensor ? fmt(bias.shape) : typeof bias}`, 'shape');
   }
-  const n = x.data.length / inF;
+  // rows: the leading dims' product (not x.data.length / inF, which is 0/0 when inF = 0)
+  const n = numel(x.shape.slice(0, -1));
   const shape = [...x.shape.slice(0, -1), outF];
   const xd = x.data;
   const wd = weight.data;
   const y = new Float32Array(n * outF);
-  matmulWeightNT(n, inF, outF, xd, weight, weight.version, wd, bias === null ? null : bias.data, y);
+  const { linear: affine, matmulNN, matmulTN, addColumnSums } = backend();
+  affine(n, inF, outF, xd, wd, bias === null ? null : bias.data, y);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record('linear', y, shape, inputs, (g) => {
     let gx: Float32Array | null = null;
@@ -43,7 +46,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     }
     if (bias !== null && bias.requiresGrad) {
       gb = new Float32Array(outF);
-      for (let r = 0; r < n; r++) for (let j = 0; j < outF; j++) gb[j] += g[r * outF + j];
+      addColumnSums(n, outF, g, gb);
     }
     return [gx, gw, gb];
   });

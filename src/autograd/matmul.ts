@@ -7,7 +7,7 @@
  * For broadcast batch dims the same A (or B) block serves several C blocks, so its gradient
  * is the sum over them: the kernels accumulate into one block.
  */
-import { matmulNN, matmulNT, matmulTN } from '../kernels/products.js';
+import { backend } from '../kernels/backend.js';
 import { RecurrentError, fmt } from '../tensor/errors.js';
 import { broadcastShapes, broadcastStrides, checkShape, numel, offsetMap } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -49,6 +49,7 @@ function batchedMatmul(a: Tensor, b: Tensor, shownA: readonly number[], shownB: 
   const ad = a.data;
   const bd = b.data;
   const c = new Float32Array(batches * m * n);
+  const { matmulNN, matmulNT, matmulTN } = backend();
   for (let t = 0; t < batches; t++) matmulNN(m, k, n, ad, offA[t], bd, offB[t], c, t * m * n, false);
   return record('matmul', c, shape, [a, b], (g) => {
     let ga: Float32Array | null = null;

@@ -5,7 +5,7 @@
  *
  * f'(x) is written in terms of x and y where that is cheaper (tanh' = 1 - y^2).
  */
-import { sigmoid as sigmoidKernel } from '../kernels/activations.js';
+import { sigmoid as sigmoidKernel } from '../kernels/js/activations.js';
 import { checkTensor } from '../tensor/check.js';
 import { RecurrentError, show } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';

@@ -21,12 +21,37 @@
  * it probes again with two strikes left, so one more late run falls back again, for twice as
  * long (up to 16 s), and the back-off returns to one second once the strikes are gone.
  */
+import { argsOf, type KernelArgs, type KernelName, type WasmExports } from './wasm/abi.js';
 import type { WasmKernels } from './wasm/module.js';
 
-/** One call of an export of the WASM kernel module, with integer arguments. */
+/** One call of a kernel of the WASM module, with its arguments in ABI order (wasm/abi.ts). */
 export interface KernelCall {
-  fn: string;
+  fn: KernelName;
   args: readonly number[];
+}
+
+/** The call of kernel `fn` with named arguments. */
+export function kernelCall<F extends KernelName>(fn: F, args: KernelArgs<F>): KernelCall {
+  return { fn, args: argsOf(fn, args) };
+}
+
+/**
+ * Work (multiply-adds) below which a product or a recurrent time loop runs on one thread:
+ * waking a worker costs tens of microseconds, more than splitting such work saves. The tests
+ * set it to 0 to split even the smallest work.
+ */
+export const parallelWork = { minimum: 1 << 20 };
+
+/**
+ * Cuts [0, n) into `parts` consecutive ranges, each a multiple of `align` long but the last.
+ * The cut depends on the thread count, the results do not: every row (or column) of a product
+ * is computed by the same instructions in the same order whichever range it falls in.
+ */
+export function splitRange(n: number, parts: number, align = 4): [number, number][] {
+  const size = Math.ceil(n / parts / align) * align;
+  const out: [number, number][] = [];
+  for (let start = 0; start < n; start += size) out.push([start, Math.min(n, start + size)]);
+  return out;
 }
 
 /** A platform's pool of workers (provided by recurrent/node or recurrent/browser). */
@@ -76,12 +101,12 @@ export function parallelism(): number {
 }
 
 /** Runs one job's calls in order on `exports`. */
-export function runJob(exports: Record<string, Function>, job: readonly KernelCall[]): void {
-  for (const call of job) exports[call.fn]!(...call.args);
+export function runJob(exports: WasmExports, job: readonly KernelCall[]): void {
+  for (const call of job) (exports[call.fn] as (...args: readonly number[]) => void)(...call.args);
 }
 
 /** Runs the jobs: in parallel on the pool when there is one and jobs.length > 1, else one after another on the caller (so results are identical). `exports` are the caller's WASM exports. */
-export function runJobs(exports: Record<string, Function>, jobs: readonly (readonly KernelCall[])[]): void {
+export function runJobs(exports: WasmExports, jobs: readonly (readonly KernelCall[])[]): void {
   if (pool !== null && jobs.length > 1 && pool.ready > 1) pool.run(jobs);
   else for (const job of jobs) runJob(exports, job);
 }

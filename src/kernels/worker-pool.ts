@@ -6,6 +6,7 @@
  * where a failure's message is, and how a worker is stopped.
  */
 import { ContentionGuard, runJob, type KernelCall, type KernelPool } from './threads.js';
+import type { WasmExports } from './wasm/abi.js';
 import type { WasmKernels } from './wasm/module.js';
 import { awaitChange, CALLER_SLEEPING, clock, DONE, ERROR, exportNames, GROWN, publish, READY, SEQ, SLOT, STOP, WORKER_SLEEPING } from './worker-protocol.js';
 
@@ -17,7 +18,7 @@ export abstract class WorkerKernelPool implements KernelPool {
   private readonly jobs: Int32Array[] = [];
   private readonly sequence: number[] = [];
   private readonly index = new Map<string, number>();
-  private readonly exports: Record<string, Function>;
+  private readonly exports: WasmExports;
   private booted = 0;
   private closed = false;
   /** Runs that went to the workers (for tests and diagnostics). */
@@ -30,7 +31,7 @@ export abstract class WorkerKernelPool implements KernelPool {
     readonly guard: ContentionGuard,
     private readonly callerSpinMs: number,
   ) {
-    this.exports = kernels.exports as unknown as Record<string, Function>;
+    this.exports = kernels.exports;
     exportNames(kernels.module).forEach((name, i) => this.index.set(name, i));
     this.control = new Int32Array(new SharedArrayBuffer(size * SLOT * 4));
     for (let slot = 0; slot < size; slot++) {

@@ -36,7 +36,7 @@ export class Embedding extends Module {
     super();
     options = checkOptions('Embedding', options, 'options', { numEmbeddings: 'number', embeddingDim: 'number', paddingIdx: 'number', ...SEED_SCHEMA });
     this.numEmbeddings = checkSize('Embedding', 'numEmbeddings', options?.numEmbeddings);
-    this.embeddingDim = checkSize('Embedding', 'embeddingDim', options.embeddingDim);
+    this.embeddingDim = checkSize('Embedding', 'embeddingDim', options.embeddingDim, 0);
     const p = options.paddingIdx;
     if (p !== undefined && (!Number.isInteger(p) || p < -this.numEmbeddings || p >= this.numEmbeddings)) {
       throw new RecurrentError('Embedding', `paddingIdx must be an integer in [-${this.numEmbeddings}, ${this.numEmbeddings}), got ${p}`);

@@ -30,11 +30,12 @@ export class Linear extends Module {
   constructor(options: LinearOptions) {
     super();
     options = checkOptions('Linear', options, 'options', { inFeatures: 'number', outFeatures: 'number', bias: 'boolean', ...SEED_SCHEMA });
-    this.inFeatures = checkSize('Linear', 'inFeatures', options?.inFeatures);
-    this.outFeatures = checkSize('Linear', 'outFeatures', options?.outFeatures);
+    this.inFeatures = checkSize('Linear', 'inFeatures', options?.inFeatures, 0);
+    this.outFeatures = checkSize('Linear', 'outFeatures', options?.outFeatures, 0);
     const hasBias = checkFlag('Linear', 'bias', options.bias, true);
     const g = layerGenerator('Linear', options);
-    const bound = 1 / Math.sqrt(this.inFeatures);
+    // As PyTorch: U(-1/sqrt(in), 1/sqrt(in)), and a zero bias when there are no inputs.
+    const bound = this.inFeatures > 0 ? 1 / Math.sqrt(this.inFeatures) : 0;
     this.weight = this.registerParameter('weight', uniform(zeros([this.outFeatures, this.inFeatures]), -bound, bound, { generator: g }));
     this.bias = hasBias ? this.registerParameter('bias', uniform(zeros([this.outFeatures]), -bound, bound, { generator: g })) : null;
   }

@@ -16,7 +16,7 @@ import { checkOptions } from '../tensor/check.js';
 import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { Generator } from '../tensor/random.js';
 import { sameShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import { overwrite, Tensor } from '../tensor/tensor.js';
 
 /** A state dict: parameter name to tensor, with PyTorch's dotted names. */
 export type StateDict = Record<string, Tensor>;
@@ -224,10 +224,7 @@ export function planLoadStateDict(module: Module, dict: unknown, options: unknow
     result: { missingKeys, unexpectedKeys },
     apply: () =>
       noGrad(() => {
-        for (const [p, data] of writes) {
-          p.data.set(data);
-          p.markModified();
-        }
+        for (const [p, data] of writes) overwrite(p, data);
       }),
   };
 }

@@ -12,7 +12,7 @@
  * When the target is a symlink, the file it points to is replaced and the link kept.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { load, save } from '../io/safetensors.js';
 import { RecurrentError, show } from '../tensor/errors.js';
@@ -43,6 +43,7 @@ function fileError(op: string, verb: 'read' | 'write', path: string, error: unkn
     EROFS: 'the file system is read-only',
     ENOSPC: 'no space left on the device',
     ENOTEMPTY: 'a folder of that name is in the way',
+    EEXIST: 'a file of that name is in the way of a folder',
   };
   const reason = (code && reasons[code]) ?? (error instanceof Error ? error.message : String(error));
   return new RecurrentError(op, `cannot ${verb} '${path}': ${reason}`);
@@ -96,21 +97,17 @@ function fsyncFolder(dir: string): void {
 }
 
 /**
- * Writes bytes to `path` atomically: a new temporary file with a random name in the same
- * folder (created exclusively), fsync, rename over `path`, fsync of the folder. On any error
- * the temporary file is removed and `path` is left as it was.
+ * Writes bytes to a new temporary file beside `target` (random name, created exclusively),
+ * flushed to disk, and returns its path; on any error it is removed and nothing is left.
  */
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  checkPath('writeFileAtomic', path);
-  if (!(bytes instanceof Uint8Array)) throw new RecurrentError('writeFileAtomic', `bytes must be a Uint8Array, got ${show(bytes)}`);
-  const target = writeTarget(path);
+function writeTemporary(op: string, path: string, target: string, bytes: Uint8Array): string {
   removeStaleTemporaries(target);
   const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(8).toString('hex')}.tmp`);
   let fd: number;
   try {
     fd = openSync(tmp, 'wx', 0o666);
   } catch (error) {
-    throw fileError('writeFileAtomic', 'write', path, error);
+    throw fileError(op, 'write', path, error);
   }
   try {
     try {
@@ -120,12 +117,83 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
     } finally {
       closeSync(fd);
     }
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw fileError(op, 'write', path, error);
+  }
+  return tmp;
+}
+
+/** Renames a temporary file over `target` (removing it if that fails). */
+function renameInto(op: string, path: string, tmp: string, target: string): void {
+  try {
     renameSync(tmp, target);
   } catch (error) {
     rmSync(tmp, { force: true });
-    throw fileError('writeFileAtomic', 'write', path, error);
+    throw fileError(op, 'write', path, error);
   }
+}
+
+/**
+ * Writes bytes to `path` atomically: a new temporary file with a random name in the same
+ * folder (created exclusively), fsync, rename over `path`, fsync of the folder. On any error
+ * the temporary file is removed and `path` is left as it was.
+ */
+export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  checkPath('writeFileAtomic', path);
+  if (!(bytes instanceof Uint8Array)) throw new RecurrentError('writeFileAtomic', `bytes must be a Uint8Array, got ${show(bytes)}`);
+  const target = writeTarget(path);
+  renameInto('writeFileAtomic', path, writeTemporary('writeFileAtomic', path, target, bytes), target);
   fsyncFolder(dirname(target));
+}
+
+/**
+ * Writes several files as one: missing folders are created, every file is first written
+ * completely to its temporary file, and only then are they renamed into place, so a failure
+ * while writing (a full disk, a file in the way of a folder) leaves no file replaced, no
+ * temporary file and no folder it created. A target that is a folder is refused before anything
+ * is written; a rename that still fails leaves the files renamed before it replaced.
+ */
+export function writeFilesAtomic(files: readonly (readonly [path: string, bytes: Uint8Array])[]): void {
+  const op = 'writeFilesAtomic';
+  const targets = files.map(([path]) => {
+    checkPath(op, path);
+    const target = writeTarget(path);
+    let folder: boolean | undefined;
+    try {
+      folder = statSync(target, { throwIfNoEntry: false })?.isDirectory();
+    } catch (error) {
+      throw fileError(op, 'write', path, error);
+    }
+    if (folder) throw fileError(op, 'write', path, Object.assign(new Error(), { code: 'EISDIR' }));
+    return target;
+  });
+  const created: string[] = [];
+  const temporaries: string[] = [];
+  try {
+    files.forEach(([path], i) => {
+      try {
+        const made = mkdirSync(dirname(targets[i]), { recursive: true });
+        if (made !== undefined) created.push(made);
+      } catch (error) {
+        throw fileError(op, 'write', path, error);
+      }
+      temporaries.push(writeTemporary(op, path, targets[i], files[i][1]));
+    });
+  } catch (error) {
+    for (const tmp of temporaries) rmSync(tmp, { force: true });
+    for (const dir of created.reverse()) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  for (let i = 0; i < temporaries.length; i++) {
+    try {
+      renameInto(op, files[i][0], temporaries[i], targets[i]);
+    } catch (error) {
+      for (const tmp of temporaries.slice(i + 1)) rmSync(tmp, { force: true });
+      throw error;
+    }
+  }
+  for (const dir of new Set(targets.map((t) => dirname(t)))) fsyncFolder(dir);
 }
 
 /** The bytes of the file at `path`, or a RecurrentError naming it and why it cannot be read. */

@@ -29,6 +29,11 @@ export interface ExportOnnxOptions {
   outputName?: string;
   /** The graph's name (default the model's class name). */
   graphName?: string;
+  /**
+   * Text to keep in the file, in the ModelProto's `metadata_props` (key -> value), as
+   * `onnx.helper.set_model_props` writes it: a tokenizer's vocabulary, a version, a licence.
+   */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -42,8 +47,9 @@ export interface ExportableModule extends Module {
 /**
  * The ONNX model (bytes of a .onnx file, opset 17) computing `model.forward` as traced on
  * `example` in eval mode. Throws a RecurrentError naming the op and where it was called when
- * the forward uses an op with no ONNX form, or computes a tensor from the input values outside
- * the ops (found by tracing a second time on other values); the model is left as it was.
+ * the forward uses an op with no ONNX form, or reads the input values outside the ops (found
+ * by tracing twice more on other values and comparing the whole graphs); the model is left as
+ * it was.
  */
 export function exportOnnx(model: ExportableModule, example: Tensor | readonly Tensor[], options: ExportOnnxOptions = {}): Uint8Array {
   if (!(model instanceof Module) || typeof model.forward !== 'function') throw new RecurrentError('exportOnnx', `model must be a Module with a forward method, got ${show(model)}`);
@@ -52,17 +58,79 @@ export function exportOnnx(model: ExportableModule, example: Tensor | readonly T
     throw new RecurrentError('exportOnnx', 'example must be a Tensor or a non-empty array of Tensors (the arguments of forward)');
   }
   const inputNames = options.inputNames ?? (inputs.length === 1 ? ['input'] : inputs.map((_, i) => `input${i}`));
-  if (!Array.isArray(inputNames) || inputNames.length !== inputs.length || !inputNames.every((n) => typeof n === 'string' && n !== '') || new Set(inputNames).size !== inputNames.length) {
-    throw new RecurrentError('exportOnnx', `inputNames must hold ${inputs.length} distinct non-empty names, got ${show(inputNames)}`);
+  if (!Array.isArray(inputNames) || inputNames.length !== inputs.length || new Set(inputNames).size !== inputNames.length) {
+    throw new RecurrentError('exportOnnx', `inputNames must hold ${inputs.length} distinct names, got ${show(inputNames)}`);
+  }
+  inputNames.forEach((name) => checkName('an input name', name));
+  const single = options.outputName ?? 'output';
+  checkName('outputName', single);
+  const graphName = options.graphName ?? (model.constructor.name || 'model');
+  checkName('graphName', graphName);
+
+  const metadata = options.metadata ?? {};
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata) || !Object.values(metadata).every((v) => typeof v === 'string')) {
+    throw new RecurrentError('exportOnnx', `metadata must be an object of strings, got ${show(metadata)}`);
   }
 
-  const first = traceGraph(model, inputs, inputNames, options.outputName ?? 'output');
-  // A constant computed from the inputs' values outside the ops (argmax, item(), .data) would
-  // hold the example's values: trace again on other values (the same ones shifted by one
-  // place, so ids stay valid ids) and require the same constants.
-  const other = inputs.map((x) => new Tensor(Float32Array.from(x.data, (_, i) => x.data[(i + 1) % x.data.length]), x.shape));
-  checkSameConstants(first.trace, traceGraph(model, other, inputNames, options.outputName ?? 'output').trace);
-  return first.g.encode(options.graphName ?? model.constructor.name, '0.1.0');
+  // Each entry of the example is its own graph input, even when one Tensor is given twice.
+  const own = inputs.map((x) => new Tensor(Float32Array.from(x.data), x.shape));
+  const first = traceGraph(model, own, inputNames, single);
+  // A value read from the inputs outside the ops (.data, item(), an index, an op argument, a
+  // branch) would be frozen into the graph as the example's: trace again on other values and
+  // require the very same graph (every node, attribute and constant).
+  for (const other of otherValues(first.trace, own)) {
+    let again: { g: GraphBuilder; trace: Trace };
+    try {
+      again = traceGraph(model, other, inputNames, single);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new RecurrentError('exportOnnx', `the forward fails on other input values than the example's (${why}), so it depends on them outside the traced ops; the graph would hold the example's values`, 'state');
+    }
+    checkSameConstants(first.trace, again.trace);
+    checkSameGraph(first, again.g);
+  }
+  return first.g.encode(graphName, '0.1.0', metadata);
+}
+
+/**
+ * Names ONNX Runtime reads back as given: non-empty, no NUL (it ends the name there), no lone
+ * surrogate (it has no UTF-8 form: two such names would become one).
+ */
+function checkName(what: string, name: unknown): void {
+  if (typeof name !== 'string' || name === '' || name.includes('\0') || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name)) {
+    throw new RecurrentError('exportOnnx', `${what} must be a non-empty string without NUL or lone surrogates (ONNX stores names as UTF-8 and ONNX Runtime ends them at NUL), got ${show(name)}`);
+  }
+}
+
+/**
+ * Two other sets of input values, to trace again: the example's values shifted by one place,
+ * and new values: each distinct value of an input read as indices replaced by the next larger
+ * one (the largest by the smallest, so ids stay valid ids), and 0.25 - 1.5 x for the others
+ * (so sums, extremes and signs change).
+ */
+function otherValues(trace: Trace, inputs: readonly Tensor[]): Tensor[][] {
+  const shifted = inputs.map((x) => new Tensor(Float32Array.from(x.data, (_, i) => x.data[(i + 1) % x.data.length]), x.shape));
+  const revalued = inputs.map((x) => {
+    if (!trace.isIndexed(x)) return new Tensor(Float32Array.from(x.data, (v) => 0.25 - 1.5 * v), x.shape);
+    const distinct = [...new Set(x.data)].sort((a, b) => a - b);
+    const next = new Map(distinct.map((v, i) => [v, distinct[(i + 1) % distinct.length]]));
+    return new Tensor(Float32Array.from(x.data, (v) => next.get(v)!), x.shape);
+  });
+  return [shifted, revalued];
+}
+
+/** Throws unless a trace on other values built the same graph as the first (see exportOnnx). */
+function checkSameGraph(first: { g: GraphBuilder; trace: Trace }, other: GraphBuilder): void {
+  const d = first.g.difference(other);
+  if (d === null) return;
+  const node = d.node ?? (d.tensor === undefined ? undefined : first.g.firstReader(d.tensor));
+  const site = (i: number) => `node ${i} (written ${first.trace.sites[i]?.() ?? 'for the outputs'})`;
+  const at = node === undefined ? '' : d.node !== undefined ? `${site(node)} is ` : `read by ${site(node)}, `;
+  throw new RecurrentError(
+    'exportOnnx',
+    `the forward builds another graph for other input values: ${at}${d.mine} for the example, but ${d.theirs} for other values; a value read from the inputs outside the traced ops (.data, item(), an index, an op argument or a branch computed from them) would be frozen into the graph`,
+    'state',
+  );
 }
 
 /** The graph of one traced forward call of `model` on `inputs`. */
@@ -85,6 +153,7 @@ function traceGraph(model: ExportableModule, inputs: readonly Tensor[], inputNam
 
   const outputs = namedOutputs(result, single);
   for (const [name, t] of outputs) {
+    checkName('an output name', name);
     const [written] = g.node('Identity', [trace.name(t)], {}, [name]);
     if (written !== name) throw new RecurrentError('exportOnnx', `output name ${JSON.stringify(name)} is already a name in the graph (an input or a parameter)`);
     g.outputs.push({ name, type: FLOAT, dims: t.shape.map((_, i) => `${name}_dim${i}`) });

@@ -2,7 +2,8 @@
  * An ONNX graph under construction (nodes, initializers, inputs, outputs) and its encoding
  * as an ONNX ModelProto, with the field numbers of onnx/onnx.proto:
  *
- *   ModelProto      ir_version 1, producer_name 2, producer_version 3, graph 7, opset_import 8
+ *   ModelProto      ir_version 1, producer_name 2, producer_version 3, graph 7, opset_import 8,
+ *                   metadata_props 14 -> StringStringEntryProto key 1, value 2
  *   GraphProto      node 1, name 2, initializer 5, input 11, output 12
  *   NodeProto       input 1, output 2, name 3, op_type 4, attribute 5
  *   AttributeProto  name 1, f 2, i 3, s 4, floats 7, ints 8, strings 9, type 20
@@ -20,6 +21,7 @@ const IR_VERSION = 8;
 export const FLOAT = 1;
 export const INT32 = 6;
 export const INT64 = 7;
+export const BOOL = 9;
 
 /** An attribute value: a number is an INT unless listed as float, arrays are INTS, strings STRING(S). */
 export type AttrValue = number | string | readonly number[] | readonly string[] | { float: number } | { floats: readonly number[] };
@@ -96,8 +98,53 @@ export class GraphBuilder {
     return unique;
   }
 
-  /** The ModelProto bytes. */
-  encode(graphName: string, producerVersion: string): Uint8Array {
+  /** The number of nodes so far (the next node's index). */
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  /**
+   * The first place where this graph and `other` differ, comparing everything: each node (op,
+   * inputs, outputs, attributes), each stored tensor (name, type, dims, every byte), the graph
+   * inputs and outputs; with both sides described, and the node's index or the tensor's name.
+   * Null when the graphs are the same.
+   */
+  difference(other: GraphBuilder): { node?: number; tensor?: string; mine: string; theirs: string } | null {
+    const node = (n: Node | undefined) => (n === undefined ? 'no node' : `${n.op}(${n.inputs.join(', ')}) -> ${n.outputs.join(', ')}${Object.keys(n.attrs).length > 0 ? ` ${JSON.stringify(n.attrs)}` : ''}`);
+    for (let i = 0; i < Math.max(this.nodes.length, other.nodes.length); i++) {
+      const [a, b] = [node(this.nodes[i]), node(other.nodes[i])];
+      if (a !== b) return { node: i, mine: a, theirs: b };
+    }
+    const tensor = (t: Initializer | undefined) => {
+      if (t === undefined) return 'no tensor';
+      const view = new DataView(t.raw.buffer, t.raw.byteOffset, t.raw.byteLength);
+      const n = Math.min(8, t.raw.length / (t.type === INT64 ? 8 : 4));
+      const values = Array.from({ length: n }, (_, i) => (t.type === INT64 ? String(view.getBigInt64(i * 8, true)) : String(view.getFloat32(i * 4, true))));
+      return `the tensor ${t.name} of shape [${t.dims.join(',')}] holding [${values.join(', ')}${n < t.raw.length / (t.type === INT64 ? 8 : 4) ? ', ...' : ''}]`;
+    };
+    for (let i = 0; i < Math.max(this.initializers.length, other.initializers.length); i++) {
+      const [a, b] = [this.initializers[i], other.initializers[i]];
+      const same = a !== undefined && b !== undefined && a.name === b.name && a.type === b.type && a.dims.join() === b.dims.join() && sameBytes(a.raw, b.raw);
+      if (!same) return { tensor: (a ?? b)!.name, mine: tensor(a), theirs: tensor(b) };
+    }
+    const value = (v: ValueInfo | undefined) => (v === undefined ? 'none' : `${v.name} (type ${v.type}) [${v.dims.join(',')}]`);
+    for (const [kind, mine, theirs] of [['input', this.inputs, other.inputs], ['output', this.outputs, other.outputs]] as const) {
+      for (let i = 0; i < Math.max(mine.length, theirs.length); i++) {
+        const [a, b] = [value(mine[i]), value(theirs[i])];
+        if (a !== b) return { mine: `graph ${kind} ${a}`, theirs: `graph ${kind} ${b}` };
+      }
+    }
+    return null;
+  }
+
+  /** The index of the first node that reads the value `name`. */
+  firstReader(name: string): number | undefined {
+    const i = this.nodes.findIndex((n) => n.inputs.includes(name));
+    return i < 0 ? undefined : i;
+  }
+
+  /** The ModelProto bytes, with `metadata` as its metadata_props. */
+  encode(graphName: string, producerVersion: string, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
     const graph = new Message();
     for (const n of this.nodes) graph.message(1, encodeNode(n));
     graph.string(2, graphName);
@@ -109,14 +156,21 @@ export class GraphBuilder {
     }
     for (const v of this.inputs) graph.message(11, encodeValueInfo(v));
     for (const v of this.outputs) graph.message(12, encodeValueInfo(v));
-    return new Message()
+    const model = new Message()
       .int(1, IR_VERSION)
       .string(2, 'recurrent')
       .string(3, producerVersion)
       .message(7, graph)
-      .message(8, new Message().string(1, '').int(2, OPSET))
-      .finish();
+      .message(8, new Message().string(1, '').int(2, OPSET));
+    for (const [key, value] of Object.entries(metadata)) model.message(14, new Message().string(1, key).string(2, value));
+    return model.finish();
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function encodeNode(n: Node): Message {

@@ -6,6 +6,7 @@
  */
 import type { OpAttrs } from '../autograd/graph.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { BOOL, FLOAT } from './onnx-graph.js';
 import type { OpConverter, Trace } from './trace.js';
 
 const elementwise = (op: string): OpConverter => (t, _out, [x]) => t.g.op(op, [t.name(x)]);
@@ -13,6 +14,29 @@ const broadcasting = (op: string): OpConverter => (t, _out, [a, b]) => t.g.op(op
 /** The reduced dims of a reduction, ascending. */
 const axes = (attrs: OpAttrs) => [...(attrs.dims as ReadonlySet<number>)].sort((a, b) => a - b);
 const reduce = (op: string): OpConverter => (t, _out, [x], attrs) => t.g.op(op, [t.name(x)], { axes: axes(attrs), keepdims: attrs.keepdim ? 1 : 0 });
+
+/**
+ * max / min: NaN where the reduced entries hold one, as here and in PyTorch (ONNX Runtime's
+ * ReduceMax and ReduceMin skip a NaN unless it comes first).
+ */
+const extreme = (op: 'ReduceMax' | 'ReduceMin'): OpConverter => (t, _out, [x], attrs) => {
+  const input = t.name(x);
+  const reduced = { axes: axes(attrs), keepdims: attrs.keepdim ? 1 : 0 };
+  const anyNaN = t.g.op('ReduceMax', [t.g.op('Cast', [t.g.op('IsNaN', [input])], { to: FLOAT })], reduced);
+  return t.g.op('Where', [t.g.op('Cast', [anyNaN], { to: BOOL }), t.g.floats('nan', [], [NaN]), t.g.op(op, [input], reduced)]);
+};
+
+/**
+ * mean: the sum over the count of reduced entries, read from the input's shape at run time, so
+ * a mean over an empty dim is 0 / 0 = NaN, as here and in PyTorch (ONNX Runtime's ReduceMean
+ * gives 0).
+ */
+const mean: OpConverter = (t, _out, [x], attrs) => {
+  const input = t.name(x);
+  const sum = t.g.op('ReduceSum', [input, t.g.int64s('axes', axes(attrs))], { keepdims: attrs.keepdim ? 1 : 0 });
+  const sizes = t.g.op('Cast', [t.g.op('Gather', [t.g.op('Shape', [input]), t.g.int64s('axes', axes(attrs))], { axis: 0 })], { to: FLOAT });
+  return t.g.op('Div', [sum, t.g.op('ReduceProd', [sizes], { keepdims: 0 })]);
+};
 const alongAxis = (op: string): OpConverter => (t, _out, [x], attrs) => t.g.op(op, [t.name(x)], { axis: attrs.dim as number });
 
 /**
@@ -92,9 +116,9 @@ export const OPS: Readonly<Record<string, OpConverter>> = {
   narrow,
   cat: (t, _out, inputs, attrs) => t.g.op('Concat', inputs.map((x) => t.name(x)), { axis: attrs.dim as number }),
   sum: (t, _out, [x], attrs) => t.g.op('ReduceSum', [t.name(x), t.g.int64s('axes', axes(attrs))], { keepdims: attrs.keepdim ? 1 : 0 }),
-  mean: reduce('ReduceMean'),
-  max: reduce('ReduceMax'),
-  min: reduce('ReduceMin'),
+  mean,
+  max: extreme('ReduceMax'),
+  min: extreme('ReduceMin'),
   logsumexp: reduce('ReduceLogSumExp'),
   softmax: alongAxis('Softmax'),
   logSoftmax: alongAxis('LogSoftmax'),

@@ -33,6 +33,8 @@ interface InputInfo {
   /** Used as token ids (declared int64) rather than as floats. */
   ids: boolean;
   floatUses: number;
+  /** Read as indices anywhere (as ids, or cast to them after a float use). */
+  indexed: boolean;
 }
 
 /** The state of one trace: the graph so far and the name of every tensor seen. */
@@ -59,13 +61,28 @@ export class Trace {
 
   /** Declares `tensor` as the graph input `name`. */
   input(tensor: Tensor, name: string): void {
-    this.inputs.set(tensor, { name, ids: false, floatUses: 0 });
+    this.inputs.set(tensor, { name, ids: false, floatUses: 0, indexed: false });
     this.values.set(tensor, name);
   }
 
   /** Whether a graph input was used as ids (and is therefore int64). */
   isIds(tensor: Tensor): boolean {
     return this.inputs.get(tensor)?.ids === true;
+  }
+
+  /** Whether a graph input was read as indices anywhere (so only valid indices may stand in for it). */
+  isIndexed(tensor: Tensor): boolean {
+    return this.inputs.get(tensor)?.indexed === true;
+  }
+
+  /** Where each node was written from, by node index (in words when called; see {@link Trace.where}). */
+  readonly sites: (() => string)[] = [];
+
+  /** Records where the nodes from index `first` on were written from. */
+  mark(first: number): void {
+    if (first === this.g.nodeCount) return;
+    const here = this.site();
+    for (let i = first; i < this.g.nodeCount; i++) this.sites[i] = here;
   }
 
   /** The tracer installed in the autograd layer while the forward runs. */
@@ -80,7 +97,9 @@ export class Trace {
       this.traced.add(out.data);
       return;
     }
+    const first = this.g.nodeCount;
     this.set(out, convert(this, out, inputs, attrs ?? {}));
+    this.mark(first);
   };
 
   /** Records that `tensor` is the ONNX value `name`. */
@@ -126,6 +145,7 @@ export class Trace {
   ids(ids: Tensor | ArrayLike<number>, shape: readonly number[]): string {
     if (!isTensor(ids)) return this.g.int64s('ids', Array.from(ids), shape);
     const input = this.inputs.get(ids);
+    if (input !== undefined) input.indexed = true;
     if (input !== undefined && (input.ids || input.floatUses === 0)) {
       input.ids = true;
       return input.name;
@@ -160,17 +180,29 @@ export class Trace {
 
   /** Where the current op was called: the module path and the first caller outside the library. */
   where(): string {
+    return this.site()();
+  }
+
+  /**
+   * Where the current op is called, captured now (the module path and the call stack) and put
+   * into words only when asked, which is the costly part: {@link Trace.mark} captures a site
+   * for every node, and few are ever shown.
+   */
+  private site(): () => string {
     const module = this.path.length === 0 ? 'in the forward' : `in ${this.path[this.path.length - 1]}`;
     const E = Error as { stackTraceLimit?: number };
     const limit = E.stackTraceLimit;
     E.stackTraceLimit = 60;
-    const stack = new Error().stack ?? '';
+    const captured = new Error();
     E.stackTraceLimit = limit;
-    // The first frame with a file position outside the library's own modules.
-    const frames = stack.split('\n').map((l) => l.trim());
-    const caller = frames.find((f) => f.startsWith('at ') && /:\d+:\d+\)?$/.test(f) && !/[/\\](src|dist)[/\\](autograd|tensor|onnx|nn|rnn)[/\\]/.test(f));
-    return caller ? `${module}, ${caller}` : module;
+    return () => {
+      // The first frame with a file position outside the library's own modules.
+      const frames = (captured.stack ?? '').split('\n').map((l) => l.trim());
+      const caller = frames.find((f) => f.startsWith('at ') && /:\d+:\d+\)?$/.test(f) && !/[/\\](src|dist)[/\\](autograd|tensor|onnx|nn|rnn)[/\\]/.test(f));
+      return caller ? `${module}, ${caller}` : module;
+    };
   }
+
 }
 
 function isTensor(x: unknown): x is Tensor {
@@ -197,7 +229,11 @@ export function hookModules(trace: Trace, model: Module, converters: (m: Module)
       value: (...args: unknown[]) =>
         trace.within(label, () => {
           const run = () => original.apply(target, args);
-          return convert ? convert(trace, m, run, args) : run();
+          if (!convert) return run();
+          const first = trace.g.nodeCount;
+          const result = convert(trace, m, run, args);
+          trace.mark(first);
+          return result;
         }),
     });
     undo.push(() => {

@@ -14,9 +14,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { checkFlag, checkSize } from '../nn/check.js';
 import { SEED_SCHEMA, layerGenerator, uniform, type SeedOptions } from '../nn/init.js';
 import { Module } from '../nn/module.js';
-import { recurrentLayer } from './fused-layer.js';
-import { gateCount, type CellKind, type DirectionWeights } from './layer-op.js';
-import { WorkspacePool } from './workspace.js';
+import { gateCount, recurrentLayer, type CellKind, type DirectionWeights } from './fused-layer.js';
+import { WorkspacePool } from '../kernels/workspace.js';
 
 /** Options of the cells. */
 export interface CellOptions extends SeedOptions {
@@ -54,7 +53,7 @@ export class CellBase extends Module {
     options = checkOptions(op, options, 'options', kind === 'lstm' || kind === 'gru' ? schema : { ...schema, nonlinearity: 'string' });
     this.kind = kind;
     this.op = op;
-    this.inputSize = checkSize(op, 'inputSize', options.inputSize);
+    this.inputSize = checkSize(op, 'inputSize', options.inputSize, 0);
     this.hiddenSize = checkSize(op, 'hiddenSize', options.hiddenSize);
     this.bias = checkFlag(op, 'bias', options.bias, true);
     const g = layerGenerator(op, options);
@@ -65,7 +64,7 @@ export class CellBase extends Module {
     this.weightHh = init('weight_hh', [G, this.hiddenSize]);
     this.biasIh = this.bias ? init('bias_ih', [G]) : null;
     this.biasHh = this.bias ? init('bias_hh', [G]) : null;
-    this.pool = new WorkspacePool(this.hiddenSize, gateCount(kind), kind === 'lstm' ? 'lstm' : kind === 'gru' ? 'gru' : 'rnn');
+    this.pool = new WorkspacePool(this.hiddenSize, kind);
   }
 
   /** One step; returns h' and (LSTM) c' in the input's batching. */
@@ -78,7 +77,6 @@ export class CellBase extends Module {
     }
     const batched = x.shape.length === 2;
     const B = batched ? x.shape[0] : 1;
-    if (B === 0) throw new RecurrentError(op, `input needs at least one batch entry, got ${fmt(x.shape)}`, 'shape');
     const shape = batched ? [B, H] : [H];
     const state = (t: Tensor | undefined, name: string): Tensor => {
       if (t === undefined) return zeros([1, B, H]);

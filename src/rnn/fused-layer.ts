@@ -8,7 +8,7 @@
  *   XW = x W_ih^T + b_ih                 all T steps in one (T*B, I) x (I, G) product
  *   for each step t (T-1 down to 0 for the reverse direction):
  *     HW = h W_hh^T + b_hh               the only product left inside the loop, (B, H) x (H, G)
- *     h, c = cell(XW_t, HW, h, c)        one fused pass over the gates (src/kernels)
+ *     h, c = cell(XW_t, HW, h, c)        one fused pass over the gates
  * Backward (BPTT), per direction, walking the steps in the opposite order:
  *   dh += dY_t;  (dXW_t, dHW_t, dh, dc) = cell'(...);  dh += dHW_t W_hh
  * and then, once, as large products over all T*B rows:
@@ -18,35 +18,38 @@
  * is zero and its state is carried unchanged, so h_n is its state at its last valid step and
  * the reverse direction starts there, as pack_padded_sequence does.
  *
- * The op returns one packed tensor [output | h_n | c_n] (its single autograd output) and
- * zero-copy views of the three parts, whose gradients flow back into the packed one.
+ * The active backend computes both passes over plain arrays (src/kernels: js/recurrent-layer.ts
+ * is the step-by-step reading, wasm/recurrent-layer.ts the SIMD one); this file records them as
+ * one op whose single output is one packed buffer [output | h_n | c_n], and returns zero-copy
+ * views of the three parts, whose gradients flow back into the packed one. What backward needs
+ * goes back to its pool once backward has run and the graph is freed, or at once when no graph
+ * was recorded.
  */
-import { isGradEnabled } from '../autograd/graph.js';
-import { activeWasm } from '../kernels/backend.js';
-import { gruBackwardStep, gruForwardStep } from '../kernels/gru.js';
-import { lstmBackwardStep, lstmForwardStep } from '../kernels/lstm.js';
-import { matmulNN, matmulNT, matmulTN } from '../kernels/matmul.js';
-import { rnnBackwardStep, rnnForwardStep } from '../kernels/rnn.js';
+import { isGradEnabled, record } from '../autograd/graph.js';
+import { backend } from '../kernels/backend.js';
+import type { CellKind } from '../kernels/recurrent.js';
+import type { WorkspacePool } from '../kernels/workspace.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { recurrentLayerWasm } from './fused-layer-wasm.js';
-import { gateCount, recordLayer, type CellKind, type DirectionWeights, type LayerResult } from './layer-op.js';
-import type { Workspace, WorkspacePool } from './workspace.js';
 
-/** Column sums of a (rows, cols) block, added into out. */
-function addColumnSums(rows: number, cols: number, a: Float32Array, out: Float32Array): void {
-  for (let r = 0; r < rows; r++) {
-    const off = r * cols;
-    for (let j = 0; j < cols; j++) out[j] += a[off + j];
-  }
+export { gateCount, type CellKind } from '../kernels/recurrent.js';
+
+/** The weights of one direction, in PyTorch layout. */
+export interface DirectionWeights {
+  /** (G, I) */
+  weightIh: Tensor;
+  /** (G, H) */
+  weightHh: Tensor;
+  /** (G) or null */
+  biasIh: Tensor | null;
+  /** (G) or null */
+  biasHh: Tensor | null;
 }
 
-/** Every row of a (rows, cols) block set to `bias` (or zero). */
-function fillRows(rows: number, cols: number, bias: Tensor | null, out: Float32Array): void {
-  if (bias === null) {
-    out.fill(0, 0, rows * cols);
-    return;
-  }
-  for (let r = 0; r < rows; r++) out.set(bias.data, r * cols);
+/** What a layer returns: output (T, B, D*H), h_n (D, B, H) and, for the LSTM, c_n. */
+export interface LayerResult {
+  output: Tensor;
+  h: Tensor;
+  c: Tensor | null;
 }
 
 /**
@@ -62,106 +65,36 @@ export function recurrentLayer(
   lengths: Int32Array,
   pools: readonly WorkspacePool[],
 ): LayerResult {
-  const weights = directions.flatMap((w) => [w.weightIh, w.weightHh, w.biasIh, w.biasHh]);
-  const inputs = [x, h0, ...(c0 ? [c0] : []), ...weights.filter((w): w is Tensor => w !== null)];
-  const wasm = activeWasm();
-  if (wasm !== null) {
-    const saveForBackward = isGradEnabled() && inputs.some((t) => t.requiresGrad);
-    return recurrentLayerWasm(wasm, kind, x, h0, c0, directions, lengths, pools, saveForBackward);
-  }
-  const [T, B, I] = x.shape;
+  const [T, B, I] = x.shape as [number, number, number];
   const D = directions.length;
-  const H = h0.shape[2];
-  const G = gateCount(kind) * H;
-  const isLstm = kind === 'lstm';
-  const relu = kind === 'rnnRelu';
-  const X = x.data;
+  const H = h0.shape[2]!;
+  const weights = directions.flatMap((w) => [w.weightIh, w.weightHh, w.biasIh, w.biasHh]).filter((w): w is Tensor => w !== null);
+  const inputs = [x, h0, ...(c0 ? [c0] : []), ...weights];
+  const save = isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  const run = backend().recurrentLayer({
+    kind, T, B, I, H, x: x.data, h0: h0.data, c0: c0 === null ? null : c0.data, lengths, pools,
+    directions: directions.map((w) => ({ weightIh: w.weightIh.data, weightHh: w.weightHh.data, biasIh: w.biasIh?.data ?? null, biasHh: w.biasHh?.data ?? null })),
+  }, save);
+  const { packed } = run;
+  const out = record(`${kind}Layer`, packed, [packed.length], inputs, (g) => {
+    const grads = run.backward(g, x.requiresGrad);
+    // The engine clears gradFn.backward before calling it unless the graph is retained:
+    // only then may the buffers go back to the pool.
+    if (out.gradFn?.backward === null) run.release();
+    return grads;
+  });
+  if (out.gradFn === null) run.release();
   const outSize = T * B * D * H;
   const stateSize = D * B * H;
-  const packed = new Float32Array(outSize + stateSize * (isLstm ? 2 : 1));
-  const workspaces: Workspace[] = [];
-
-  for (let d = 0; d < D; d++) {
-    const { weightIh, weightHh, biasIh, biasHh } = directions[d];
-    const ws = pools[d].acquire(T, B);
-    workspaces.push(ws);
-    const { gates, hPrev, cPrev, tanhC, hwn, hw, h, c } = ws;
-    fillRows(T * B, G, biasIh, gates);
-    matmulNT(T * B, I, G, X, 0, weightIh.data, 0, gates, 0, true);
-    h.set(h0.data.subarray(d * B * H, (d + 1) * B * H));
-    if (isLstm) c.set(c0!.data.subarray(d * B * H, (d + 1) * B * H));
-    for (let s = 0; s < T; s++) {
-      const t = d === 1 ? T - 1 - s : s;
-      const stateOff = t * B * H;
-      hPrev.set(h, stateOff);
-      fillRows(B, G, biasHh, hw);
-      matmulNT(B, H, G, h, 0, weightHh.data, 0, hw, 0, true);
-      if (isLstm) {
-        cPrev.set(c, stateOff);
-        lstmForwardStep(B, H, t, lengths, gates, t * B * G, hw, h, c, tanhC, stateOff);
-      } else if (kind === 'gru') {
-        gruForwardStep(B, H, t, lengths, gates, t * B * G, hw, h, hwn, stateOff);
-      } else {
-        rnnForwardStep(B, H, t, lengths, relu, gates, t * B * G, hw, h);
-      }
-      for (let b = 0; b < B; b++) {
-        if (lengths[b] <= t) continue;
-        const dst = ((t * B + b) * D + d) * H;
-        for (let j = 0; j < H; j++) packed[dst + j] = h[b * H + j];
-      }
-    }
-    packed.set(h, outSize + d * B * H);
-    if (isLstm) packed.set(c, outSize + stateSize + d * B * H);
-  }
-
-  return recordLayer(kind, packed, [T, B, D, H], inputs, backwardLayer, () => workspaces.forEach((ws, d) => pools[d].release(T, B, ws)));
-
-  function backwardLayer(g: Float32Array): (Float32Array | null)[] {
-    const gx = x.requiresGrad ? new Float32Array(X.length) : null;
-    const gh0 = new Float32Array(stateSize);
-    const gc0 = isLstm ? new Float32Array(stateSize) : null;
-    const weightGrads: (Float32Array | null)[] = [];
-    for (let d = 0; d < D; d++) {
-      const { weightIh, weightHh, biasIh, biasHh } = directions[d];
-      const { gates, hPrev, cPrev, tanhC, hwn, h: dh, c: dc, dXW, dHW } = workspaces[d];
-      dh.set(g.subarray(outSize + d * B * H, outSize + (d + 1) * B * H));
-      if (isLstm) dc.set(g.subarray(outSize + stateSize + d * B * H, outSize + stateSize + (d + 1) * B * H));
-      for (let s = T - 1; s >= 0; s--) {
-        const t = d === 1 ? T - 1 - s : s;
-        const stateOff = t * B * H;
-        for (let b = 0; b < B; b++) {
-          if (lengths[b] <= t) continue;
-          const src = ((t * B + b) * D + d) * H;
-          for (let j = 0; j < H; j++) dh[b * H + j] += g[src + j];
-        }
-        if (isLstm) {
-          lstmBackwardStep(B, H, t, lengths, gates, t * B * G, cPrev, stateOff, tanhC, stateOff, dh, dc, dXW, t * B * G);
-        } else if (kind === 'gru') {
-          gruBackwardStep(B, H, t, lengths, gates, t * B * G, hPrev, stateOff, hwn, stateOff, dh, dXW, dHW, t * B * G);
-        } else {
-          rnnBackwardStep(B, H, t, lengths, relu, gates, t * B * G, dh, dXW, t * B * G);
-        }
-        matmulNN(B, G, H, dHW, t * B * G, weightHh.data, 0, dh, 0, true);
-      }
-      gh0.set(dh, d * B * H);
-      if (gc0) gc0.set(dc, d * B * H);
-      const gWih = new Float32Array(G * I);
-      const gWhh = new Float32Array(G * H);
-      matmulTN(G, T * B, I, dXW, 0, X, 0, gWih, 0, false);
-      matmulTN(G, T * B, H, dHW, 0, hPrev, 0, gWhh, 0, false);
-      weightGrads.push(gWih, gWhh);
-      if (biasIh) {
-        const gb = new Float32Array(G);
-        addColumnSums(T * B, G, dXW, gb);
-        weightGrads.push(gb);
-      }
-      if (biasHh) {
-        const gb = new Float32Array(G);
-        addColumnSums(T * B, G, dHW, gb);
-        weightGrads.push(gb);
-      }
-      if (gx) matmulNN(T * B, G, I, dXW, 0, weightIh.data, 0, gx, 0, true);
-    }
-    return [gx, gh0, ...(gc0 ? [gc0] : []), ...weightGrads];
-  }
+  const view = (offset: number, shape: number[]): Tensor =>
+    record('unpack', packed.subarray(offset, offset + shape.reduce((a, b) => a * b, 1)), shape, [out], (g) => {
+      const full = new Float32Array(packed.length);
+      full.set(g, offset);
+      return [full];
+    });
+  return {
+    output: view(0, [T, B, D * H]),
+    h: view(outSize, [D, B, H]),
+    c: kind === 'lstm' ? view(outSize + stateSize, [D, B, H]) : null,
+  };
 }

@@ -17,7 +17,7 @@ import { relu, sigmoid, tanh } from '../autograd/unary.js';
 import { tensor, zeros } from '../tensor/create.js';
 import { RecurrentError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { CellKind, DirectionWeights } from './layer-op.js';
+import type { CellKind, DirectionWeights } from './fused-layer.js';
 import type { RecurrentBase } from './rnn-base.js';
 
 /** One LSTM step from primitive ops: x (B, I), h and c (B, H) -> h', c'. */

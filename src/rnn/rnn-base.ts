@@ -21,9 +21,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { checkFlag, checkProbability, checkSize } from '../nn/check.js';
 import { SEED_SCHEMA, layerGenerator, uniform, type SeedOptions } from '../nn/init.js';
 import { Module } from '../nn/module.js';
-import { recurrentLayer } from './fused-layer.js';
-import { gateCount, type CellKind, type DirectionWeights } from './layer-op.js';
-import { WorkspacePool } from './workspace.js';
+import { gateCount, recurrentLayer, type CellKind, type DirectionWeights } from './fused-layer.js';
+import { WorkspacePool } from '../kernels/workspace.js';
 
 /** The option names every recurrent layer takes (RNN adds nonlinearity). */
 const RECURRENT_SCHEMA: OptionSchema = { inputSize: 'number', hiddenSize: 'number', numLayers: 'number', bias: 'boolean', batchFirst: 'boolean', dropout: 'number', bidirectional: 'boolean', ...SEED_SCHEMA };
@@ -77,7 +76,7 @@ export class RecurrentBase extends Module {
     if (options === null || typeof options !== 'object') throw new RecurrentError(op, 'needs an options object { inputSize, hiddenSize, ... }');
     options = checkOptions(op, options, 'options', kind === 'rnnTanh' || kind === 'rnnRelu' ? { ...RECURRENT_SCHEMA, nonlinearity: 'string' } : RECURRENT_SCHEMA);
     this.kind = kind;
-    this.inputSize = checkSize(op, 'inputSize', options.inputSize);
+    this.inputSize = checkSize(op, 'inputSize', options.inputSize, 0);
     this.hiddenSize = checkSize(op, 'hiddenSize', options.hiddenSize);
     this.numLayers = checkSize(op, 'numLayers', options.numLayers ?? 1);
     this.bias = checkFlag(op, 'bias', options.bias, true);
@@ -91,7 +90,6 @@ export class RecurrentBase extends Module {
     const init = (name: string, shape: number[]) =>
       this.registerParameter(name, uniform(zeros(shape), -bound, bound, { generator: this.generator }));
     const D = this.bidirectional ? 2 : 1;
-    const cellKind = kind === 'lstm' ? 'lstm' : kind === 'gru' ? 'gru' : 'rnn';
     for (let l = 0; l < this.numLayers; l++) {
       const inSize = l === 0 ? this.inputSize : D * H;
       const layer: DirectionWeights[] = [];
@@ -104,7 +102,7 @@ export class RecurrentBase extends Module {
           biasIh: this.bias ? init(`bias_ih${sfx}`, [G]) : null,
           biasHh: this.bias ? init(`bias_hh${sfx}`, [G]) : null,
         });
-        pools.push(new WorkspacePool(H, gateCount(kind), cellKind));
+        pools.push(new WorkspacePool(H, kind));
       }
       this.weights.push(layer);
       this.pools.push(pools);
@@ -126,7 +124,8 @@ export class RecurrentBase extends Module {
     if (x.shape[x.shape.length - 1] !== I) throw new RecurrentError(op, `input's last dim must be inputSize ${I}, got ${fmt(x.shape)}`, 'shape');
     let seq = batched ? (this.batchFirst ? transpose(x, 0, 1) : x) : unsqueeze(x, 1);
     const [T, B] = seq.shape;
-    if (T === 0 || B === 0) throw new RecurrentError(op, `input needs at least one step and one batch entry, got ${fmt(x.shape)}`, 'shape');
+    // As PyTorch: no steps is an error, an empty batch gives empty outputs.
+    if (T === 0) throw new RecurrentError(op, `input needs at least one step, got ${fmt(x.shape)}`, 'shape');
     const stateShape = batched ? [LD, B, H] : [LD, H];
     const state = (t: Tensor | undefined, name: string): Tensor => {
       if (t === undefined) return zeros([LD, B, H]);

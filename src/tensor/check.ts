@@ -24,4 +24,4 @@ export const TENSOR: ClassKind = { name: 'a Tensor', is: (v) => v instanceof Ten
 /** The option kind of a Generator value. */
 export const GENERATOR: ClassKind = { name: 'a Generator', is: (v) => v instanceof Generator };
 
-export { checkOptions, unknownOption, type OptionSchema } from './options.js';
+export { checkOptions, nearestName, unknownOption, type OptionSchema } from './options.js';

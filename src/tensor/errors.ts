@@ -5,6 +5,7 @@
  *   `matmul: inner sizes differ, [2,3] @ [4,5]`
  * `code` is stable and meant for programs; the message is meant for people.
  */
+import { setKernelError } from '../kernels/errors.js';
 
 /** Stable machine-readable reasons for a {@link RecurrentError}. */
 export type ErrorCode =
@@ -13,7 +14,8 @@ export type ErrorCode =
   | 'value' // non-finite or otherwise invalid numbers
   | 'state' // an operation not allowed in the current state (freed graph, no grad, ...)
   | 'format' // a malformed file or state dict
-  | 'numeric'; // NaN or Inf met where finite numbers are required
+  | 'numeric' // NaN or Inf met where finite numbers are required
+  | 'memory'; // more memory than the engine can give (the WASM backend's heap)
 
 /** Error thrown for every input the library rejects; names the operation and the shapes. */
 export class RecurrentError extends Error {
@@ -63,3 +65,5 @@ export function show(value: unknown, depth = 0): string {
       return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
   }
 }
+
+setKernelError((op, message) => new RecurrentError(op, message, 'memory'));

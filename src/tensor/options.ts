@@ -21,7 +21,7 @@ function distance(a: string, b: string): number {
  * (`batch_first`, `errorIfNonFinite`), else the nearest within two edits (`numLayer`, `hx`),
  * else null.
  */
-export function suggestName(key: string, known: readonly string[]): string | null {
+export function nearestName(key: string, known: readonly string[]): string | null {
   const plain = (s: string) => s.replace(/_/g, '').toLowerCase();
   let best: string | null = known.find((k) => plain(k) === plain(key)) ?? null;
   if (best === null) {
@@ -36,7 +36,7 @@ export function suggestName(key: string, known: readonly string[]): string | nul
 
 /** The sentence for an option nobody reads: `unknown option 'bais' (did you mean 'bias'? expected one of ...)`. */
 export function unknownOption(key: string, known: readonly string[], what = 'option'): string {
-  const best = suggestName(key, known);
+  const best = nearestName(key, known);
   const hint = best === null ? '' : `did you mean '${best}'? `;
   return `unknown ${what} '${key}' (${hint}expected one of ${known.join(', ')})`;
 }

@@ -9,6 +9,7 @@
  * reads as it does in PyTorch.
  */
 import * as ag from '../autograd/ops.js';
+import { markStorageModified, storageVersion } from '../kernels/storage.js';
 import { RecurrentError, fmt, show } from './errors.js';
 import { formatTensor } from './format.js';
 import { MAX_NESTING, checkShape, numel, sizesArg, stridesOf } from './shape.js';
@@ -35,6 +36,16 @@ export interface BackwardOptions {
 /** A nested array of numbers, as accepted by {@link tensor} and returned by {@link Tensor.toArray}. */
 export type NestedArray = number | NestedArray[];
 
+/**
+ * Writes `values` into `target`'s data in place and marks its storage modified: the one way the
+ * library overwrites a tensor it does not own the computation of (loadStateDict, checkpoint
+ * rollbacks, early-stopping restores), so no such write can leave a cache of the old values.
+ */
+export function overwrite(target: Tensor, values: ArrayLike<number>): void {
+  target.data.set(values);
+  target.markModified();
+}
+
 /** An n-dimensional array of float32 numbers that can record the operations applied to it. */
 export class Tensor {
   /**
@@ -56,13 +67,6 @@ export class Tensor {
   grad: Tensor | null = null;
   /** How this tensor was computed, or null for a leaf. */
   gradFn: GradFn | null = null;
-  /**
-   * Counts in-place changes of `data` (PyTorch's `_version`). The library bumps it whenever it
-   * writes a tensor in place (optimizer steps, loadStateDict, init, checkpoint restores), and
-   * caches derived from the data, such as the WASM backend's packed weights, are rebuilt when it
-   * changes. After writing `data` yourself, call {@link Tensor.markModified}.
-   */
-  version = 0;
 
   /** Wraps existing storage; `data.length` must equal the shape's element count. */
   constructor(data: Float32Array, shape: readonly number[]) {
@@ -99,11 +103,24 @@ export class Tensor {
   }
 
   /**
-   * Declares that `data` was changed in place, so caches derived from it (the packed weights
-   * of the WASM backend) are rebuilt before their next use. Returns the tensor.
+   * Counts in-place changes of the storage under `data` (PyTorch's `_version`): one counter per
+   * ArrayBuffer, shared by every view of it (`detach()`, `reshape()`, a Tensor over the same or
+   * a `subarray` of the same data). The library bumps it whenever it writes a tensor in place
+   * (optimizer steps, loadStateDict, init, checkpoint and early-stopping restores, gradcheck),
+   * and caches derived from the data, such as the WASM backend's packed weights, are rebuilt
+   * when it changes. After writing `data` yourself, call {@link Tensor.markModified}.
+   */
+  get version(): number {
+    return storageVersion(this.data);
+  }
+
+  /**
+   * Declares that `data` was changed in place, so caches derived from it or from any view of
+   * its storage (the packed weights of the WASM backend) are rebuilt before their next use.
+   * Returns the tensor.
    */
   markModified(): this {
-    this.version++;
+    markStorageModified(this.data);
     return this;
   }
 

@@ -14,6 +14,7 @@ import { checkOptions } from '../tensor/check.js';
 import { noGrad } from '../autograd/graph.js';
 import { ReduceLROnPlateau } from '../optim/lr-scheduler.js';
 import { RecurrentError } from '../tensor/errors.js';
+import { overwrite } from '../tensor/tensor.js';
 import type { Callback, Logs, TrainingContext } from './callback-api.js';
 import { integerOption } from './check.js';
 import { encodeCheckpoint } from './checkpoint.js';
@@ -154,10 +155,7 @@ export class EarlyStopping implements Callback {
   onTrainEnd(context: TrainingContext): void {
     const best = this.bestWeights;
     if (best === null) return;
-    noGrad(() => context.model.parameters().forEach((p, i) => {
-      p.data.set(best[i]);
-      p.markModified();
-    }));
+    noGrad(() => context.model.parameters().forEach((p, i) => overwrite(p, best[i]!)));
   }
 }
 

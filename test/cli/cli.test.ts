@@ -21,7 +21,7 @@ const TEXT = [
   'a recurrent network reads one character at a time, ',
   'and the gradient flows back through every step. ',
 ].join('').repeat(12);
-const SMALL = ['--hidden', '12', '--embed', '6', '--seq', '12', '--batch', '4', '--every', '10', '--sample-every', '50', '--seed', '7'];
+const SMALL = ['--hidden', '12', '--embed', '6', '--seq', '12', '--batch', '4', '--every', '10', '--val-every', '10', '--sample-every', '50', '--seed', '7'];
 
 interface Run {
   code: number | null;
@@ -179,7 +179,8 @@ describe('errors: one line on stderr, no stack trace, a non-zero exit', () => {
   const cases: [string, string[], number, RegExp][] = [
     ['no command', [], 2, /^recurrent: missing command/],
     ['unknown command', ['fly'], 2, /^recurrent: unknown command "fly"/],
-    ['unknown flag', ['train', '--data', 'text.txt', '--hiden', '3'], 2, /^recurrent train: unknown flag --hiden/],
+    ['unknown flag', ['train', '--data', 'text.txt', '--hiden', '3'], 2, /^recurrent train: unknown flag --hiden \(did you mean --hidden\? see 'recurrent train --help'\)\n$/],
+    ['unknown flag, nothing near', ['sample', '--colour'], 2, /^recurrent sample: unknown flag --colour \(see 'recurrent sample --help'\)\n$/],
     ['missing value', ['train', '--data', 'text.txt', '--steps'], 2, /^recurrent train: --steps needs a value/],
     ['bad number', ['train', '--data', 'text.txt', '--lr', 'fast'], 2, /^recurrent train: --lr must be a number > 0 and <= 10, got "fast"/],
     ['out of range', ['train', '--data', 'text.txt', '--hidden', '0'], 2, /^recurrent train: --hidden must be an integer >= 1/],
@@ -190,9 +191,13 @@ describe('errors: one line on stderr, no stack trace, a non-zero exit', () => {
     ['missing checkpoint', ['sample', '--checkpoint', 'nowhere.safetensors'], 1, /^recurrent sample: cannot read checkpoint 'nowhere.safetensors': no such file\n$/],
     ['not a safetensors file', ['summary', '--checkpoint', 'text.txt'], 1, /^recurrent summary: 'text.txt' is not a safetensors file; pass the checkpoint.safetensors of a run folder made by `recurrent train`\n$/],
     ['weights without a run', ['sample', '--checkpoint', 'weights.safetensors'], 1, /^recurrent sample: 'weights.safetensors' is not a readable checkpoint: it holds weights but no training run .*live page/],
+    ['weights naming a run in broken JSON', ['sample', '--checkpoint', 'run-not-json.safetensors'], 1, /^recurrent sample: 'run-not-json\.safetensors' holds a recurrent\.run entry that is not JSON\n$/],
+    ['weights naming a run with a bad config', ['train', '--resume', 'run-bad-config.safetensors'], 2, /^recurrent train: --resume takes a run folder \(the --out of a run\) or weights saved by an exported model\.py, and 'run-bad-config\.safetensors' is neither\n$/],
+    ['weights naming a run with a bad config, summarised', ['summary', '--checkpoint', 'run-bad-config.safetensors'], 1, /^recurrent summary: the checkpoint's config is not one `recurrent train` writes \(model "transformer"\)\n$/],
     ['--out is a file', ['train', '--data', 'text.txt', '--out', 'text.txt'], 2, /^recurrent train: --out 'text.txt' is a file; --out takes a folder/],
     ['--out under a file', ['train', '--data', 'text.txt', '--out', 'text.txt/run'], 2, /^recurrent train: --out 'text.txt\/run': a part of the path is a file, not a folder\n$/],
-    ['--resume given another file', ['train', '--resume', 'text.txt'], 2, /^recurrent train: --resume takes a run folder \(the --out of a run\), and 'text.txt' is a file\n$/],
+    ['--resume under a file', ['train', '--resume', 'text.txt/run'], 2, /^recurrent train: --resume 'text.txt\/run': a part of the path is a file, not a folder\n$/],
+    ['--resume given another file', ['train', '--resume', 'text.txt'], 2, /^recurrent train: --resume takes a run folder \(the --out of a run\) or weights saved by an exported model\.py, and 'text\.txt' is neither\n$/],
     ['truncated checkpoint', ['sample', '--checkpoint', 'truncated.safetensors'], 1, /^recurrent sample: 'truncated.safetensors' is not a readable checkpoint: /],
     ['checkpoint is a folder', ['summary', '--checkpoint', 'straight'], 1, /^recurrent summary: cannot read checkpoint 'straight': it is a folder\n$/],
     ['unknown prompt character', ['sample', '--checkpoint', 'straight/checkpoint.safetensors', '--prompt', 'Zoë'], 2, /^recurrent sample: --prompt has characters the model never saw: "Z", "ë" \(its vocabulary has \d+ characters\)\n$/],
@@ -204,6 +209,8 @@ describe('errors: one line on stderr, no stack trace, a non-zero exit', () => {
   beforeAll(() => {
     writeFileSync(file('truncated.safetensors'), readFileSync(file('straight', 'checkpoint.safetensors')).subarray(0, 200));
     writeFileSync(file('weights.safetensors'), safetensors.save({ 'embed.weight': tensor([[1, 2]]) }));
+    writeFileSync(file('run-not-json.safetensors'), safetensors.save({ 'embed.weight': tensor([[1, 2]]) }, { 'recurrent.run': '{"step": 1,' }));
+    writeFileSync(file('run-bad-config.safetensors'), safetensors.save({ 'embed.weight': tensor([[1, 2]]) }, { 'recurrent.run': JSON.stringify({ step: 1, tool: 'recurrent train', config: { model: 'transformer' } }) }));
     writeFileSync(file('latin1.txt'), Buffer.from(TEXT.slice(0, 10) + 'café crème ' + TEXT, 'latin1'));
     writeFileSync(file('binary.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02, 0x03, ...Buffer.from(TEXT)]));
     writeFileSync(file('utf16-nobom.txt'), Buffer.from(TEXT, 'utf16le'));
@@ -230,6 +237,69 @@ describe('help', () => {
     for (const flag of ['model', 'data', 'hidden', 'layers', 'seq', 'batch', 'steps', 'lr', 'clip', 'seed', 'out', 'resume', 'embed', 'val-fraction', 'every', 'sample-every', 'threads']) {
       expect(r.stdout).toContain(`--${flag} `);
     }
+  });
+
+  it('states one default for each flag (--threads: all cores, not a number as well)', async () => {
+    const r = await run(['train', '--help']);
+    for (const line of r.stdout.split('\n').filter((l) => l.startsWith('  --'))) expect(line.match(/default/gi)?.length ?? 0, line).toBeLessThanOrEqual(1);
+    expect(r.stdout).toMatch(/--threads N +threads that run the kernels, by default all cores/);
+  });
+});
+
+describe('intervals and the time budget', () => {
+  it('logs, validates and saves a checkpoint at their own intervals (a run killed after step 25 resumes from step 20)', async () => {
+    let killedAt = '';
+    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--every', '5', '--val-every', '10', '--checkpoint-every', '20', '--steps', '100000', '--out', 'intervals'], (text, child) => {
+      if (killedAt === '' && /^step 25\//m.test(text)) {
+        killedAt = text;
+        child.kill('SIGKILL');
+      }
+    });
+    expect(r.signal).toBe('SIGKILL');
+    expect(tensorsOf(file('intervals', 'checkpoint.safetensors')).step).toBe(20);
+    const lines = readFileSync(file('intervals', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; valLoss?: number });
+    expect(lines.map((l) => l.step).slice(0, 5)).toEqual([5, 10, 15, 20, 25]);
+    expect(lines.slice(0, 5).map((l) => l.valLoss !== undefined)).toEqual([false, true, false, true, false]);
+    const resumed = await run(['train', '--resume', 'intervals', '--steps', '30']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^resuming LSTM .* at step 20 of 30/m);
+    expect(metricsOf('intervals').map((l) => l.step)).toEqual([5, 10, 15, 20, 25, 30]);
+  });
+
+  it('--minutes stops after the budget with a checkpoint and the validation loss, and --resume goes on', async () => {
+    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--steps', '1000000', '--minutes', '0.03', '--out', 'budget']);
+    expect(r, r.stderr).toMatchObject({ code: 0, stderr: '' });
+    const stopped = Number(r.stdout.match(/^stopped by --minutes 0\.03 at step (\d+) of 1000000: loss \d\.\d{4}, validation loss \d\.\d{4} \(the whole held-out tail\) \(/m)![1]);
+    expect(r.stdout).toContain('continue with: recurrent train --resume budget\n');
+    expect(stopped).toBeGreaterThan(0);
+    expect(tensorsOf(file('budget', 'checkpoint.safetensors')).step).toBe(stopped);
+    const last = JSON.parse(readFileSync(file('budget', 'metrics.jsonl'), 'utf8').trim().split('\n').at(-1)!) as { step: number; valLoss: number; elapsed: number };
+    expect(last.step).toBe(stopped);
+    expect(Number.isFinite(last.valLoss)).toBe(true);
+    expect(last.elapsed).toBeGreaterThanOrEqual(0.03 * 60);
+    const more = await run(['train', '--resume', 'budget', '--minutes', '0.01']);
+    expect(more, more.stderr).toMatchObject({ code: 0, stderr: '' });
+    expect(tensorsOf(file('budget', 'checkpoint.safetensors')).step).toBeGreaterThan(stopped);
+  });
+
+  it.each([
+    [['--checkpoint-every', '0'], /^recurrent train: --checkpoint-every must be an integer >= 1 and <= 1000000000, got "0"\n$/],
+    [['--val-every', '-3'], /^recurrent train: --val-every must be an integer >= 1 and <= 1000000000, got "-3"\n$/],
+    [['--minutes', '0'], /^recurrent train: --minutes must be a number > 0 and <= 1000000, got "0"\n$/],
+    [['--minutes', 'soon'], /^recurrent train: --minutes must be a number > 0 and <= 1000000, got "soon"\n$/],
+  ])('refuses %j', async (flags, message) => {
+    const r = await run(['train', '--data', 'text.txt', ...SMALL, ...flags, '--out', 'refused']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(file('refused'))).toBe(false);
+  });
+
+  it('says what the validation loss covers, in the help and in the output', async () => {
+    const help = await run(['train', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('"val" is the mean cross entropy over the whole held-out tail (the last --val-fraction of the text), every character of it predicted once');
+    const r = await run(['train', '--data', 'text.txt', ...SMALL, '--steps', '2', '--out', 'scope']);
+    const tail = Math.floor(TEXT.length * 0.1);
+    expect(r.stdout).toContain(`"val" is the mean cross entropy over the whole held-out tail (${tail} characters), every 10 steps and at the end\n`);
   });
 });
 

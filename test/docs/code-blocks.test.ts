@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { requireFromEngines } from '../engine-packages.js';
 
 const root = resolve(__dirname, '../..');
 const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
@@ -46,8 +47,8 @@ for (const page of pages) {
             'recurrent/browser': join(root, 'src/browser/index.ts'),
             recurrent: join(root, 'src/index.ts'),
           },
-          // Packages the pages use beside recurrent (onnxruntime-node, a native addon) load from this checkout.
-          plugins: [{ name: 'checkout-packages', setup: (b) => b.onResolve({ filter: /^onnxruntime-node$/ }, () => ({ path: require.resolve('onnxruntime-node'), external: true })) }],
+          // Packages the pages use beside recurrent (onnxruntime-node, a native addon) load from the engines package.
+          plugins: [{ name: 'engine-packages', setup: (b) => b.onResolve({ filter: /^onnxruntime-node$/ }, () => ({ path: requireFromEngines.resolve('onnxruntime-node'), external: true })) }],
           logLevel: 'silent',
         });
         const log = vi.spyOn(console, 'log').mockImplementation(() => {});

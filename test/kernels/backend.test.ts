@@ -1,9 +1,8 @@
 /** The backend switch: the default in Node, switching both ways, and its errors. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecurrentError, getBackend, nn, noGrad, randn, Generator, setBackend } from '../../src/index.js';
-import { backendName } from '../../src/kernels/backend.js';
 
-const initial = backendName();
+const initial = getBackend();
 afterEach(() => setBackend(initial));
 
 describe('backend switch', () => {

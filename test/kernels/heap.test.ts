@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { F, Generator, nn, optim, randn, setBackend } from '../../src/index.js';
-import { backendName, wasmKernels } from '../../src/kernels/backend.js';
+import { wasmKernels } from '../../src/kernels/backend.js';
+import { getBackend } from '../../src/index.js';
 
 describe('WASM heap', () => {
   it('stays flat over 1,000 training steps', () => {
-    const initial = backendName();
+    const initial = getBackend();
     setBackend('wasm');
     try {
       const g = new Generator(1);

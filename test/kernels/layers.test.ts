@@ -6,11 +6,12 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Generator, nn, randn, setBackend, sum, mul, add, type Tensor } from '../../src/index.js';
-import { backendName, wasmKernels } from '../../src/kernels/backend.js';
+import { wasmKernels } from '../../src/kernels/backend.js';
+import { getBackend } from '../../src/index.js';
 import { expectClose } from '../helpers.js';
 import { FAST_VS_REFERENCE } from '../tolerances.js';
 
-const initial = backendName();
+const initial = getBackend();
 afterAll(() => setBackend(initial));
 
 const config = fc.record({

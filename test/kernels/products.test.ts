@@ -3,14 +3,19 @@
  * with every edge the SIMD kernel has: sizes that are not multiples of 4 or 8, one row or one
  * column, an empty inner dimension, k past the 256-row block, offsets, and accumulation.
  * Also: a product cut into row blocks gives the same bits as the whole (threads rely on it),
- * and a weight changed in place is repacked before its next use.
+ * and a weight changed in place is repacked before its next use; on the WASM backend, the
+ * scratch where the kernel copies B's panels is never handed out by the heap and is free again
+ * after every product.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Generator, nn, noGrad, optim, randn, Tensor, F } from '../../src/index.js';
-import { matmulNN, matmulNT, matmulTN } from '../../src/kernels/products.js';
+import { Generator, linear, nn, noGrad, optim, randn, Tensor, F } from '../../src/index.js';
+import { backend, wasmKernels } from '../../src/kernels/backend.js';
+import { wasmBackend } from '../../src/kernels/wasm/backend.js';
+import { GEMM_SCRATCH } from '../../src/kernels/wasm/gemm.js';
 
-const LAYOUTS = { NN: matmulNN, NT: matmulNT, TN: matmulTN } as const;
+/** The active backend's product of a layout. */
+const product = (layout: string) => backend()[`matmul${layout as 'NN' | 'NT' | 'TN'}`];
 
 /** Float32 summation of k products may err by about k·u·Σ|a_p b_p| (u = 2^-24); this is 2× that. */
 function bound(k: number, sumAbs: number): number {
@@ -36,7 +41,7 @@ describe('matrix products on the active backend', () => {
         const b = randn([ob + k * n], { generator: g }).data;
         const c = randn([oc + m * n], { generator: g }).data;
         const before = c.slice();
-        LAYOUTS[layout as keyof typeof LAYOUTS](m, k, n, a, oa, b, ob, c, oc, accumulate);
+        product(layout)(m, k, n, a, oa, b, ob, c, oc, accumulate);
         for (let o = 0; o < oc; o++) expect(c[o]).toBe(before[o]);
         for (let i = 0; i < m; i++) {
           for (let j = 0; j < n; j++) {
@@ -67,15 +72,60 @@ describe('matrix products on the active backend', () => {
         const a = randn([m * k], { generator: g }).data;
         const b = randn([n * k], { generator: g }).data;
         const whole = new Float32Array(m * n);
-        matmulNT(m, k, n, a, 0, b, 0, whole, 0, false);
+        product('NT')(m, k, n, a, 0, b, 0, whole, 0, false);
         const split = new Float32Array(m * n);
         const cut = g.randint(1, m);
-        matmulNT(cut, k, n, a, 0, b, 0, split, 0, false);
-        matmulNT(m - cut, k, n, a, cut * k, b, 0, split, cut * n, false);
+        product('NT')(cut, k, n, a, 0, b, 0, split, 0, false);
+        product('NT')(m - cut, k, n, a, cut * k, b, 0, split, cut * n, false);
         expect(Array.from(split)).toEqual(Array.from(whole));
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('x Wᵀ + b on the active backend', () => {
+  it('adds the bias once, for every k, also across the 256-deep blocks of k', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.oneof(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 250, max: 530 })), fc.integer({ min: 1, max: 19 }), fc.nat(1e6), (m, k, n, seed) => {
+        const g = new Generator(seed);
+        const x = randn([m, k], { generator: g });
+        const w = randn([n, k], { generator: g });
+        const b = randn([n], { generator: g });
+        const y = noGrad(() => linear(x, w, b)).data;
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let exact = b.data[j]!;
+            let sumAbs = Math.abs(exact);
+            for (let p = 0; p < k; p++) {
+              exact += x.data[i * k + p]! * w.data[j * k + p]!;
+              sumAbs += Math.abs(x.data[i * k + p]! * w.data[j * k + p]!);
+            }
+            if (!(Math.abs(y[i * n + j]! - exact) <= bound(k, sumAbs))) throw new Error(`m${m} k${k} n${n}: y[${i}][${j}] = ${y[i * n + j]}, exact ${exact}`);
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe.runIf(wasmKernels() !== null)('the product kernel\'s scratch', () => {
+  it('lies below every heap block and is released after each product', () => {
+    const w = wasmKernels()!;
+    const { matmulNN, matmulTN } = wasmBackend(w);
+    const g = new Generator(9);
+    for (const [m, k, n] of [[64, 256, 64], [40, 600, 24], [16, 7, 9]]) {
+      const a = randn([m * k], { generator: g }).data;
+      const b = randn([k * n], { generator: g }).data;
+      matmulNN(m, k, n, a, 0, b, 0, new Float32Array(m * n), 0, false);
+      matmulTN(m, k, n, randn([k * m], { generator: g }).data, 0, b, 0, new Float32Array(m * n), 0, false);
+      const flags = w.heap.i32.subarray(GEMM_SCRATCH.flags >>> 2, (GEMM_SCRATCH.flags >>> 2) + GEMM_SCRATCH.slots);
+      expect(Array.from(flags)).toEqual(Array(GEMM_SCRATCH.slots).fill(0));
+    }
+    const block = w.heap.alloc(4);
+    expect(block).toBeGreaterThanOrEqual(GEMM_SCRATCH.end);
+    w.heap.free(block);
   });
 });
 

@@ -5,12 +5,13 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { F, Generator, nn, optim, randn, setBackend, type Tensor } from '../../src/index.js';
-import { backendName, wasmKernels } from '../../src/kernels/backend.js';
-import { parallelWork } from '../../src/kernels/products.js';
+import { wasmKernels } from '../../src/kernels/backend.js';
+import { getBackend } from '../../src/index.js';
+import { parallelWork } from '../../src/kernels/threads.js';
 import { ContentionGuard, kernelPool, setKernelPool, type KernelPool } from '../../src/kernels/threads.js';
 import { NodeKernelPool } from '../../src/node/threads.js';
 
-const initialBackend = backendName();
+const initialBackend = getBackend();
 const initialPool = kernelPool();
 const initialMinimum = parallelWork.minimum;
 parallelWork.minimum = 0; // split these small layers too

@@ -142,4 +142,6 @@ it('refuses what would freeze traced values or the batch size into the graph', (
   const loss = new Calls((m, x) => F.mseLoss(m.lin.forward(x), x));
   expect(expectRejected(() => exportOnnx(loss, randn([2, 3])), 'exportOnnx').message).toMatch(/op mseLoss/);
   expect(() => exportOnnx(new Calls((m, x) => m.lin.forward(x)), [] as Tensor[])).toThrow(RecurrentError);
+  const metadata = { vocab: '["a"]', version: 2 } as unknown as Record<string, string>;
+  expect(expectRejected(() => exportOnnx(new Calls((m, x) => m.lin.forward(x)), randn([2, 3]), { metadata }), 'exportOnnx').message).toMatch(/metadata must be an object of strings, got/);
 });

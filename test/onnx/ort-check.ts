@@ -5,6 +5,7 @@ import { exportOnnx, type ExportableModule } from '../../src/onnx/index.js';
 import { ort, type OrtTensor } from '../engines.js';
 import { expectClose } from '../helpers.js';
 import { LAYER } from '../tolerances.js';
+import { flatten } from './outputs.js';
 
 /** [batch, steps] pairs the exported graphs run at; the examples use [3, 5]. */
 export const SIZES = [
@@ -14,14 +15,6 @@ export const SIZES = [
 
 function feed(x: Tensor, ids: boolean): OrtTensor {
   return ids ? new ort!.Tensor('int64', BigInt64Array.from(x.data, (v) => BigInt(v)), x.shape) : new ort!.Tensor('float32', x.data, x.shape);
-}
-
-/** Every tensor of a forward's result, by the output names exportOnnx gives them. */
-function flatten(result: unknown, prefix = ''): Record<string, Tensor> {
-  if (result instanceof Tensor) return { [prefix || 'output']: result };
-  const out: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(result as object)) Object.assign(out, flatten(v, prefix ? `${prefix}.${k}` : k));
-  return out;
 }
 
 /** Exports `model` on `example`, then runs ONNX Runtime on `inputs` and compares every output with the library's. */

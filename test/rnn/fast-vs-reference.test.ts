@@ -6,9 +6,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Generator, Tensor, add, cat, gradcheck, mul, nn, randn, reshape, sum } from '../../src/index.js';
 import { recurrentLayer } from '../../src/rnn/fused-layer.js';
-import type { CellKind, DirectionWeights } from '../../src/rnn/layer-op.js';
+import type { CellKind, DirectionWeights } from '../../src/rnn/fused-layer.js';
 import { recurrentReference } from '../../src/rnn/reference.js';
-import { WorkspacePool } from '../../src/rnn/workspace.js';
+import { WorkspacePool } from '../../src/kernels/workspace.js';
 import { expectClose } from '../helpers.js';
 import { FAST_VS_REFERENCE, GRADCHECK } from '../tolerances.js';
 
@@ -89,8 +89,7 @@ describe('BPTT through the fused layer passes gradcheck', () => {
             const g = new Generator(seed);
             const G = { lstm: 4, gru: 3, rnnTanh: 1, rnnRelu: 1 }[kind] * H;
             const D = bidirectional ? 2 : 1;
-            const cellKind = kind === 'lstm' ? 'lstm' : kind === 'gru' ? 'gru' : 'rnn';
-            const pools = Array.from({ length: D }, () => new WorkspacePool(H, G / H, cellKind));
+            const pools = Array.from({ length: D }, () => new WorkspacePool(H, kind));
             const lengths = Int32Array.from({ length: B }, () => (withLengths ? g.randint(1, T + 1) : T));
             const weights: Tensor[] = [];
             for (let d = 0; d < D; d++) weights.push(randn([G, I], { generator: g }), randn([G, H], { generator: g }), randn([G], { generator: g }), randn([G], { generator: g }));

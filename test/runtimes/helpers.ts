@@ -4,7 +4,8 @@
  * launch the system's chromium, and compute Node's reference results for the workloads.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -14,15 +15,25 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** node_modules/.bin of the repository. */
 export const BIN = join(ROOT, 'node_modules', '.bin');
 /**
- * Where the other engines' binaries (bun, deno, workerd) live: test/runtimes has its own
- * pinned package.json and lockfile, installed by `npm test` (test:engines-install), so that
- * `npm ci` at the root does not download them.
+ * Where the other engines live: test/runtimes has its own pinned package.json and lockfile,
+ * installed by `npm test` (test:engines-install), so that `npm ci` at the root does not
+ * download them.
  */
-const ENGINES_BIN = join(ROOT, 'test', 'runtimes', 'node_modules', '.bin');
+const ENGINES = join(ROOT, 'test', 'runtimes', 'node_modules');
+const BINARIES = {
+  bun: '.bin/bun',
+  deno: '.bin/deno',
+  workerd: '.bin/workerd',
+  'node-20': 'node-20/bin/node',
+  'node-22': 'node-22/bin/node',
+  'node-24': 'node-24/bin/node',
+  'node-26': 'node-26/bin/node',
+  hermes: 'hermes-engine-cli/linux64-bin/hermes',
+} as const;
 
 /** The path of an engine's binary; fails with the command that installs it when it is missing. */
-export function engineBinary(name: 'bun' | 'deno' | 'workerd'): string {
-  const path = join(ENGINES_BIN, name);
+export function engineBinary(name: keyof typeof BINARIES): string {
+  const path = join(ENGINES, BINARIES[name]);
   if (!existsSync(path)) {
     throw new Error(`${path} is missing: the runtime tests' engines are installed by \`npm test\`, or by \`npm run test:engines-install\` before running vitest directly.`);
   }
@@ -92,6 +103,21 @@ export async function ensureBuilt(): Promise<void> {
   } finally {
     rmdirSync(lock);
   }
+}
+
+/**
+ * The package as a user installs it: builds dist/ if stale, packs it (`npm pack`) into a new
+ * temporary folder, and installs the tarball there into an ESM project named `name`; resolves
+ * with the folder and how long the install took.
+ */
+export async function installPacked(name: string): Promise<{ dir: string; installMs: number }> {
+  await ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), `recurrent-${name}-`));
+  await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { timeoutMs: 60_000 });
+  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }));
+  const install = await run('npm', ['install', `./${tarball}`, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, timeoutMs: 120_000 });
+  return { dir, installMs: install.ms };
 }
 
 export interface RunOptions {

@@ -64,6 +64,59 @@ describe('live page (examples/browser)', () => {
     expect(Math.abs(average[119]! - 2.5)).toBeLessThan(0.05); // and smooths the plateau's noise
   });
 
+  it('has text in the box at first paint, before the corpus arrives, and the corpus after', async () => {
+    const page = await browser!.newPage({ viewport: { width: 1200, height: 860 } });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/examples/data/corpus.txt', async (route) => {
+      await held; // the corpus arrives only when the test says so
+      await route.continue();
+    });
+    try {
+      await page.goto(`${server!.url}examples/browser/`, { waitUntil: 'load' });
+      expect(await page.evaluate(() => document.body.dataset.ready)).toBeUndefined(); // still waiting for the corpus
+      const early = await page.inputValue('#text');
+      expect(early.length, 'text at first paint').toBeGreaterThan(100);
+      release();
+      await page.waitForSelector('body[data-ready="true"]');
+      const corpus = readFileSync(join(ROOT, 'examples', 'data', 'corpus.txt'), 'utf8');
+      expect(await page.inputValue('#text')).toBe(corpus);
+    } finally {
+      release();
+      await page.close();
+    }
+  });
+
+  it("says which backend its worker's kernels run on: the one the worker can run", async () => {
+    const page = await browser!.newPage({ viewport: { width: 1200, height: 860 } });
+    try {
+      await page.goto(`${server!.url}examples/browser/`);
+      await page.waitForSelector('body[data-ready="true"]');
+      const header = () => page.locator('header').innerText();
+      expect(await header()).not.toMatch(/no WebAssembly/);
+      expect(await header()).toMatch(/Its kernels run in the worker on WebAssembly SIMD where the browser allows it, else on scalar JavaScript\./);
+      const spawned = page.waitForEvent('worker');
+      await page.click('#start');
+      const worker = await spawned;
+      await page.waitForFunction(() => !document.getElementById('backend')!.textContent!.includes('where the browser allows it'), null, { timeout: 30_000 });
+      // Independently of the library: can this worker compile WebAssembly SIMD? (v128.const, drop)
+      const simd = await worker.evaluate(async () => {
+        const bytes = [0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 23, 1, 21, 0, 253, 12, ...new Array(16).fill(0), 26, 11];
+        try {
+          await WebAssembly.compile(new Uint8Array(bytes));
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      expect(simd).toBe(true); // Chromium's module workers run WebAssembly SIMD
+      expect(await header()).toMatch(/Its kernels run in the worker on WebAssembly SIMD\./);
+      await page.click('#stop');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('fits a phone: at 390 px the stats are not clipped', async () => {
     const page = await browser!.newPage({ viewport: { width: 390, height: 844 } });
     try {

@@ -12,11 +12,10 @@
  *   `console.log(tensor)` and error names, and an uncaught error prints a short source line,
  *   not a minified bundle.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ensureBuilt, expectLossFalls, ROOT, run } from './helpers.js';
+import { BIN, expectLossFalls, installPacked, ROOT, run } from './helpers.js';
 
 let dir = '';
 
@@ -140,13 +139,9 @@ function tsconfig(module: string, moduleResolution: string, files: string[]): st
 }
 
 beforeAll(async () => {
-  await ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'recurrent-consumer-'));
-  await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { timeoutMs: 60_000 });
-  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  const install = await run('npm', ['install', `./${tarball}`, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, timeoutMs: 120_000 });
-  console.log(`packed and installed into ${dir} in ${install.ms.toFixed(0)} ms`);
+  const installed = await installPacked('consumer');
+  dir = installed.dir;
+  console.log(`packed and installed into ${dir} in ${installed.installMs.toFixed(0)} ms`);
   writeFileSync(join(dir, 'esm.mjs'), ESM);
   writeFileSync(join(dir, 'cjs.cjs'), CJS);
   writeFileSync(join(dir, 'names.cjs'), NAMES);

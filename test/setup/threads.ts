@@ -6,8 +6,7 @@
 import { afterAll } from 'vitest';
 import { setBackend } from '../../src/index.js';
 import { wasmKernels } from '../../src/kernels/backend.js';
-import { parallelWork } from '../../src/kernels/products.js';
-import { ContentionGuard, kernelPool, setKernelPool } from '../../src/kernels/threads.js';
+import { ContentionGuard, kernelPool, parallelWork, setKernelPool } from '../../src/kernels/threads.js';
 import { NodeKernelPool } from '../../src/node/threads.js';
 
 setBackend('wasm');

@@ -21,7 +21,7 @@ import {
   tensor,
   where,
 } from '../../src/index.js';
-import { matmulNN, matmulNT, matmulReference, matmulTN } from '../../src/kernels/matmul.js';
+import { matmulNN, matmulNT, matmulReference, matmulTN } from '../../src/kernels/js/matmul.js';
 import { expectClose } from '../helpers.js';
 import { ALGEBRA } from '../tolerances.js';
 import {

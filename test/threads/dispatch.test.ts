@@ -4,7 +4,7 @@
  * that boot late, a closed pool, and a call that fails on a worker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ContentionGuard, runJobs, setKernelPool } from '../../src/kernels/threads.js';
+import { ContentionGuard, kernelCall, runJobs, setKernelPool, type KernelCall } from '../../src/kernels/threads.js';
 import { NodeKernelPool } from '../../src/node/threads.js';
 import { exportsOf, kernels, whenReady } from './helpers.js';
 import { bits, Product } from './product.js';
@@ -54,9 +54,10 @@ describe('NodeKernelPool', () => {
     const p = new Product(k, 8, 8, 8);
     const [good] = p.jobs(1);
     // C far past the end of memory: the worker's instance traps.
-    const bad = [{ fn: 'gemm', args: [8, 8, 8, p.a, 32, 4, p.b, 32, 32, 0x7ff00000, 32, 0] }];
+    const bad = [kernelCall('gemm', { m: 8, k: 8, n: 8, a: p.a, ai: 32, ap: 4, b: p.b, bp: 32, bpanel: 32, c: 0xfff00000, ldc: 32, accumulate: 0, bias: 0 })];
     expect(() => pool.run([good!, bad])).toThrow(/kernel worker 1: gemm\(8, 8, 8, .*out of bounds/);
-    expect(() => pool.run([good!, [{ fn: 'nope', args: [] }]])).toThrow(/no export "nope"/);
+    // Calls the ABI's types forbid, as a caller with a bug could still make them at run time.
+    expect(() => pool.run([good!, [{ fn: 'nope', args: [] } as unknown as KernelCall]])).toThrow(/no export "nope"/);
     expect(() => pool.run([good!, [{ fn: 'gemm', args: [1.5] }]])).toThrow(/gemm: arguments must be 32-bit integers, got 1.5/);
     expect(() => pool.run([good!, [{ fn: 'gemm', args: [2 ** 32] }]])).toThrow(/32-bit integers, got 4294967296/);
     // The pool still works afterwards.
@@ -133,7 +134,7 @@ describe('NodeKernelPool', () => {
     const pool2 = await startedPool(2);
     for (const length of [3000, 6000]) {
       const bigger = Array.from({ length }, () => one![0]!);
-      expect(() => pool2.run([[], bigger, [{ fn: 'nope', args: [] }]])).toThrow(/no export/);
+      expect(() => pool2.run([[], bigger, [{ fn: 'nope', args: [] } as unknown as KernelCall]])).toThrow(/no export/);
     }
     pool2.run([[], many, []]);
     expect(bits(p.take())).toEqual(expected);

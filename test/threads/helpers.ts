@@ -3,7 +3,7 @@
  */
 import { expect } from 'vitest';
 import { wasmKernels } from '../../src/kernels/backend.js';
-import type { WasmKernels } from '../../src/kernels/wasm/module.js';
+import type { WasmExports, WasmKernels } from '../../src/kernels/wasm/module.js';
 import { NodeKernelPool } from '../../src/node/threads.js';
 
 /** The WASM kernels, which these tests need with a shared memory. */
@@ -15,8 +15,8 @@ export function kernels(): WasmKernels {
 }
 
 /** The caller's exports in the form runJobs takes. */
-export function exportsOf(k: WasmKernels): Record<string, Function> {
-  return k.exports as unknown as Record<string, Function>;
+export function exportsOf(k: WasmKernels): WasmExports {
+  return k.exports;
 }
 
 /** Resolves once `ready` workers (counting the caller) are up. */

@@ -5,50 +5,16 @@
  * gives the same bits with 2 threads as with 1. The processes exit on their own (the workers
  * do not keep them alive).
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, run } from '../runtimes/helpers.js';
+import { installPacked, run } from '../runtimes/helpers.js';
+import { ESM, TRAIN } from './train-script.js';
 
 let dir = '';
 
-/** Trains a small LSTM and prints the bits of its weights, and how the pool ran. */
-const TRAIN = `
-const warnings = [];
-process.on('warning', (w) => warnings.push(w.message));
-const arg = process.argv[2];
-if (arg !== 'env') setNumThreads(Number(arg));
-// Until the workers are up, or have failed and warned (without a view of the pool, a second).
-const started = Date.now();
-const waiting = () => (pool() === null ? Date.now() - started < 1000 : pool().ready < getNumThreads() && Date.now() - started < 20000);
-while (getNumThreads() > 1 && warnings.length === 0 && waiting()) await new Promise((r) => setTimeout(r, 10));
-// Hidden 64: each layer's time loop (12 x 16 x 64 x 256 multiply-adds) is worth splitting.
-const lstm = new nn.LSTM({ inputSize: 3, hiddenSize: 64, numLayers: 2, batchFirst: true, seed: 1 });
-const head = new nn.Linear({ inFeatures: 64, outFeatures: 1, seed: 2 });
-const params = [...lstm.parameters(), ...head.parameters()];
-const optimizer = new optim.Adam(params, { lr: 0.02 });
-const x = randn([16, 12, 3], { generator: new Generator(3) });
-const y = x.sum(1).narrow(1, 0, 1);
-for (let step = 0; step < 8; step++) {
-  const loss = F.mseLoss(head.forward(lstm.forward(x).output.select(1, 11)), y);
-  optimizer.zeroGrad();
-  loss.backward();
-  optimizer.step();
-}
-const bits = params.map((p) => Array.from(new Int32Array(p.data.slice().buffer)).join(',')).join(';');
-let hash = 2166136261;
-for (let i = 0; i < bits.length; i++) hash = Math.imul(hash ^ bits.charCodeAt(i), 16777619) >>> 0;
-console.log(JSON.stringify({ threads: getNumThreads(), backend: getBackend(), hash, threadedRuns: pool()?.threadedRuns ?? 0, warnings }));
-`;
-
-const ESM = `import { F, Generator, getBackend, getNumThreads, nn, optim, randn, setNumThreads } from 'recurrent/node';
-// The pool, to see that it ran: the installed module that recurrent/node itself uses.
-import { kernelPool as pool } from './node_modules/recurrent/dist/kernels/threads.js';
-${TRAIN}`;
-
 const CJS = `'use strict';
-const { F, Generator, getBackend, getNumThreads, nn, optim, randn, setNumThreads } = require('recurrent/node');
+const { F, Generator, getBackend, getNumThreads, nn, optim, randn, setBackend, setNumThreads } = require('recurrent/node');
 const pool = () => null; // the CommonJS core is one bundled chunk: its pool is not reachable from here
 (async () => {
 ${TRAIN}
@@ -63,12 +29,7 @@ interface Output {
 }
 
 beforeAll(async () => {
-  await ensureBuilt();
-  dir = mkdtempSync(join(tmpdir(), 'recurrent-threads-'));
-  await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { timeoutMs: 60_000 });
-  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'threads-consumer', private: true, type: 'module' }));
-  await run('npm', ['install', `./${tarball}`, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, timeoutMs: 120_000 });
+  dir = (await installPacked('threads-consumer')).dir;
   writeFileSync(join(dir, 'esm.mjs'), ESM);
   writeFileSync(join(dir, 'cjs.cjs'), CJS);
 });

@@ -2,7 +2,7 @@
  * A product in the WASM heap split into row chunks as KernelCall jobs, for the thread tests
  * (and their child processes, so no vitest import here).
  */
-import type { KernelCall } from '../../src/kernels/threads.js';
+import { kernelCall, type KernelCall } from '../../src/kernels/threads.js';
 import type { WasmKernels } from '../../src/kernels/wasm/module.js';
 
 /** C(m,n) = A(m,k)·B(k,n) in the heap, random A and B; `jobs(chunks)` splits it by rows. */
@@ -23,8 +23,8 @@ export class Product {
     let s = seed;
     const f = k.heap.f32;
     const random = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-    for (let i = 0; i < m * inner; i++) f[(this.a >> 2) + i] = random();
-    for (let i = 0; i < inner * n; i++) f[(this.b >> 2) + i] = random();
+    for (let i = 0; i < m * inner; i++) f[(this.a >>> 2) + i] = random();
+    for (let i = 0; i < inner * n; i++) f[(this.b >>> 2) + i] = random();
   }
 
   /** `chunks` jobs of consecutive rows (the last ones may be empty of rows but still run). */
@@ -34,7 +34,7 @@ export class Product {
     const per = Math.ceil(m / chunks);
     for (let r = 0; r < m; r += per) {
       const rows = Math.min(per, m - r);
-      out.push([{ fn: 'gemm', args: [rows, inner, n, this.a + r * inner * 4, inner * 4, 4, this.b, n * 4, 32, this.c + r * n * 4, n * 4, 0] }]);
+      out.push([kernelCall('gemm', { m: rows, k: inner, n, a: this.a + r * inner * 4, ai: inner * 4, ap: 4, b: this.b, bp: n * 4, bpanel: 32, c: this.c + r * n * 4, ldc: n * 4, accumulate: 0, bias: 0 })]);
     }
     return out;
   }
@@ -42,7 +42,7 @@ export class Product {
   /** A copy of C, after clearing it for the next run. */
   take(): Float32Array {
     const f = this.k.heap.f32;
-    const at = this.c >> 2;
+    const at = this.c >>> 2;
     const copy = f.slice(at, at + this.m * this.n);
     f.fill(Number.NaN, at, at + this.m * this.n);
     return copy;

@@ -8,8 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Generator, RecurrentError, decodeCheckpoint, encodeCheckpoint, nn, optim, restoreCheckpoint, tensor } from '../../src/index.js';
+import { Generator, decodeCheckpoint, encodeCheckpoint, nn, optim, restoreCheckpoint, tensor } from '../../src/index.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/node/index.js';
+import { expectRecurrentError } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-restorable-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,15 +24,8 @@ function stepped(make: (params: ReturnType<nn.Linear['parameters']>) => optim.Op
   return { model, opt };
 }
 
-function refusal(run: () => unknown): RecurrentError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RecurrentError);
-    return error as RecurrentError;
-  }
-  throw new Error('expected a RecurrentError');
-}
+/** The RecurrentError `run` throws (expectRecurrentError with a pattern every message matches). */
+const refusal = (run: () => unknown) => expectRecurrentError(run, /./);
 
 describe('a checkpoint that restore would refuse is never written', () => {
   it("Adam's second moment overflowed to Infinity: save refuses naming the parameter, the old file stays", () => {

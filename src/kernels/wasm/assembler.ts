@@ -31,7 +31,7 @@ const OPCODES: Record<string, readonly number[]> = {
   'i32.le_s': [0x4c], 'i32.ge_s': [0x4e],
   'f32.lt': [0x5d], 'f32.gt': [0x5e], 'f32.le': [0x5f], 'f32.ge': [0x60],
   'i32.add': [0x6a], 'i32.sub': [0x6b], 'i32.mul': [0x6c], 'i32.and': [0x71], 'i32.or': [0x72], 'i32.shl': [0x74],
-  'i32.shr_s': [0x75],
+  'i32.shr_s': [0x75], 'i32.shr_u': [0x76],
   'f32.add': [0x92], 'f32.sub': [0x93], 'f32.mul': [0x94], 'f32.div': [0x95],
   'i32x4.splat': [0xfd, 0x11], 'f32x4.splat': [0xfd, 0x13],
   'f32x4.eq': [0xfd, 0x41], 'f32x4.lt': [0xfd, 0x43], 'f32x4.gt': [0xfd, 0x44],
@@ -178,6 +178,16 @@ export class Code {
   shuffle(lanes: readonly [number, number, number, number]): this {
     this.bytes.push(0xfd, 0x0d);
     for (const lane of lanes) for (let byte = 0; byte < 4; byte++) this.bytes.push(lane * 4 + byte);
+    return this;
+  }
+
+  /**
+   * i32.atomic.rmw.cmpxchg (address, expected, replacement on the stack; leaves the old value)
+   * and i32.atomic.store (address, value): for a flag that threads claim on a shared memory.
+   */
+  atomic(op: 'cmpxchg' | 'store', offset = 0): this {
+    this.bytes.push(0xfe, op === 'cmpxchg' ? 0x48 : 0x17, 2);
+    uleb(this.bytes, offset);
     return this;
   }
 

@@ -1,6 +1,6 @@
 /**
  * The fused gate passes of the LSTM, GRU and RNN cells in WebAssembly SIMD, forward and
- * backward: the same equations as the scalar kernels (src/kernels/lstm.ts, gru.ts, rnn.ts),
+ * backward: the same equations as the scalar kernels (src/kernels/js/lstm.ts, gru.ts, rnn.ts),
  * four hidden units per instruction.
  *
  * Activations are computed in float32 from exp, never as ½ + ½·tanh(x/2) (whose relative
@@ -24,6 +24,7 @@
  * heap's slack) and are never stored.
  */
 import { Code, type FunctionDef } from './assembler.js';
+import { kernelCode, kernelDef, type KernelName, type ParamName } from './abi.js';
 
 const I32 = 'i32' as const;
 
@@ -89,10 +90,13 @@ class VectorMath {
 /** Emits a store of a v128 local at an address (pushed by `address`) plus a byte offset. */
 type Store = (address: () => void, value: number) => void;
 
-/** The shared skeleton of a gate kernel: named i32 parameters, a row loop and a column loop. */
-class GateKernel {
+/** The gate kernels' names. */
+type GateName = 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward' | 'rnnForward' | 'rnnBackward';
+
+/** The shared skeleton of a gate kernel: its ABI parameters by name, a row loop and a column loop. */
+class GateKernel<F extends GateName> {
   readonly code: Code;
-  readonly p: Record<string, number> = {};
+  readonly p: Record<ParamName<F> | 'B' | 'H' | 't' | 'lengths', number>;
   readonly math: VectorMath;
   /** Byte offset of the current four columns in a row of H floats. */
   readonly jo: number;
@@ -100,9 +104,8 @@ class GateKernel {
   private readonly j: number;
   readonly b: number;
 
-  constructor(readonly name: string, readonly params: readonly string[]) {
-    this.code = new Code(params.length);
-    params.forEach((p, i) => { this.p[p] = i; });
+  constructor(readonly name: F) {
+    ({ code: this.code, p: this.p } = kernelCode<KernelName>(name) as { code: Code; p: GateKernel<F>['p'] });
     this.math = new VectorMath(this.code);
     this.b = this.code.local(I32);
     this.j = this.code.local(I32);
@@ -205,7 +208,7 @@ class GateKernel {
   }
 
   finish(): FunctionDef {
-    return { name: this.name, params: this.params.map(() => I32), results: [], code: this.code };
+    return kernelDef(this.name, this.code);
   }
 }
 
@@ -222,7 +225,7 @@ function sub(c: Code, a: () => void, b: () => void): void {
  *   c' = f c + i g      h' = o tanh(c')
  */
 function lstmForward(): FunctionDef {
-  const k = new GateKernel('lstmForward', ['B', 'H', 't', 'lengths', 'xw', 'hw', 'hIn', 'cIn', 'hOut', 'cOut', 'tanhC', 'out', 'outStride']);
+  const k = new GateKernel('lstmForward');
   const { code: c, p, math } = k;
   const gateRow = k.bytesOfRow(4), stateRow = k.bytesOfRow(1);
   const H2 = c.local(I32), H3 = c.local(I32);
@@ -267,7 +270,7 @@ function lstmForward(): FunctionDef {
  *   d pre_o = dh tanh(c') o (1 − o)   dc ← dc_tot f   dh ← 0 (the W_hh part is added by a product)
  */
 function lstmBackward(): FunctionDef {
-  const k = new GateKernel('lstmBackward', ['B', 'H', 't', 'lengths', 'gates', 'cIn', 'tanhC', 'gOut', 'gOutStride', 'dh', 'dc', 'dGates']);
+  const k = new GateKernel('lstmBackward');
   const { code: c, p } = k;
   const gateRow = k.bytesOfRow(4), stateRow = k.bytesOfRow(1);
   const H2 = c.local(I32), H3 = c.local(I32);
@@ -323,7 +326,7 @@ function lstmBackward(): FunctionDef {
  *   r = s(xw_r + hw_r)   z = s(xw_z + hw_z)   n = tanh(xw_n + r hw_n)   h' = (1 − z) n + z h
  */
 function gruForward(): FunctionDef {
-  const k = new GateKernel('gruForward', ['B', 'H', 't', 'lengths', 'xw', 'hw', 'hIn', 'hOut', 'hwn', 'out', 'outStride']);
+  const k = new GateKernel('gruForward');
   const { code: c, p, math } = k;
   const gateRow = k.bytesOfRow(3), stateRow = k.bytesOfRow(1);
   const H2 = c.local(I32);
@@ -365,7 +368,7 @@ function gruForward(): FunctionDef {
  *   d pre_r = d pre_n hw_n r (1 − r)  d pre_z = dh (h − n) z (1 − z)     dh ← dh z
  */
 function gruBackward(): FunctionDef {
-  const k = new GateKernel('gruBackward', ['B', 'H', 't', 'lengths', 'gates', 'hIn', 'hwn', 'gOut', 'gOutStride', 'dh', 'dXW', 'dHW']);
+  const k = new GateKernel('gruBackward');
   const { code: c, p } = k;
   const gateRow = k.bytesOfRow(3), stateRow = k.bytesOfRow(1);
   const H2 = c.local(I32);
@@ -408,7 +411,7 @@ function gruBackward(): FunctionDef {
 
 /** RNN forward: h' = act(xw + hw), act = relu (NaN stays NaN) or tanh. */
 function rnnForward(): FunctionDef {
-  const k = new GateKernel('rnnForward', ['B', 'H', 't', 'lengths', 'relu', 'xw', 'hw', 'hIn', 'hOut', 'out', 'outStride']);
+  const k = new GateKernel('rnnForward');
   const { code: c, p, math } = k;
   const row = k.bytesOfRow(1);
   const xw = c.local(I32), hw = c.local(I32), hIn = c.local(I32), hOut = c.local(I32), out = c.local(I32);
@@ -431,7 +434,7 @@ function rnnForward(): FunctionDef {
 
 /** RNN backward (dh first takes the output gradient): d pre = dh act'(.), relu' = [h' > 0], tanh' = 1 − h'². */
 function rnnBackward(): FunctionDef {
-  const k = new GateKernel('rnnBackward', ['B', 'H', 't', 'lengths', 'relu', 'gates', 'gOut', 'gOutStride', 'dh', 'dGates']);
+  const k = new GateKernel('rnnBackward');
   const { code: c, p } = k;
   const row = k.bytesOfRow(1);
   const gates = c.local(I32), gOut = c.local(I32), dh = c.local(I32), dG = c.local(I32);

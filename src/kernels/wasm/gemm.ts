@@ -7,7 +7,9 @@
  * B(p, j) lives at b + (j / 8) * bpanel + p * bp + (j % 8) * 4 (all in bytes). So
  *   - a row-major (k, n) matrix is read in place: bp = 4n, bpanel = 32 (8 floats to the right);
  *   - a packed matrix (see packTransposed) has bp = 32, bpanel = 32k: each panel is k rows of 8.
- * NN and TN read B in place; NT (x · Wᵀ, every layer's forward) packs W once per weight version.
+ * NN and TN read B in place (a product of 16 rows or more copies each panel to scratch first,
+ * see PACK_MIN_ROWS); NT (x · Wᵀ, every layer's forward) packs W once per version of its
+ * storage (packs.ts).
  *
  * Register tile: 4 rows × 8 columns. For every p, two v128 loads of B, four f32 loads of A
  * splatted to all lanes, and eight multiply-adds into eight v128 accumulators that stay in
@@ -19,7 +21,8 @@
  * whatever tile computes it, so a result does not depend on m, on which rows a thread takes,
  * or on the tile shape.
  */
-import { Code, type FunctionDef } from './assembler.js';
+import type { FunctionDef } from './assembler.js';
+import { callKernel, kernelCode, kernelDef } from './abi.js';
 
 const I32 = 'i32' as const;
 
@@ -27,17 +30,49 @@ const I32 = 'i32' as const;
 const TILE_ROWS = 128;
 const TILE_COLS = 8;
 
-/** Rows of A per chunk: 64 rows of a KC-long block of A (64 KB) stay in L2 while B's panels pass. */
-const MC = 64;
+/** Rows of A per chunk: 128 rows of a KC-long block of A (128 KB) stay in L2 while B's panels pass (64: 3-10% slower at 256³-512³). */
+const MC = 128;
 
-/** The product kernel over one block of k; `fma` uses relaxed-SIMD fused multiply-add where the engine has it. */
-export function gemmBlockFunction(fma: boolean): FunctionDef {
-  const params = Array<typeof I32>(13).fill(I32);
-  const code = new Code(params.length);
-  const [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc, bias] = params.map((_, i) => i);
+/** Rows of k per block: a B panel block (KC × 8 floats) stays in L1 while A streams. */
+const KC = 256;
+
+/**
+ * Scratch for panels of a B read in place: SLOTS slots of one panel (KC × 8 floats) each at
+ * SLOT_AT, and one i32 flag per slot at SLOT_FLAGS (1 = in use). A gemm on a shared memory
+ * claims a free slot with an atomic compare-exchange (threads run products side by side); on
+ * a private memory only one runs at a time and slot 0 is its own. The heap never hands out
+ * these bytes (see `GEMM_SCRATCH`).
+ */
+const SLOTS = 8;
+const SLOT_FLAGS = 64;
+const SLOT_AT = 4096;
+const SLOT_BYTES = KC * 32;
+
+/** Where the product kernel keeps its scratch: `end` bytes at the start of the memory, which the heap never hands out. */
+export const GEMM_SCRATCH = { slots: SLOTS, flags: SLOT_FLAGS, end: SLOT_AT + SLOTS * SLOT_BYTES } as const;
+
+/**
+ * A B read in place (row stride bp ≠ 32) is copied panel by panel into a slot when the product
+ * has at least this many rows: read in place, a panel's KC rows lie bp bytes apart, and for bp
+ * a multiple of 1 KiB they fall into a few L1 cache sets and are fetched from L2 by every row
+ * tile, so the product runs at the speed of whatever share of L2 it gets (at 256³ on a busy
+ * machine, from 24 to 48 GFLOP/s between processes); copied, the panel's 8 KiB stay in L1
+ * while the chunk's row tiles pass. Below this many rows the copy costs more than it saves.
+ */
+const PACK_MIN_ROWS = 16;
+
+/**
+ * The product kernel over one block of k (at most KC); `fma` uses relaxed-SIMD fused
+ * multiply-add where the engine has it; `shared` says whether threads share the memory (and
+ * so claim scratch slots atomically).
+ */
+export function gemmBlockFunction(fma: boolean, shared: boolean): FunctionDef {
+  const { code, p: { m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, accumulate: acc, bias } } = kernelCode('gemmBlock');
   const i = code.local(I32), j = code.local(I32), p = code.local(I32), end = code.local(I32);
   const pa = code.local(I32), pb = code.local(I32), pc = code.local(I32), rem = code.local(I32);
   const ai2 = code.local(I32), ai3 = code.local(I32), i0 = code.local(I32), chunkEnd = code.local(I32);
+  const slot = code.local(I32), flag = code.local(I32), panel = code.local(I32), step = code.local(I32);
+  const src = code.local(I32), dst = code.local(I32);
   const scalar = code.local('f32');
   const x = code.local('v128'), b0 = code.local('v128'), b1 = code.local('v128');
   const sums = [0, 1, 2, 3].map(() => [code.local('v128'), code.local('v128')]);
@@ -64,7 +99,7 @@ export function gemmBlockFunction(fma: boolean): FunctionDef {
       for (let r = 0; r < rows; r++) for (const s of sums[r]) code.f32x4(0).set(s);
     });
     code.get(a).get(i).get(ai).op('i32.mul').op('i32.add').set(pa);
-    code.get(b).get(j).i32(3).op('i32.shr_s').get(bpanel).op('i32.mul').op('i32.add').set(pb);
+    code.get(panel).set(pb);
     code.i32(0).set(p);
     code.forLoop(p, k, { const: 1 }, () => {
       code.get(pb).load('v128').set(b0);
@@ -77,7 +112,7 @@ export function gemmBlockFunction(fma: boolean): FunctionDef {
         madd(sums[r][1], b1);
       }
       code.get(pa).get(ap).op('i32.add').set(pa);
-      code.get(pb).get(bp).op('i32.add').set(pb);
+      code.get(pb).get(step).op('i32.add').set(pb);
     });
     // Store the tile: whole vectors when 8 columns remain, else lane by lane.
     code.get(c).get(i).get(ldc).op('i32.mul').op('i32.add').get(j).i32(2).op('i32.shl').op('i32.add').set(pc);
@@ -122,55 +157,86 @@ export function gemmBlockFunction(fma: boolean): FunctionDef {
   });
   code.get(ai).i32(1).op('i32.shl').set(ai2);
   code.get(ai2).get(ai).op('i32.add').set(ai3);
+  // A scratch slot for B's panels when B is read in place and the product is large enough.
+  code.i32(0).set(slot);
+  code.get(bp).i32(32).op('i32.ne').get(m).i32(PACK_MIN_ROWS).op('i32.ge_s').op('i32.and').get(k).i32(KC).op('i32.le_s').op('i32.and').if(() => {
+    if (!shared) {
+      code.i32(SLOT_AT).set(slot);
+      return;
+    }
+    code.i32(0).set(i);
+    code.block(() => code.loop(() => {
+      code.get(i).i32(SLOTS).op('i32.ge_s').brIf(1);
+      code.get(i).i32(2).op('i32.shl').tee(flag).i32(0).i32(1).atomic('cmpxchg', SLOT_FLAGS).op('i32.eqz').if(() => {
+        code.get(i).i32(SLOT_BYTES).op('i32.mul').i32(SLOT_AT).op('i32.add').set(slot);
+        code.br(2);
+      });
+      code.get(i).i32(1).op('i32.add').set(i).br(0);
+    }));
+  });
+  code.get(slot).if(() => code.i32(32).set(step), () => code.get(bp).set(step));
   // Rows in chunks of MC; in a chunk, panel by panel, every row tile: a panel of B is read
-  // from memory once per chunk and then stays in L1 while the chunk's rows (in L2) stream by.
+  // from memory once per chunk (copied to the slot if there is one) and then stays in L1
+  // while the chunk's rows (in L2) stream by.
   code.i32(0).set(i0);
   code.forLoop(i0, m, { const: MC }, () => {
     code.get(i0).i32(MC).op('i32.add').tee(chunkEnd).get(m).op('i32.gt_s').if(() => code.get(m).set(chunkEnd));
     code.get(chunkEnd).get(i0).op('i32.sub').i32(-4).op('i32.and').get(i0).op('i32.add').set(end);
     code.i32(0).set(j);
     code.forLoop(j, n, { const: 8 }, () => {
+      code.get(b).get(j).i32(3).op('i32.shr_s').get(bpanel).op('i32.mul').op('i32.add').set(panel);
+      code.get(slot).if(() => {
+        // the panel's k rows of 8 floats (those past n included: slack) to the slot, 32 bytes apart
+        code.get(panel).set(src);
+        code.get(slot).tee(panel).set(dst);
+        code.i32(0).set(p);
+        code.forLoop(p, k, { const: 1 }, () => {
+          code.get(dst).get(src).load('v128').store('v128');
+          code.get(dst).get(src).load('v128', 16).store('v128', 16);
+          code.get(src).get(bp).op('i32.add').set(src);
+          code.get(dst).i32(32).op('i32.add').set(dst);
+        });
+      });
       code.get(i0).set(i);
       code.forLoop(i, end, { const: 4 }, () => tile(4));
       code.forLoop(i, chunkEnd, { const: 1 }, () => tile(1));
     });
   });
-  return { name: 'gemmBlock', params, results: [], code };
+  if (shared) code.get(slot).if(() => code.get(flag).i32(0).atomic('store', SLOT_FLAGS));
+  return kernelDef('gemmBlock', code);
 }
 
-/** Rows of k per block: a B panel block (KC × 8 floats) stays in L1 while A streams. */
-const KC = 256;
-
 /**
- * The exported product: the k range cut into blocks of KC, each one call of gemmBlock (the
- * function at index `blockIndex`) that adds into C. Same arguments as gemmBlock. For a long
- * k (the weight gradients sum over all T*B rows) this keeps B's block in cache across the
- * row tiles; every C entry is still summed in a fixed order that depends on k alone.
+ * The exported product: the k range cut into blocks of KC, each one call of gemmBlock that
+ * adds into C. Same arguments as gemmBlock. For a long k (the weight gradients sum over all
+ * T*B rows) this keeps B's block in cache across the row tiles; every C entry is still summed
+ * in a fixed order that depends on k alone. The bias starts the sums of the first block only.
  */
-export function gemmFunction(blockIndex: number): FunctionDef {
-  const params = Array<typeof I32>(13).fill(I32);
-  const code = new Code(params.length);
-  const [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc, bias] = params.map((_, i) => i);
+export function gemmFunction(): FunctionDef {
+  const { code, p: args } = kernelCode('gemm');
+  const { k, a, ap, b, bp, accumulate, bias } = args;
   const p = code.local(I32), kc = code.local(I32);
   code.get(k).i32(KC).op('i32.le_s').if(() => {
-    for (const x of [m, k, n, a, ai, ap, b, bp, bpanel, c, ldc, acc, bias]) code.get(x);
-    code.call(blockIndex).op('return');
+    callKernel(code, 'gemmBlock', args);
+    code.op('return');
   });
   code.i32(0).set(p);
   code.forLoop(p, k, { const: KC }, () => {
     // kc = min(KC, k - p); block p reads A from a + p*ap and B from b + p*bp
     code.get(k).get(p).op('i32.sub').set(kc);
     code.get(kc).i32(KC).op('i32.gt_s').if(() => code.i32(KC).set(kc));
-    code.get(m).get(kc).get(n);
-    code.get(a).get(p).get(ap).op('i32.mul').op('i32.add').get(ai).get(ap);
-    code.get(b).get(p).get(bp).op('i32.mul').op('i32.add').get(bp).get(bpanel);
-    code.get(c).get(ldc);
-    // accumulate = acc || p > 0; the bias goes into the first block only
-    code.get(acc).get(p).i32(0).op('i32.gt_s').op('i32.or');
-    code.i32(0).get(bias).get(p).op('select'); // p ? 0 : bias
-    code.call(blockIndex);
+    callKernel(code, 'gemmBlock', {
+      ...args,
+      k: kc,
+      a: () => code.get(a).get(p).get(ap).op('i32.mul').op('i32.add'),
+      b: () => code.get(b).get(p).get(bp).op('i32.mul').op('i32.add'),
+      // accumulate || p > 0
+      accumulate: () => code.get(accumulate).get(p).i32(0).op('i32.gt_s').op('i32.or'),
+      // p ? 0 : bias
+      bias: () => code.i32(0).get(bias).get(p).op('select'),
+    });
   });
-  return { name: 'gemm', params, results: [], code };
+  return kernelDef('gemm', code);
 }
 
 /**
@@ -179,9 +245,7 @@ export function gemmFunction(blockIndex: number): FunctionDef {
  * Arguments: n, k, w, out (addresses in bytes).
  */
 export function packTransposedFunction(): FunctionDef {
-  const params = [I32, I32, I32, I32];
-  const code = new Code(params.length);
-  const [n, k, w, out] = [0, 1, 2, 3];
+  const { code, p: { n, k, w, out } } = kernelCode('packTransposed');
   const j = code.local(I32), p = code.local(I32), dst = code.local(I32), value = code.local('f32');
   code.get(out).set(dst);
   code.i32(0).set(j);
@@ -200,7 +264,7 @@ export function packTransposedFunction(): FunctionDef {
       code.get(dst).i32(32).op('i32.add').set(dst);
     });
   });
-  return { name: 'packTransposed', params, results: [], code };
+  return kernelDef('packTransposed', code);
 }
 
 /**
@@ -209,9 +273,7 @@ export function packTransposedFunction(): FunctionDef {
  * vector, the last cols % 4 one by one. Arguments: rows, cols, src, out (addresses in bytes).
  */
 export function columnSumsFunction(): FunctionDef {
-  const params = [I32, I32, I32, I32];
-  const code = new Code(params.length);
-  const [rows, cols, src, out] = [0, 1, 2, 3];
+  const { code, p: { rows, cols, src, out } } = kernelCode('columnSums');
   const r = code.local(I32), j = code.local(I32), end = code.local(I32), row = code.local(I32), at = code.local(I32);
   code.get(cols).i32(-4).op('i32.and').set(end);
   code.get(src).set(row);
@@ -228,7 +290,7 @@ export function columnSumsFunction(): FunctionDef {
     });
     code.get(row).get(cols).i32(2).op('i32.shl').op('i32.add').set(row);
   });
-  return { name: 'columnSums', params, results: [], code };
+  return kernelDef('columnSums', code);
 }
 
 /**
@@ -243,9 +305,7 @@ export function columnSumsFunction(): FunctionDef {
  * src, dst (bytes).
  */
 export function transposeFunction(): FunctionDef {
-  const params = [I32, I32, I32, I32];
-  const code = new Code(params.length);
-  const [rows, cols, src, dst] = [0, 1, 2, 3];
+  const { code, p: { rows, cols, src, dst } } = kernelCode('transpose');
   const i = code.local(I32), j = code.local(I32), rows4 = code.local(I32), cols4 = code.local(I32), from = code.local(I32), to = code.local(I32);
   const srcRow = code.local(I32), dstRow = code.local(I32);
   const r = [0, 1, 2, 3].map(() => code.local('v128'));
@@ -316,5 +376,5 @@ export function transposeFunction(): FunctionDef {
     code.i32(0).set(j);
     code.forLoop(j, cols, { const: 1 }, one);
   });
-  return { name: 'transpose', params, results: [], code };
+  return kernelDef('transpose', code);
 }

@@ -9,23 +9,13 @@
  * Backward, per step in the opposite order:
  *   gate backward pass on the rows (adds the output gradient to dh first)
  *   dh += dHW_t W_hh   (gemm, W_hh read in place as a row-major (G, H) matrix)
- * Layouts and state slots are those of src/rnn/fused-layer-wasm.ts; `kind` is 0 LSTM, 1 GRU,
+ * Layouts and state slots are those of recurrent-layer.ts; `kind` is 0 LSTM, 1 GRU,
  * 2 RNN tanh, 3 RNN relu. Every address is in bytes.
  */
-import { Code, type FunctionDef } from './assembler.js';
+import type { Code, FunctionDef } from './assembler.js';
+import { callKernel, kernelCode, kernelDef } from './abi.js';
 
 const I32 = 'i32' as const;
-
-/** Indices of the functions the loops call, by export name. */
-export type FunctionIndex = (name: string) => number;
-
-/** A function with named i32 parameters. */
-function withParams(names: readonly string[]): { code: Code; p: Record<string, number> } {
-  const code = new Code(names.length);
-  const p: Record<string, number> = {};
-  names.forEach((n, i) => { p[n] = i; });
-  return { code, p };
-}
 
 /** Emits stateRow = 4H (bytes of a state row) and gateRow = stateRow × (4, 3, 1 for LSTM, GRU, RNN). */
 function rowSizes(c: Code, kind: number, H: number, stateRow: number, gateRow: number): void {
@@ -40,10 +30,9 @@ function rowAt(c: Code, local: number, base: number, t: number, B: number, b0: n
   c.get(base).get(t).get(B).op('i32.mul').get(b0).op('i32.add').get(rowBytes).op('i32.mul').op('i32.add').set(local);
 }
 
-/** forwardLoop(kind, T, B, H, reverse, b0, b1, lengths, gates, hw, biasHh (0: none), whh (packed), states, cells, tanhC, hwn, out (+ d*H*4), outStride). */
-export function forwardLoopFunction(index: FunctionIndex): FunctionDef {
-  const names = ['kind', 'T', 'B', 'H', 'reverse', 'b0', 'b1', 'lengths', 'gates', 'hw', 'biasHh', 'whh', 'states', 'cells', 'tanhC', 'hwn', 'out', 'outStride'];
-  const { code: c, p } = withParams(names);
+/** forwardLoop: hw = b_hh + h W_hhᵀ, then the gate pass, for every step (parameters in abi.ts). */
+export function forwardLoopFunction(): FunctionDef {
+  const { code: c, p } = kernelCode('forwardLoop');
   const s = c.local(I32), t = c.local(I32), rows = c.local(I32), r = c.local(I32), hwRows = c.local(I32);
   const hIn = c.local(I32), hOut = c.local(I32), cIn = c.local(I32), cOut = c.local(I32), xw = c.local(I32), o = c.local(I32), st = c.local(I32), lens = c.local(I32);
   const gateRow = c.local(I32), stateRow = c.local(I32), slotBytes = c.local(I32);
@@ -69,35 +58,34 @@ export function forwardLoopFunction(index: FunctionIndex): FunctionDef {
     c.get(p.cells).get(hOut).op('i32.add').get(r).op('i32.add').set(cOut);
     c.get(p.states).get(hIn).op('i32.add').get(r).op('i32.add').set(hIn);
     c.get(p.states).get(hOut).op('i32.add').get(r).op('i32.add').set(hOut);
-    // hw = b_hh + h W_hhᵀ
-    c.get(rows).get(p.H).get(gateRow).i32(2).op('i32.shr_s');
-    c.get(hIn).get(stateRow).i32(4).get(p.whh).i32(32).get(p.H).i32(32).op('i32.mul');
-    c.get(hwRows).get(gateRow).i32(0).get(p.biasHh).call(index('gemm'));
+    // hw = b_hh + h W_hhᵀ: (rows, H) · (H, G), W_hh packed in panels of H rows of 8
+    callKernel(c, 'gemm', {
+      m: rows, k: p.H, n: () => c.get(gateRow).i32(2).op('i32.shr_u'),
+      a: hIn, ai: stateRow, ap: () => c.i32(4),
+      b: p.whh, bp: () => c.i32(32), bpanel: () => c.get(p.H).i32(32).op('i32.mul'),
+      c: hwRows, ldc: gateRow, accumulate: () => c.i32(0), bias: p.biasHh,
+    });
     rowAt(c, xw, p.gates, t, p.B, p.b0, gateRow);
     rowAt(c, st, p.tanhC, t, p.B, p.b0, stateRow);
     rowAt(c, o, p.out, t, p.B, p.b0, p.outStride);
+    const common = { B: rows, H: p.H, t, lengths: lens, xw, hw: hwRows, hIn, hOut, out: o, outStride: p.outStride };
     c.get(p.kind).op('i32.eqz').if(() => {
-      for (const x of [rows, p.H, t, lens, xw, hwRows, hIn, cIn, hOut, cOut, st, o, p.outStride]) c.get(x);
-      c.call(index('lstmForward'));
+      callKernel(c, 'lstmForward', { ...common, cIn, cOut, tanhC: st });
     }, () => {
       c.get(p.kind).i32(1).op('i32.eq').if(() => {
         rowAt(c, st, p.hwn, t, p.B, p.b0, stateRow);
-        for (const x of [rows, p.H, t, lens, xw, hwRows, hIn, hOut, st, o, p.outStride]) c.get(x);
-        c.call(index('gruForward'));
+        callKernel(c, 'gruForward', { ...common, hwn: st });
       }, () => {
-        c.get(rows).get(p.H).get(t).get(lens).get(p.kind).i32(3).op('i32.eq');
-        for (const x of [xw, hwRows, hIn, hOut, o, p.outStride]) c.get(x);
-        c.call(index('rnnForward'));
+        callKernel(c, 'rnnForward', { ...common, relu: () => c.get(p.kind).i32(3).op('i32.eq') });
       });
     });
   });
-  return { name: 'forwardLoop', params: names.map(() => I32), results: [], code: c };
+  return kernelDef('forwardLoop', c);
 }
 
-/** backwardLoop(kind, T, B, H, reverse, b0, b1, lengths, gates, hPrev, cPrev, tanhC, hwn, gOut (+ d*H*4), gOutStride, dh, dc, dXW, dHW, whh (raw rows)). */
-export function backwardLoopFunction(index: FunctionIndex): FunctionDef {
-  const names = ['kind', 'T', 'B', 'H', 'reverse', 'b0', 'b1', 'lengths', 'gates', 'hPrev', 'cPrev', 'tanhC', 'hwn', 'gOut', 'gOutStride', 'dh', 'dc', 'dXW', 'dHW', 'whh'];
-  const { code: c, p } = withParams(names);
+/** backwardLoop: the gate backward pass, then dh += dHW_t W_hh, for every step in reverse order (parameters in abi.ts). */
+export function backwardLoopFunction(): FunctionDef {
+  const { code: c, p } = kernelCode('backwardLoop');
   const s = c.local(I32), t = c.local(I32), rows = c.local(I32), lens = c.local(I32);
   const gt = c.local(I32), dx = c.local(I32), dhw = c.local(I32), st = c.local(I32), st2 = c.local(I32), go = c.local(I32), dh = c.local(I32), dc = c.local(I32);
   const gateRow = c.local(I32), stateRow = c.local(I32);
@@ -117,28 +105,28 @@ export function backwardLoopFunction(index: FunctionIndex): FunctionDef {
     rowAt(c, dx, p.dXW, t, p.B, p.b0, gateRow);
     rowAt(c, dhw, p.dHW, t, p.B, p.b0, gateRow);
     rowAt(c, go, p.gOut, t, p.B, p.b0, p.gOutStride);
+    const common = { B: rows, H: p.H, t, lengths: lens, gates: gt, gOut: go, gOutStride: p.gOutStride, dh };
     c.get(p.kind).op('i32.eqz').if(() => {
       rowAt(c, st, p.cPrev, t, p.B, p.b0, stateRow);
       rowAt(c, st2, p.tanhC, t, p.B, p.b0, stateRow);
-      for (const x of [rows, p.H, t, lens, gt, st, st2, go, p.gOutStride, dh, dc, dx]) c.get(x);
-      c.call(index('lstmBackward'));
+      callKernel(c, 'lstmBackward', { ...common, cIn: st, tanhC: st2, dc, dGates: dx });
     }, () => {
       c.get(p.kind).i32(1).op('i32.eq').if(() => {
         rowAt(c, st, p.hPrev, t, p.B, p.b0, stateRow);
         rowAt(c, st2, p.hwn, t, p.B, p.b0, stateRow);
-        for (const x of [rows, p.H, t, lens, gt, st, st2, go, p.gOutStride, dh, dx, dhw]) c.get(x);
-        c.call(index('gruBackward'));
+        callKernel(c, 'gruBackward', { ...common, hIn: st, hwn: st2, dXW: dx, dHW: dhw });
       }, () => {
-        c.get(rows).get(p.H).get(t).get(lens).get(p.kind).i32(3).op('i32.eq');
-        for (const x of [gt, go, p.gOutStride, dh, dx]) c.get(x);
-        c.call(index('rnnBackward'));
+        callKernel(c, 'rnnBackward', { ...common, relu: () => c.get(p.kind).i32(3).op('i32.eq'), dGates: dx });
       });
     });
-    // dh += dHW_t W_hh
-    c.get(rows).get(gateRow).i32(2).op('i32.shr_s').get(p.H);
-    c.get(dhw).get(gateRow).i32(4).get(p.whh).get(stateRow).i32(32);
-    c.get(dh).get(stateRow).i32(1).i32(0).call(index('gemm'));
+    // dh += dHW_t W_hh: (rows, G) · (G, H), W_hh read in place as row-major (G, H)
+    callKernel(c, 'gemm', {
+      m: rows, k: () => c.get(gateRow).i32(2).op('i32.shr_u'), n: p.H,
+      a: dhw, ai: gateRow, ap: () => c.i32(4),
+      b: p.whh, bp: stateRow, bpanel: () => c.i32(32),
+      c: dh, ldc: stateRow, accumulate: () => c.i32(1), bias: () => c.i32(0),
+    });
     c.br(0);
   }));
-  return { name: 'backwardLoop', params: names.map(() => I32), results: [], code: c };
+  return kernelDef('backwardLoop', c);
 }

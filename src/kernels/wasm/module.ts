@@ -6,27 +6,14 @@
  * a real instantiation: a page whose Content Security Policy lacks 'wasm-unsafe-eval', an
  * engine without SIMD or without WebAssembly gets a reason string instead of kernels.
  */
+import { KERNEL_NAMES, type WasmExports } from './abi.js';
 import { assembleModule, Code, type FunctionDef } from './assembler.js';
 import { gateFunctions } from './gates.js';
-import { columnSumsFunction, gemmBlockFunction, gemmFunction, packTransposedFunction, transposeFunction } from './gemm.js';
-import { Heap } from './heap.js';
+import { columnSumsFunction, GEMM_SCRATCH, gemmBlockFunction, gemmFunction, packTransposedFunction, transposeFunction } from './gemm.js';
+import { Heap, MAX_PAGES } from './heap.js';
 import { backwardLoopFunction, forwardLoopFunction } from './loops.js';
 
-/** The exported kernels; every pointer is a byte address in the heap. */
-export interface WasmExports {
-  gemm(m: number, k: number, n: number, a: number, ai: number, ap: number, b: number, bp: number, bpanel: number, c: number, ldc: number, accumulate: number, bias: number): void;
-  packTransposed(n: number, k: number, w: number, out: number): void;
-  columnSums(rows: number, cols: number, src: number, out: number): void;
-  transpose(rows: number, cols: number, src: number, dst: number): void;
-  lstmForward(B: number, H: number, t: number, lengths: number, xw: number, hw: number, hIn: number, cIn: number, hOut: number, cOut: number, tanhC: number, out: number, outStride: number): void;
-  lstmBackward(B: number, H: number, t: number, lengths: number, gates: number, cIn: number, tanhC: number, gOut: number, gOutStride: number, dh: number, dc: number, dGates: number): void;
-  gruForward(B: number, H: number, t: number, lengths: number, xw: number, hw: number, hIn: number, hOut: number, hwn: number, out: number, outStride: number): void;
-  gruBackward(B: number, H: number, t: number, lengths: number, gates: number, hIn: number, hwn: number, gOut: number, gOutStride: number, dh: number, dXW: number, dHW: number): void;
-  rnnForward(B: number, H: number, t: number, lengths: number, relu: number, xw: number, hw: number, hIn: number, hOut: number, out: number, outStride: number): void;
-  rnnBackward(B: number, H: number, t: number, lengths: number, relu: number, gates: number, gOut: number, gOutStride: number, dh: number, dGates: number): void;
-  forwardLoop(kind: number, T: number, B: number, H: number, reverse: number, b0: number, b1: number, lengths: number, gates: number, hw: number, biasHh: number, whh: number, states: number, cells: number, tanhC: number, hwn: number, out: number, outStride: number): void;
-  backwardLoop(kind: number, T: number, B: number, H: number, reverse: number, b0: number, b1: number, lengths: number, gates: number, hPrev: number, cPrev: number, tanhC: number, hwn: number, gOut: number, gOutStride: number, dh: number, dc: number, dXW: number, dHW: number, whh: number): void;
-}
+export type { WasmExports };
 
 /** A ready backend: the compiled module, its instance's exports and the heap they share. */
 export interface WasmKernels {
@@ -39,8 +26,6 @@ export interface WasmKernels {
   /** True when the memory is shared (so worker threads can run kernels on it). */
   readonly shared: boolean;
 }
-
-const MAX_PAGES = 65536;
 
 /** A module with one function of the given body, for feature tests. */
 function probe(body: (c: Code) => void): Uint8Array<ArrayBuffer> {
@@ -71,23 +56,21 @@ function newMemory(): { memory: WebAssembly.Memory; shared: boolean } {
   return { memory: new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES }), shared: false };
 }
 
-/** Every function of the module, in export order; a function calls another by its index. */
-function functions(fma: boolean): FunctionDef[] {
-  const names = ['gemmBlock', 'gemm', 'packTransposed', 'columnSums', 'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'forwardLoop', 'backwardLoop', 'transpose'];
-  const index = (name: string): number => names.indexOf(name);
+/** Every function of the module, in ABI order (abi.ts); a kernel calls another by its index there. */
+function functions(fma: boolean, shared: boolean): FunctionDef[] {
   const defs = [
-    gemmBlockFunction(fma), gemmFunction(index('gemmBlock')), packTransposedFunction(), columnSumsFunction(),
-    ...gateFunctions(), forwardLoopFunction(index), backwardLoopFunction(index), transposeFunction(),
+    gemmBlockFunction(fma, shared), gemmFunction(), packTransposedFunction(), columnSumsFunction(),
+    ...gateFunctions(), forwardLoopFunction(), backwardLoopFunction(), transposeFunction(),
   ];
   defs.forEach((f, i) => {
-    if (f.name !== names[i]) throw new Error(`kernel module: function ${i} is ${f.name}, expected ${names[i]}`);
+    if (f.name !== KERNEL_NAMES[i]) throw new Error(`kernel module: function ${i} is ${f.name}, the ABI says ${KERNEL_NAMES[i]}`);
   });
   return defs;
 }
 
 /** The module's bytes for a memory kind (exported for the tests and the size budget). */
 export function kernelModuleBytes(options: { fma: boolean; shared: boolean }): Uint8Array<ArrayBuffer> {
-  return assembleModule(functions(options.fma), { shared: options.shared, maxPages: MAX_PAGES });
+  return assembleModule(functions(options.fma, options.shared), { shared: options.shared, maxPages: MAX_PAGES });
 }
 
 /** Builds the backend, or returns why it cannot run here. */
@@ -99,7 +82,7 @@ export function createWasmKernels(): WasmKernels | string {
     const { memory, shared } = newMemory();
     const module = new WebAssembly.Module(kernelModuleBytes({ fma, shared }));
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    return { module, exports: instance.exports as unknown as WasmExports, heap: new Heap(memory), fma, shared };
+    return { module, exports: instance.exports as unknown as WasmExports, heap: new Heap(memory, GEMM_SCRATCH.end), fma, shared };
   } catch (e) {
     return `WebAssembly could not be compiled here (${e instanceof Error ? e.message : String(e)}); a Content Security Policy without 'wasm-unsafe-eval' does this`;
   }

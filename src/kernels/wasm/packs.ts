@@ -3,25 +3,31 @@
  *
  * x · Wᵀ (every layer's forward) reads W (n, k) as the (k, n) matrix Wᵀ in 8-column panels
  * (see gemm.ts). Packing costs about as much as one batch-1 product, so a weight is packed once
- * per version: the cache is keyed by the weight object and rebuilt when its version counter
- * (bumped by every in-place write) has moved. A pack is freed when its weight is collected.
+ * per version of its storage: the cache is keyed by W's ArrayBuffer (and W's place in it) and
+ * a pack is rebuilt when the storage's version counter (../storage.ts), which every view of
+ * that storage shares and every library write bumps, has moved. The packs of a storage are
+ * freed when the storage is collected.
  */
+import { storageVersion } from '../storage.js';
 import type { WasmKernels } from './module.js';
 
 interface Pack {
+  readonly byteOffset: number;
+  readonly n: number;
+  readonly k: number;
+  readonly at: number;
   version: number;
-  data: Float32Array;
-  at: number;
 }
 
-const packs = new WeakMap<object, Pack>();
-let registry: FinalizationRegistry<number> | null | undefined;
+const packs = new WeakMap<ArrayBufferLike, Pack[]>();
+let registry: FinalizationRegistry<{ w: WasmKernels; list: Pack[] }> | null | undefined;
 
-function onCollect(w: WasmKernels, key: object, at: number): void {
-  if (registry === undefined) {
-    registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((block) => w.heap.free(block)) : null;
-  }
-  registry?.register(key, at);
+/**
+ * Frees a collected storage's packs. A registry callback must not throw (the error would reach
+ * no caller and can end the process), so a block the heap does not know is passed over.
+ */
+function freePacks({ w, list }: { w: WasmKernels; list: Pack[] }): void {
+  for (const pack of list) if (w.heap.owns(pack.at)) w.heap.free(pack.at);
 }
 
 /** Bytes of W (n, k) packed: whole panels of 8 columns, k rows each. */
@@ -30,22 +36,29 @@ export function packedBytes(n: number, k: number): number {
 }
 
 /**
- * The heap address of W (n, k) packed as Wᵀ panels, for the weight `key` at `version`. The raw
- * rows are copied to the heap and packed there; the block stays until the key is collected.
+ * The heap address of W (n, k) packed as Wᵀ panels, current for W's storage version. The raw
+ * rows are copied to the heap and packed there; the block stays until the storage is collected.
  */
-export function packedTransposed(w: WasmKernels, key: object, version: number, data: Float32Array, n: number, k: number): number {
-  let pack = packs.get(key);
-  if (pack !== undefined && pack.version === version && pack.data === data) return pack.at;
-  if (pack === undefined) {
-    pack = { version, data, at: w.heap.alloc(packedBytes(n, k)) };
-    packs.set(key, pack);
-    onCollect(w, key, pack.at);
+export function packedTransposed(w: WasmKernels, weight: Float32Array, n: number, k: number): number {
+  const version = storageVersion(weight);
+  let list = packs.get(weight.buffer);
+  if (list === undefined) {
+    list = [];
+    packs.set(weight.buffer, list);
+    registry ??= typeof FinalizationRegistry === 'function' ? new FinalizationRegistry(freePacks) : null;
+    registry?.register(weight.buffer, { w, list });
   }
-  pack.version = version;
-  pack.data = data;
-  const raw = w.heap.alloc(n * k * 4);
-  w.heap.f32.set(data, raw >> 2);
-  w.exports.packTransposed(n, k, raw, pack.at);
-  w.heap.free(raw);
-  return pack.at;
+  let pack = list.find((p) => p.byteOffset === weight.byteOffset && p.n === n && p.k === k);
+  if (pack !== undefined && pack.version === version) return pack.at;
+  if (pack === undefined) {
+    pack = { byteOffset: weight.byteOffset, n, k, at: w.heap.alloc(packedBytes(n, k)), version: -1 };
+    list.push(pack);
+  }
+  const at = pack.at;
+  w.heap.withBlocks([n * k * 4], ([raw]) => {
+    w.heap.f32.set(weight.subarray(0, n * k), raw! >>> 2);
+    w.exports.packTransposed(n, k, raw!, at);
+  });
+  pack.version = version; // only once the pack holds this version (the copy-in may fail)
+  return at;
 }

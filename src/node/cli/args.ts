@@ -9,8 +9,8 @@
  * Every mistake (unknown flag, missing value, a number that is not one or is out of range, a
  * stray argument) throws a UsageError naming the flag and what was given.
  */
+import { nearestName } from '../../tensor/check.js';
 import { RecurrentError } from '../../tensor/errors.js';
-import { suggestName } from '../../tensor/options.js';
 
 /** A mistake in how a command was called: the CLI prints it on one line and exits with 2. */
 export class UsageError extends RecurrentError {
@@ -125,8 +125,8 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     const name = word.slice(2, eq < 0 ? undefined : eq);
     const flag = byName.get(name);
     if (!flag) {
-      const best = suggestName(name, [...byName.keys()]);
-      throw new UsageError(command, `unknown flag --${name} (${best === null ? '' : `did you mean --${best}? `}see 'recurrent ${spec.name} --help')`);
+      const near = nearestName(name, [...byName.keys(), 'help']);
+      throw new UsageError(command, `unknown flag --${name} (${near === null ? '' : `did you mean --${near}? `}see 'recurrent ${spec.name} --help')`);
     }
     if (flag.kind === 'switch') {
       if (eq >= 0) throw new UsageError(command, `--${name} takes no value`);

@@ -64,6 +64,11 @@ export function modelName(kind: ModelKind): string {
   return kind.toUpperCase();
 }
 
+/** The display name with its article, as read aloud: an LSTM, a GRU, an RNN. */
+export function aModelName(kind: ModelKind): string {
+  return `${kind === 'gru' ? 'a' : 'an'} ${modelName(kind)}`;
+}
+
 /** The recurrent state carried between calls when generating. */
 export interface CharState {
   h0: Tensor;

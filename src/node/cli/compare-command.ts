@@ -15,7 +15,8 @@ import { count, duration, table } from './format.js';
 import { readText, type CliIO } from './io.js';
 import { readRunCheckpoint, type RunCheckpoint } from './run-checkpoint.js';
 import { RUN_FILES } from './run-files.js';
-import { CONFIG_FLAGS, checkDataOutside, configFromArgs } from './train-command.js';
+import { lockRun } from './run-lock.js';
+import { CONFIG_FLAGS, VAL_EVERY, checkDataOutside, configFromArgs } from './train-command.js';
 import { stopExitCode } from './stop-signals.js';
 import { train } from './trainer.js';
 
@@ -26,7 +27,8 @@ export const compareSpec: CommandSpec = {
   flags: [
     ...CONFIG_FLAGS.filter((f) => f.name !== 'model'),
     { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 300, help: 'training steps of each model' },
-    { name: 'every', kind: 'int', min: 1, default: 25, help: 'log and validate every N steps' },
+    { name: 'every', kind: 'int', min: 1, max: 1e9, default: 25, help: 'log a metrics line (and save a checkpoint, for --resume) every N steps' },
+    VAL_EVERY,
     { name: 'out', kind: 'text', placeholder: 'DIR', default: 'runs/compare', help: 'writes compare.svg, compare.json and one run folder per model' },
     { name: 'force', kind: 'switch', help: 'replace the files of an earlier comparison in the same folder' },
     { name: 'resume', kind: 'switch', help: 'continue an interrupted compare in --out (same flags): finished runs are kept, the stopped one resumes' },
@@ -73,18 +75,29 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : Math.round((sorted[mid - 1] + sorted[mid]) / 2);
 }
 
-/** Runs `recurrent compare`. */
+/** Runs `recurrent compare`, with its --out folder and the three run folders in it locked first. */
 export async function compareCommand(args: ParsedArgs, io: CliIO): Promise<number> {
   const command = 'recurrent compare';
   const dataPath = textArg(args, 'data');
   if (dataPath === undefined) throw new UsageError(command, "--data is required; see 'recurrent compare --help'");
+  const out = textArg(args, 'out')!;
+  const releases = [lockRun(command, out)];
+  try {
+    const present = [...COMPARED, 'compare.svg', 'compare.json'].filter((name) => existsSync(join(out, name)));
+    if (present.length > 0 && !switchArg(args, 'force') && !switchArg(args, 'resume')) {
+      throw new UsageError(command, `'${out}' already holds a comparison (${present.join(', ')}); continue it with --resume, pass --force to replace it, or choose another --out`);
+    }
+    for (const model of COMPARED) releases.push(lockRun(command, join(out, model)));
+    return await compareLocked(command, args, io, dataPath, out);
+  } finally {
+    for (const release of releases.reverse()) release();
+  }
+}
+
+/** The comparison, with its folders locked. */
+async function compareLocked(command: string, args: ParsedArgs, io: CliIO, dataPath: string, out: string): Promise<number> {
   const data = readText(command, 'data file', dataPath);
   const vocab = vocabularyOf(data.text);
-  const out = textArg(args, 'out')!;
-  const present = [...COMPARED, 'compare.svg', 'compare.json'].filter((name) => existsSync(join(out, name)));
-  if (present.length > 0 && !switchArg(args, 'force') && !switchArg(args, 'resume')) {
-    throw new UsageError(command, `'${out}' already holds a comparison (${present.join(', ')}); continue it with --resume, pass --force to replace it, or choose another --out`);
-  }
   checkDataOutside(command, dataPath, out);
   const steps = numberArg(args, 'steps');
   const every = numberArg(args, 'every');
@@ -95,10 +108,10 @@ export async function compareCommand(args: ParsedArgs, io: CliIO): Promise<numbe
     const config = configFromArgs(args, data, model);
     const dir = join(out, model);
     const resume = switchArg(args, 'resume') ? resumeFrom(command, dir, config, steps) : undefined;
-    const plan = { config, text: data.text, vocab: resume?.extra.vocab ?? vocab, steps, out: dir, every, sampleEvery: steps, prompt, label: `${model.padEnd(4)} `, resume, resumeDir: dir };
+    const plan = { config, text: data.text, vocab: resume?.extra.vocab ?? vocab, steps, out: dir, every, valEvery: numberArg(args, 'val-every'), checkpointEvery: every, sampleEvery: steps, prompt, label: `${model.padEnd(4)} `, resume, resumeDir: dir };
     const result = await train(plan, io.stdout);
     if (result.stoppedBy !== null) {
-      io.stdout.write(`stopped by ${result.stoppedBy} during ${modelName(model)}; its checkpoint is in ${plan.out}\ncontinue with the same command and --resume\n`);
+      io.stdout.write(`stopped by ${result.stoppedBy} during ${modelName(model)}; its checkpoint is in ${dir}\ncontinue with the same command and --resume\n`);
       return stopExitCode(result.stoppedBy);
     }
     const { metrics } = result;

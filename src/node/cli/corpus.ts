@@ -6,7 +6,10 @@
  *   split    train = c_0 .. c_{N-V-1}, validation = the last V = floor(N * valFraction)
  *   batch    B windows of T + 1 characters at random starts s ~ U[0, trainLength - T - 1]:
  *            inputs c_s .. c_{s+T-1}, targets c_{s+1} .. c_{s+T}
- *   val      up to 32 non-overlapping windows from the start of the tail, the same every time
+ *   val      the whole validation tail, cut into consecutive windows of T + 1 characters that
+ *            share their border character (the last window shorter): every character of the
+ *            tail but its first is predicted exactly once, from the window's start (a zero
+ *            state), as in training
  *
  * The random starts come from one Generator only, which a checkpoint saves, so a resumed run
  * draws exactly the batches the uninterrupted run would have.
@@ -33,7 +36,8 @@ export interface Corpus {
   validation: Int32Array;
 }
 
-const MAX_VAL_WINDOWS = 32;
+/** Validation windows run through the model at once (bounds the memory of the forward pass). */
+const VAL_WINDOWS_PER_BATCH = 64;
 
 /** The sorted distinct characters of `text`. */
 export function vocabularyOf(text: string): string[] {
@@ -98,17 +102,27 @@ export function sampleBatch(corpus: Corpus, batch: number, seq: number, generato
   return { inputs: new Tensor(inputs, [batch, seq]), targets };
 }
 
-/** The fixed validation windows as one batch, or null without a validation tail. */
-export function validationBatch(corpus: Corpus, seq: number): Batch | null {
-  const count = Math.min(MAX_VAL_WINDOWS, Math.floor((corpus.validation.length - 1) / seq));
-  if (count < 1) return null;
-  const inputs = new Float32Array(count * seq);
-  const targets = new Int32Array(count * seq);
-  for (let w = 0; w < count; w++) {
-    for (let t = 0; t < seq; t++) {
-      inputs[w * seq + t] = corpus.validation[w * seq + t];
-      targets[w * seq + t] = corpus.validation[w * seq + t + 1];
+/**
+ * The whole validation tail as batches of windows (see the module comment): consecutive
+ * windows of `seq` inputs, then one shorter window for the rest; empty without a tail.
+ */
+export function validationBatches(corpus: Corpus, seq: number): Batch[] {
+  const tail = corpus.validation;
+  const predicted = Math.max(0, tail.length - 1);
+  const full = Math.floor(predicted / seq);
+  const batches: Batch[] = [];
+  const window = (start: number, count: number, length: number): Batch => {
+    const inputs = new Float32Array(count * length);
+    const targets = new Int32Array(count * length);
+    for (let w = 0; w < count; w++) {
+      for (let t = 0; t < length; t++) {
+        inputs[w * length + t] = tail[start + w * length + t];
+        targets[w * length + t] = tail[start + w * length + t + 1];
+      }
     }
-  }
-  return { inputs: new Tensor(inputs, [count, seq]), targets };
+    return { inputs: new Tensor(inputs, [count, length]), targets };
+  };
+  for (let w = 0; w < full; w += VAL_WINDOWS_PER_BATCH) batches.push(window(w * seq, Math.min(VAL_WINDOWS_PER_BATCH, full - w), seq));
+  if (predicted > full * seq) batches.push(window(full * seq, 1, predicted - full * seq));
+  return batches;
 }

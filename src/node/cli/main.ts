@@ -4,6 +4,7 @@
  *
  *   0    done          2   usage error (unknown command or flag, bad or missing value)
  *   1    runtime error (missing or unreadable file, bad checkpoint, diverged training)
+ *   75   the run folder is in use by another process (try again once it has finished)
  *   130  stopped by SIGINT after saving a checkpoint (143 for SIGTERM)
  *
  * Set RECURRENT_DEBUG=1 to see the stack trace of an error as well.
@@ -19,10 +20,11 @@ import { UsageError, commandHelp, parseArgs, type CommandSpec, type FlagSpec, ty
 import { compareCommand, compareSpec } from './compare-command.js';
 import { exportCommand, exportSpec } from './export-command.js';
 import type { CliIO } from './io.js';
+import { RunBusyError } from './run-lock.js';
 import { sampleCommand, sampleSpec } from './sample-command.js';
 import { summaryCommand, summarySpec } from './summary-command.js';
 import { trainCommand, trainSpec } from './train-command.js';
-import { suggestName } from '../../tensor/options.js';
+import { nearestName } from '../../tensor/options.js';
 
 interface Command {
   spec: CommandSpec;
@@ -32,11 +34,16 @@ interface Command {
 const THREADS: FlagSpec = {
   name: 'threads',
   kind: 'int',
-  help: 'threads that run the kernels (default: all cores; results are the same for any count)',
-  default: Number(process.env.RECURRENT_THREADS ?? (typeof availableParallelism === 'function' ? availableParallelism() : cpus().length)),
+  help: 'threads that run the kernels, by default all cores (RECURRENT_THREADS if set); results are the same for any count',
+  optional: true,
   min: 1,
   max: 256,
 };
+
+/** The thread count when --threads is absent: RECURRENT_THREADS, else every core. */
+function defaultThreads(): number {
+  return Number(process.env.RECURRENT_THREADS ?? (typeof availableParallelism === 'function' ? availableParallelism() : cpus().length));
+}
 
 const withThreads = (spec: CommandSpec): CommandSpec => ({ ...spec, flags: [...spec.flags, THREADS] });
 
@@ -68,7 +75,7 @@ export async function cli(argv: readonly string[], io: CliIO = { stdout: process
     const command = COMMANDS.find((c) => c.spec.name === name);
     if (!command) {
       const names = COMMANDS.map((c) => c.spec.name);
-      const best = suggestName(name, names);
+      const best = nearestName(name, names);
       throw new UsageError('recurrent', `unknown command ${JSON.stringify(name)} (${best === null ? '' : `did you mean ${best}? `}commands: ${names.join(', ')})`);
     }
     const args = parseArgs(command.spec, rest);
@@ -76,10 +83,9 @@ export async function cli(argv: readonly string[], io: CliIO = { stdout: process
       io.stdout.write(commandHelp(command.spec));
       return 0;
     }
-    const threads = args.values.get('threads');
-    if (typeof threads === 'number') {
+    if (command.spec.flags.includes(THREADS)) {
       try {
-        setNumThreads(threads);
+        setNumThreads((args.values.get('threads') as number | undefined) ?? defaultThreads());
       } catch (error) {
         if (args.given.has('threads')) throw error; // asked for: say why not; by default: one thread
       }
@@ -90,6 +96,6 @@ export async function cli(argv: readonly string[], io: CliIO = { stdout: process
     const message = text.startsWith('recurrent') ? text : `recurrent${name ? ` ${name}` : ''}: ${text}`;
     io.stderr.write(`${message.replace(/\s*\n\s*/g, ' ')}\n`);
     if (process.env.RECURRENT_DEBUG && error instanceof Error) io.stderr.write(`${error.stack}\n`);
-    return error instanceof UsageError ? 2 : 1;
+    return error instanceof UsageError ? 2 : error instanceof RunBusyError ? 75 : 1;
   }
 }

@@ -2,8 +2,14 @@
  * A training run's checkpoint file: what `recurrent train` stores besides the weights (the
  * run config, the vocabulary, the sample prompt and intervals, the training time so far), and reading it
  * back into a rebuilt model for `sample`, `summary` and `--resume`.
+ *
+ * The weights of a run that went to PyTorch and back read the same way: `export --torch`
+ * writes the run's description into the weights file's metadata (RUN_METADATA_KEY) and into
+ * model.py, whose save_safetensors writes it again, so the file saved there names its run.
+ * It holds no optimizer state or generators: a resumed run starts those afresh.
  */
 import { readFileSync } from 'node:fs';
+import { loadWithMetadata } from '../../io/safetensors.js';
 import { decodeCheckpoint, type CheckpointContents } from '../../train/checkpoint.js';
 import { RecurrentError, fmt } from '../../tensor/errors.js';
 import { sameShape } from '../../tensor/shape.js';
@@ -18,8 +24,12 @@ export type RunExtra = {
   vocab: string[];
   /** The prompt samples start from. */
   prompt: string;
-  /** Log and checkpoint every this many steps. */
+  /** Log a metrics line every this many steps. */
   every: number;
+  /** Validate every this many steps (older checkpoints hold none: `every`). */
+  valEvery?: number;
+  /** Save a checkpoint every this many steps (older checkpoints hold none: `every`). */
+  checkpointEvery?: number;
   /** Sample every this many steps. */
   sampleEvery: number;
   /** The step the run trains to, which `--resume` keeps unless given --steps (absent in older checkpoints). */
@@ -28,12 +38,22 @@ export type RunExtra = {
   elapsed: number;
 };
 
+/** The metadata entry of a weights file that names its run: JSON of the RunExtra and the step. */
+export const RUN_METADATA_KEY = 'recurrent.run';
+
 /** A run's checkpoint, read and checked, with its bytes for restoring optimizer and generators. */
 export interface RunCheckpoint {
   path: string;
   bytes: Uint8Array;
   contents: CheckpointContents;
   extra: RunExtra;
+  /** 'run': a checkpoint of `recurrent train`; 'weights': weights saved by an exported model.py (no optimizer state, no generators). */
+  kind: 'run' | 'weights';
+}
+
+/** The description of a run that weights saved outside it carry (see the module comment). */
+export function runDescription(checkpoint: RunCheckpoint): string {
+  return JSON.stringify({ ...checkpoint.extra, step: checkpoint.contents.step });
 }
 
 /** Reads a file, turning a missing or unreadable file into one clear error. */
@@ -78,14 +98,20 @@ export function readRunCheckpoint(op: string, path: string): RunCheckpoint {
     throw new RecurrentError(op, `'${path}' is not a safetensors file; pass the checkpoint.safetensors of a run folder made by \`recurrent train\``, 'format');
   }
   let contents: CheckpointContents;
+  let kind: RunCheckpoint['kind'] = 'run';
   try {
     contents = decodeCheckpoint(bytes);
   } catch (error) {
     const weightsOnly = /not a recurrent checkpoint/.test((error as Error).message);
-    const why = weightsOnly
-      ? 'it holds weights but no training run (no config, vocabulary or step: weights downloaded from the live page, or saved with saveFile); `recurrent sample` and `summary` need the checkpoint.safetensors of a `recurrent train` run folder'
-      : (error as Error).message;
-    throw new RecurrentError(op, `'${path}' is not a readable checkpoint: ${why}`, 'format');
+    const weights = weightsOnly ? runWeights(op, path, bytes) : null;
+    if (weights === null) {
+      const why = weightsOnly
+        ? 'it holds weights but no training run (no config, vocabulary or step: weights downloaded from the live page, or saved with saveFile); `recurrent sample` and `summary` need the checkpoint.safetensors of a `recurrent train` run folder, or weights saved by the model.py of `recurrent export --torch`'
+        : (error as Error).message;
+      throw new RecurrentError(op, `'${path}' is not a readable checkpoint: ${why}`, 'format');
+    }
+    contents = weights;
+    kind = 'weights';
   }
   const extra = contents.extra as Partial<RunExtra>;
   if (extra.tool !== 'recurrent train') throw new RecurrentError(op, `'${path}' was not written by \`recurrent train\` (its extra data has no run config)`, 'format');
@@ -99,11 +125,34 @@ export function readRunCheckpoint(op: string, path: string): RunCheckpoint {
   if (typeof prompt !== 'string' || !Number.isSafeInteger(every) || !Number.isSafeInteger(sampleEvery) || typeof elapsed !== 'number') {
     throw new RecurrentError(op, `'${path}' lacks the prompt, intervals or elapsed time of its run`, 'format');
   }
-  const { steps } = extra;
+  const { steps, valEvery = every, checkpointEvery = every } = extra;
   if (steps !== undefined && (!Number.isSafeInteger(steps) || steps < contents.step)) {
     throw new RecurrentError(op, `'${path}' holds a target of ${String(steps)} steps, not an integer at or after its step ${contents.step}`, 'format');
   }
-  return { path, bytes, contents, extra: { tool: 'recurrent train', config, vocab, prompt, every: every!, sampleEvery: sampleEvery!, steps, elapsed } };
+  if (![every, valEvery, checkpointEvery, sampleEvery].every((n) => Number.isSafeInteger(n) && n! >= 1)) {
+    throw new RecurrentError(op, `'${path}' holds intervals that are not positive integers`, 'format');
+  }
+  return { path, bytes, contents, extra: { tool: 'recurrent train', config, vocab, prompt, every: every!, valEvery, checkpointEvery, sampleEvery: sampleEvery!, steps, elapsed }, kind };
+}
+
+/**
+ * The contents of weights saved outside a run (tensors under the model's own names, the run
+ * in the metadata), or null when the file names no run.
+ */
+function runWeights(op: string, path: string, bytes: Uint8Array): CheckpointContents | null {
+  const { tensors, metadata } = loadWithMetadata(bytes);
+  const text = metadata !== null && Object.hasOwn(metadata, RUN_METADATA_KEY) ? metadata[RUN_METADATA_KEY] : undefined;
+  if (text === undefined) return null;
+  let run: unknown;
+  try {
+    run = JSON.parse(text);
+  } catch {
+    throw new RecurrentError(op, `'${path}' holds a ${RUN_METADATA_KEY} entry that is not JSON`, 'format');
+  }
+  if (typeof run !== 'object' || run === null || Array.isArray(run)) throw new RecurrentError(op, `'${path}' holds a ${RUN_METADATA_KEY} entry that is not an object`, 'format');
+  const { step, ...extra } = run as Record<string, unknown>;
+  if (!Number.isSafeInteger(step) || (step as number) < 0) throw new RecurrentError(op, `'${path}' holds a ${RUN_METADATA_KEY} entry whose step is not a non-negative integer`, 'format');
+  return { model: tensors, optimizer: null, step: step as number, generators: {}, extra };
 }
 
 /** The checkpoint's model, rebuilt from its config and loaded with its weights. */

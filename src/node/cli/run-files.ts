@@ -27,7 +27,7 @@ export interface MetricsLine {
   step: number;
   /** Mean training loss over the steps since the previous line. */
   loss: number;
-  /** Loss on the fixed validation windows after this step (absent without validation). */
+  /** Mean cross entropy over the whole held-out tail after this step (absent on steps that do not validate, and without a tail). */
   valLoss?: number;
   /** Mean gradient norm (before clipping) since the previous line. */
   gradNorm: number;

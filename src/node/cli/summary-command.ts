@@ -9,8 +9,8 @@ import { loadRunModel, readRunCheckpoint } from './run-checkpoint.js';
 /** The declaration of `recurrent summary`. */
 export const summarySpec: CommandSpec = {
   name: 'summary',
-  summary: "Describes a checkpoint written by recurrent train. Prints its config, vocabulary size, step, and a table of the model's parameters.",
-  flags: [{ name: 'checkpoint', kind: 'text', placeholder: 'FILE', help: 'the checkpoint file' }],
+  summary: "Describes a checkpoint written by recurrent train (or weights saved by an exported model.py). Prints its config, vocabulary size, step, and a table of the model's parameters.",
+  flags: [{ name: 'checkpoint', kind: 'text', placeholder: 'FILE', help: 'the checkpoint file, or weights saved by an exported model.py' }],
 };
 
 /** Runs `recurrent summary`. */
@@ -29,6 +29,7 @@ export async function summaryCommand(args: ParsedArgs, io: CliIO): Promise<numbe
     `step        ${checkpoint.contents.step} (${duration(elapsed)} of training)`,
     `data        ${printable(basename(config.data))} (${plural(config.dataLength, 'character')}, validation fraction ${config.valFraction})`,
     `training    seq ${config.seq}, batch ${config.batch}, lr ${config.lr}, clip ${config.clip}, seed ${config.seed}`,
+    ...(checkpoint.kind === 'weights' ? ['weights     saved by an exported model.py: no optimizer state (train --resume starts Adam afresh)'] : []),
     '',
     table(['parameter', 'shape', 'count'], rows),
   ];

@@ -6,23 +6,24 @@
  *                            reader and writer in a few lines of Python (no package beyond torch)
  *   DIR/weights.safetensors  the weights under the module's own state_dict keys, so
  *                            load_state_dict takes them as they are
- *   DIR/README.md            how to load it, sample, and continue training there
+ *   DIR/README.md            how to load it, sample, continue training there (on the training
+ *                            head of the text only, as `recurrent train` does), and come back
+ *
+ * The way back: weights.safetensors and every file model.py's save_safetensors writes carry the
+ * run's description in their metadata (RUN_METADATA_KEY), so `recurrent sample`, `summary` and
+ * `train --resume` take them as they take a run's checkpoint.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { save } from '../../io/safetensors.js';
-import { writeFileAtomic } from '../files.js';
-import { modelName } from './char-model.js';
+import { aModelName, modelName } from './char-model.js';
 import type { CharModel } from './char-model.js';
-import type { RunCheckpoint } from './run-checkpoint.js';
-
-const py = (value: unknown) => JSON.stringify(value); // JSON strings, numbers and lists read as Python literals
+import { markdownString, pythonLiteral, pythonString, shellString } from './literals.js';
+import { RUN_METADATA_KEY, runDescription, type RunCheckpoint } from './run-checkpoint.js';
 
 function modelPy(checkpoint: RunCheckpoint): string {
   const { config, vocab } = checkpoint.extra;
   const layer = modelName(config.model);
-  return `r"""A character-level ${layer} language model, exported by \`recurrent export\` from
-${checkpoint.path} (step ${checkpoint.contents.step}).
+  return `"""A character-level ${layer} language model, exported by \`recurrent export\` from the
+checkpoint CHECKPOINT at step STEP.
 
 ids (B, T) -> Embedding(V, E) -> ${layer} (E -> H, L layers) -> Linear(H, V) -> logits (B, T, V)
 """
@@ -32,13 +33,18 @@ import struct
 import torch
 from torch import nn
 
-VOCAB = ${py(vocab)}  # the character of each id
-DATA = ${py(config.data)}  # the text the run trained on
-SEQ, BATCH, LEARNING_RATE, CLIP = ${config.seq}, ${config.batch}, ${config.lr}, ${config.clip}
+CHECKPOINT, STEP = ${pythonLiteral(checkpoint.path)}, ${pythonLiteral(checkpoint.contents.step)}  # where this was exported from
+VOCAB = ${pythonLiteral(vocab)}  # the character of each id
+DATA = ${pythonLiteral(config.data)}  # the text the run trained on
+SEQ, BATCH, LEARNING_RATE, CLIP = ${pythonLiteral(config.seq)}, ${pythonLiteral(config.batch)}, ${pythonLiteral(config.lr)}, ${pythonLiteral(config.clip)}
+VAL_FRACTION = ${pythonLiteral(config.valFraction)}  # the share of DATA held out at its end for validation: never train on it
+# The recurrent run these weights come from; save_safetensors writes it into the file, so that
+# \`recurrent sample\`, \`summary\` and \`train --resume\` take the weights saved here.
+RUN = ${pythonLiteral(runDescription(checkpoint))}
 
 
 class CharModel(nn.Module):
-    def __init__(self, vocab_size=${vocab.length}, embed=${config.embed}, hidden=${config.hidden}, layers=${config.layers}):
+    def __init__(self, vocab_size=${pythonLiteral(vocab.length)}, embed=${pythonLiteral(config.embed)}, hidden=${pythonLiteral(config.hidden)}, layers=${pythonLiteral(config.layers)}):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, embed)
         self.rnn = nn.${layer}(embed, hidden, num_layers=layers, batch_first=True)
@@ -54,6 +60,12 @@ def encode(text):
     """The ids of a text (every character must be in VOCAB)."""
     index = {ch: i for i, ch in enumerate(VOCAB)}
     return [index[ch] for ch in text]
+
+
+def split(ids):
+    """The training head and the validation tail of ids, as \`recurrent train\` splits them."""
+    held_out = int(len(ids) * VAL_FRACTION)
+    return ids[:len(ids) - held_out], ids[len(ids) - held_out:]
 
 
 def load_safetensors(path):
@@ -72,9 +84,9 @@ def load_safetensors(path):
     return tensors
 
 
-def save_safetensors(tensors, path):
-    """Writes float32 tensors as safetensors (which \`recurrent\` and the safetensors package read)."""
-    header, blobs, offset = {}, [], 0
+def save_safetensors(tensors, path, metadata={'${RUN_METADATA_KEY}': RUN}):
+    """Writes float32 tensors as safetensors (which \`recurrent\` and the safetensors package read), with metadata (strings)."""
+    header, blobs, offset = {'__metadata__': dict(metadata)} if metadata else {}, [], 0
     for name in sorted(tensors):
         raw = tensors[name].detach().contiguous().float().cpu().numpy().tobytes()
         header[name] = {'dtype': 'F32', 'shape': list(tensors[name].shape), 'data_offsets': [offset, offset + len(raw)]}
@@ -95,10 +107,10 @@ def load(path='weights.safetensors'):
 }
 
 function readme(checkpoint: RunCheckpoint): string {
-  const layer = modelName(checkpoint.extra.config.model);
-  return `# A ${layer} character model, continued in PyTorch
+  const layer = aModelName(checkpoint.extra.config.model);
+  return `# ${layer[0]!.toUpperCase()}${layer.slice(1)} character model, continued in PyTorch
 
-Exported by \`recurrent export\` from \`${checkpoint.path}\` (step ${checkpoint.contents.step}).
+Exported by \`recurrent export\` from the checkpoint ${markdownString(checkpoint.path)} (step ${checkpoint.contents.step}).
 \`model.py\` defines the same architecture in \`torch.nn\`; \`weights.safetensors\` holds its
 weights under the module's own \`state_dict\` keys. Only \`torch\` is needed (model.py reads and
 writes safetensors itself). Run the snippets from this folder.
@@ -110,7 +122,7 @@ import torch
 from model import load, encode
 model = load().eval()
 with torch.no_grad():
-    logits, state = model(torch.tensor([encode(${py(checkpoint.extra.prompt)})]))
+    logits, state = model(torch.tensor([encode(${pythonString(checkpoint.extra.prompt)})]))
 print(logits[0, -1].softmax(-1))
 \`\`\`
 
@@ -119,13 +131,13 @@ Continue training (on a GPU: \`model.cuda()\` and the batches with it; several G
 
 \`\`\`python
 import torch
-from model import BATCH, CLIP, DATA, LEARNING_RATE, SEQ, encode, load, save_safetensors
+from model import BATCH, CLIP, DATA, LEARNING_RATE, SEQ, encode, load, save_safetensors, split
 model = load().train()
 optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
-ids = torch.tensor(encode(open(DATA, encoding='utf-8').read()))
+train, validation = split(torch.tensor(encode(open(DATA, encoding='utf-8').read())))
 for step in range(10):
-    starts = torch.randint(0, len(ids) - SEQ - 1, (BATCH,)).tolist()
-    batch = torch.stack([ids[s:s + SEQ + 1] for s in starts])
+    starts = torch.randint(0, len(train) - SEQ, (BATCH,)).tolist()  # windows inside the training head
+    batch = torch.stack([train[s:s + SEQ + 1] for s in starts])
     logits, _ = model(batch[:, :-1])
     loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1))
     optimizer.zero_grad()
@@ -137,14 +149,34 @@ for step in range(10):
 save_safetensors(model.state_dict(), 'continued.safetensors')
 \`\`\`
 
-The optimizer starts fresh: Adam's moments from the \`recurrent\` run are not carried over.
+The batches come from the training head of the text only; the tail \`recurrent train\` held
+out for validation stays unseen. The optimizer starts fresh: Adam's moments from the
+\`recurrent\` run are not carried over.
+
+Back in \`recurrent\`: \`save_safetensors\` writes the run's description (\`RUN\` in
+model.py) into the file, so the weights saved here work as a checkpoint:
+
+\`\`\`sh
+npx recurrent sample --checkpoint continued.safetensors --prompt ${shellString(checkpoint.extra.prompt)}
+npx recurrent summary --checkpoint continued.safetensors
+npx recurrent train --resume continued.safetensors --out continued-run --steps ${(checkpoint.extra.steps ?? checkpoint.contents.step) + 1000}
+\`\`\`
+
+\`train --resume\` continues the step count of the exported run (step ${checkpoint.contents.step}; the
+steps taken in PyTorch are not counted) with a fresh Adam, into a new run folder (\`--out\`,
+default runs/${checkpoint.extra.config.model}).
 `;
 }
 
-/** Writes model.py, weights.safetensors and README.md into `dir` (created if missing). */
-export function writeTorchProject(dir: string, checkpoint: RunCheckpoint, model: CharModel): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileAtomic(join(dir, 'weights.safetensors'), save(model.stateDict()));
-  writeFileAtomic(join(dir, 'model.py'), new TextEncoder().encode(modelPy(checkpoint)));
-  writeFileAtomic(join(dir, 'README.md'), new TextEncoder().encode(readme(checkpoint)));
+/** The files of the project, in the order {@link torchProject} gives them. */
+export const TORCH_FILES = ['weights.safetensors', 'model.py', 'README.md'] as const;
+
+/** The files of the project: their names ({@link TORCH_FILES}) and bytes. */
+export function torchProject(checkpoint: RunCheckpoint, model: CharModel): [name: string, bytes: Uint8Array][] {
+  const bytes = [
+    save(model.stateDict(), { [RUN_METADATA_KEY]: runDescription(checkpoint) }),
+    new TextEncoder().encode(modelPy(checkpoint)),
+    new TextEncoder().encode(readme(checkpoint)),
+  ];
+  return TORCH_FILES.map((name, i) => [name, bytes[i]]);
 }

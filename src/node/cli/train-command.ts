@@ -11,7 +11,8 @@ import { textHash, vocabularyOf } from './corpus.js';
 import { promptIds } from './generate.js';
 import { count, duration } from './format.js';
 import { readText, type CliIO } from './io.js';
-import { readRunCheckpoint } from './run-checkpoint.js';
+import { readRunCheckpoint, type RunCheckpoint } from './run-checkpoint.js';
+import { lockRun } from './run-lock.js';
 import { RUN_FILES } from './run-files.js';
 import { stopExitCode } from './stop-signals.js';
 import { train, type TrainPlan } from './trainer.js';
@@ -30,6 +31,9 @@ export const CONFIG_FLAGS: readonly FlagSpec[] = [
   { name: 'seed', kind: 'int', min: CONFIG_LIMITS.seed.min, max: CONFIG_LIMITS.seed.max, default: 1, help: 'seeds weights, batches and samples' },
   { name: 'val-fraction', kind: 'number', min: 0, max: 0.5, default: 0.1, help: 'share of the text held out at its end for validation' },
 ];
+
+/** How often the validation loss is computed, shared with `compare`. */
+export const VAL_EVERY: FlagSpec = { name: 'val-every', kind: 'int', min: 1, max: 1e9, default: 250, help: 'compute the validation loss ("val", over the whole held-out tail) every N steps, and at the end' };
 
 /** The config flags, the data and the model kind as a RunConfig. */
 export function configFromArgs(args: ParsedArgs, data: { text: string; path: string }, model: ModelKind): RunConfig {
@@ -58,16 +62,21 @@ export const trainSpec: CommandSpec = {
     ...CONFIG_FLAGS,
     { name: 'steps', kind: 'int', min: 1, max: 1e9, default: 1000, help: "train until this step (counting resumed steps; --resume keeps the run's own target)" },
     { name: 'out', kind: 'text', placeholder: 'DIR', optional: true, help: 'run folder (default runs/MODEL, or the --resume folder)' },
-    { name: 'resume', kind: 'text', placeholder: 'DIR', optional: true, help: 'continue the run in DIR from its checkpoint, with its config, intervals and prompt' },
-    { name: 'every', kind: 'int', min: 1, default: 25, help: 'log, validate, plot and save a checkpoint every N steps' },
-    { name: 'sample-every', kind: 'int', min: 1, default: 200, help: 'write a sample every N steps' },
+    { name: 'resume', kind: 'text', placeholder: 'DIR', optional: true, help: 'continue the run in DIR from its checkpoint, with its config, intervals and prompt; or from weights saved by an exported model.py (a FILE), into --out' },
+    { name: 'every', kind: 'int', min: 1, max: 1e9, default: 25, help: 'log a metrics line and redraw loss.svg every N steps' },
+    VAL_EVERY,
+    { name: 'checkpoint-every', kind: 'int', min: 1, max: 1e9, default: 250, help: 'save a checkpoint every N steps (and at the end, and on Ctrl-C)' },
+    { name: 'sample-every', kind: 'int', min: 1, max: 1e9, default: 200, help: 'write a sample every N steps' },
+    { name: 'minutes', kind: 'number', above: 0, max: 1e6, optional: true, placeholder: 'M', help: 'stop after M minutes of training (with a checkpoint; --resume continues), or at --steps if sooner' },
     { name: 'prompt', kind: 'text', optional: true, help: "samples start from this text (default: the data's first character)" },
     { name: 'force', kind: 'switch', help: 'start over even if the run folder already holds a run' },
   ],
   notes: `
 The run folder receives checkpoint.safetensors (weights, Adam state, step, data generator,
-config and vocabulary), metrics.jsonl (one JSON line per logged step: step, loss, valLoss,
-gradNorm, lr, elapsed, tokensPerSecond), loss.svg and samples.txt.
+config and vocabulary), metrics.jsonl (one JSON line per logged step: step, loss, valLoss when
+validated, gradNorm, lr, elapsed, tokensPerSecond), loss.svg and samples.txt. A line is also
+logged at every validation and checkpoint step, so a resumed run logs what an uninterrupted
+one would.
 
 Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current step and exits with 130
 (SIGINT) or 143 (SIGTERM); a second signal quits at once. Continue with
@@ -75,9 +84,13 @@ Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current step and exits w
 which trains on to the run's own --steps (or to a new --steps N), replaying exactly the steps
 the uninterrupted run would have taken.
 
+While a run trains, its folder holds run.lock: another train or compare in the same folder is
+refused with exit code 75 until it ends. A lock left by a killed process is taken over.
+
 "loss" (on the progress bar, in the log lines, metrics.jsonl and samples.txt) is the mean
-training cross entropy over the steps since the last logged step; "val" is the cross entropy
-on the held-out end of the text.`,
+training cross entropy over the steps since the last logged step; "val" is the mean cross
+entropy over the whole held-out tail (the last --val-fraction of the text), every character
+of it predicted once, in windows of --seq characters from a zero state as in training.`,
 };
 
 /** Refuses a data file inside the output folder `out`, whose files the command replaces. */
@@ -90,17 +103,25 @@ export function checkDataOutside(command: string, dataPath: string, out: string)
 }
 
 /**
- * The run folder `out`, refused when it is a file, when it holds any file a run writes (not
- * the resumed run's own) unless --force, and always when the training text lies inside it.
+ * What `path` (given as --`flag`) is on disk; refused with a usage error when a part of it is
+ * a file. The parent chain is checked rather than an error code: below a file, Node 20's
+ * statSync throws ENOTDIR while later Nodes report the path as missing.
+ */
+function pathKind(command: string, flag: string, path: string): 'folder' | 'file' | 'missing' {
+  const full = resolve(path);
+  let existing = full;
+  while (!existsSync(existing)) existing = dirname(existing);
+  const isFolder = statSync(existing).isDirectory();
+  if (existing === full) return isFolder ? 'folder' : 'file';
+  if (!isFolder) throw new UsageError(command, `--${flag} '${path}': a part of the path is a file, not a folder`);
+  return 'missing';
+}
+
+/**
+ * Refuses the run folder `out` when it holds any file a run writes (not the resumed run's own)
+ * unless --force, and always when the training text lies inside it.
  */
 function runFolder(command: string, args: ParsedArgs, out: string, dataPath: string, resumed?: string): string {
-  let isFolder: boolean | undefined;
-  try {
-    isFolder = statSync(out, { throwIfNoEntry: false })?.isDirectory();
-  } catch {
-    throw new UsageError(command, `--out '${out}': a part of the path is a file, not a folder`);
-  }
-  if (isFolder === false) throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
   checkDataOutside(command, dataPath, out);
   const folder = resolve(out);
   const present = Object.values(RUN_FILES).filter((name) => existsSync(join(out, name)));
@@ -111,17 +132,47 @@ function runFolder(command: string, args: ParsedArgs, out: string, dataPath: str
   return out;
 }
 
-/** The run folder --resume names: a folder, or (as users also write) its checkpoint file. */
-function resumeFolder(command: string, given: string): string {
-  const stat = statSync(given, { throwIfNoEntry: false });
-  if (stat === undefined || stat.isDirectory()) return given;
-  if (basename(given) === RUN_FILES.checkpoint) return dirname(given);
-  throw new UsageError(command, `--resume takes a run folder (the --out of a run), and '${given}' is a file`);
+/** What --resume names: a run folder, or weights saved by an exported model.py (read already). */
+type ResumeSource = { dir: string } | { weights: RunCheckpoint };
+
+/**
+ * The folder a `train` call writes (a folder, or missing) and what it resumes, if anything: the
+ * run's own folder, or weights saved by model.py (then a new folder, runs/MODEL by default).
+ */
+function runFolders(command: string, args: ParsedArgs): { out: string; resume?: ResumeSource } {
+  const given = textArg(args, 'resume');
+  const resume = given === undefined ? undefined : resumeSource(command, given);
+  const fallback = resume !== undefined && 'weights' in resume ? resume.weights.extra.config.model : textArg(args, 'model')!;
+  const out = textArg(args, 'out') ?? (resume !== undefined && 'dir' in resume ? resume.dir : undefined) ?? join('runs', fallback);
+  if (pathKind(command, 'out', out) === 'file') throw new UsageError(command, `--out '${out}' is a file; --out takes a folder for the run's files`);
+  return { out, resume };
 }
 
-/** A plan resuming the run in `dir`: its config, checked against any config flag given. */
-function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
-  const checkpoint = readRunCheckpoint(command, join(dir, RUN_FILES.checkpoint));
+/**
+ * What --resume names: a run folder, or (as users also write) its checkpoint file, or weights
+ * saved by an exported model.py (read here already, as the run they name).
+ */
+function resumeSource(command: string, given: string): ResumeSource {
+  if (pathKind(command, 'resume', given) !== 'file') return { dir: given };
+  if (basename(given) === RUN_FILES.checkpoint) return { dir: dirname(given) };
+  let weights: RunCheckpoint | undefined;
+  try {
+    weights = readRunCheckpoint(command, given);
+  } catch {
+    // neither: say what --resume takes
+  }
+  if (weights?.kind !== 'weights') throw new UsageError(command, `--resume takes a run folder (the --out of a run) or weights saved by an exported model.py, and '${given}' is neither`);
+  return { weights };
+}
+
+/**
+ * A plan resuming the run in `dir` (or the run that weights saved by model.py name: from their
+ * step, with a fresh optimizer), writing into `out`: its config, checked against any config
+ * flag given.
+ */
+function resumePlan(command: string, args: ParsedArgs, source: ResumeSource, out: string): TrainPlan {
+  const dir = 'dir' in source ? source.dir : undefined;
+  const checkpoint = 'dir' in source ? readRunCheckpoint(command, join(source.dir, RUN_FILES.checkpoint)) : source.weights;
   const { config } = checkpoint.extra;
   const saved: Record<string, unknown> = { model: config.model, embed: config.embed, hidden: config.hidden, layers: config.layers, seq: config.seq, batch: config.batch, lr: config.lr, clip: config.clip, seed: config.seed, 'val-fraction': config.valFraction };
   for (const [name, value] of Object.entries(saved)) {
@@ -133,7 +184,7 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
   promptIds(command, prompt, checkpoint.extra.vocab);
   const data = readText(command, 'data file', textArg(args, 'data') ?? config.data);
   if (textHash(data.text) !== config.dataHash || data.text.length !== config.dataLength) {
-    throw new RecurrentError(command, `'${data.path}' is not the text the run in '${dir}' was trained on (it changed, or pass the right --data)`);
+    throw new RecurrentError(command, `'${data.path}' is not the text the run in '${dir ?? checkpoint.path}' was trained on (it changed, or pass the right --data)`);
   }
   // The run's own target unless --steps is given (older checkpoints hold none: the default).
   const steps = args.given.has('steps') ? numberArg(args, 'steps') : (checkpoint.extra.steps ?? numberArg(args, 'steps'));
@@ -144,20 +195,21 @@ function resumePlan(command: string, args: ParsedArgs, dir: string): TrainPlan {
     text: data.text,
     vocab: checkpoint.extra.vocab,
     steps,
-    out: runFolder(command, args, textArg(args, 'out') ?? dir, data.path, dir),
+    out: runFolder(command, args, out, data.path, dir),
     every: args.given.has('every') ? numberArg(args, 'every') : checkpoint.extra.every,
+    valEvery: args.given.has('val-every') ? numberArg(args, 'val-every') : checkpoint.extra.valEvery!,
+    checkpointEvery: args.given.has('checkpoint-every') ? numberArg(args, 'checkpoint-every') : checkpoint.extra.checkpointEvery!,
     sampleEvery: args.given.has('sample-every') ? numberArg(args, 'sample-every') : checkpoint.extra.sampleEvery,
+    minutes: args.values.get('minutes') as number | undefined,
     prompt,
     resume: checkpoint,
     resumeDir: dir,
   };
 }
 
-/** Builds the plan for `recurrent train` from its parsed flags. */
-function trainPlan(args: ParsedArgs): TrainPlan {
-  const command = 'recurrent train';
-  const resume = textArg(args, 'resume');
-  if (resume !== undefined) return resumePlan(command, args, resumeFolder(command, resume));
+/** Builds the plan for `recurrent train` from its parsed flags, writing into `out`. */
+function trainPlan(command: string, args: ParsedArgs, { out, resume }: { out: string; resume?: ResumeSource }): TrainPlan {
+  if (resume !== undefined) return resumePlan(command, args, resume, out);
   const dataPath = textArg(args, 'data');
   if (dataPath === undefined) throw new UsageError(command, "--data is required (or --resume DIR); see 'recurrent train --help'");
   const data = readText(command, 'data file', dataPath);
@@ -170,16 +222,33 @@ function trainPlan(args: ParsedArgs): TrainPlan {
     text: data.text,
     vocab,
     steps: numberArg(args, 'steps'),
-    out: runFolder(command, args, textArg(args, 'out') ?? join('runs', config.model), data.path),
+    out: runFolder(command, args, out, data.path),
     every: numberArg(args, 'every'),
+    valEvery: numberArg(args, 'val-every'),
+    checkpointEvery: numberArg(args, 'checkpoint-every'),
     sampleEvery: numberArg(args, 'sample-every'),
+    minutes: args.values.get('minutes') as number | undefined,
     prompt,
   };
 }
 
-/** Runs `recurrent train`; returns the exit code (0, or 130 / 143 when stopped by a signal). */
+/**
+ * Runs `recurrent train`; returns the exit code (0, or 130 / 143 when stopped by a signal). The
+ * run folder is locked before anything in it is read, and until the run ends.
+ */
 export async function trainCommand(args: ParsedArgs, io: CliIO): Promise<number> {
-  const plan = trainPlan(args);
+  const command = 'recurrent train';
+  const folders = runFolders(command, args);
+  const release = lockRun(command, folders.out);
+  try {
+    return await trainLocked(trainPlan(command, args, folders), io);
+  } finally {
+    release();
+  }
+}
+
+/** Runs the plan of `recurrent train` (its folder locked) and reports how it ended. */
+async function trainLocked(plan: TrainPlan, io: CliIO): Promise<number> {
   const near = relative(process.cwd(), plan.out);
   const where = near === '' ? '.' : near.startsWith('..') || isAbsolute(near) ? resolve(plan.out) : near;
   if (plan.resume && plan.resume.contents.step === plan.steps) {
@@ -192,7 +261,9 @@ export async function trainCommand(args: ParsedArgs, io: CliIO): Promise<number>
     io.stdout.write(`stopped by ${result.stoppedBy} at step ${result.step}; checkpoint saved in ${join(where, RUN_FILES.checkpoint)}\ncontinue with: recurrent train --resume ${where}\n`);
     return stopExitCode(result.stoppedBy);
   }
-  const val = last.valLoss === undefined ? '' : `, validation loss ${last.valLoss.toFixed(4)}`;
-  io.stdout.write(`done, step ${result.step}: loss ${last.loss.toFixed(4)}${val} (${duration(result.seconds)}, ${count(result.tokensPerSecond)} tok/s)\nwrote ${where}/{${Object.values(RUN_FILES).join(', ')}}\n`);
+  const val = last.valLoss === undefined ? '' : `, validation loss ${last.valLoss.toFixed(4)} (the whole held-out tail)`;
+  const done = result.outOfTime ? `stopped by --minutes ${plan.minutes} at step ${result.step} of ${plan.steps}` : `done, step ${result.step}`;
+  const more = result.outOfTime ? `continue with: recurrent train --resume ${where}\n` : '';
+  io.stdout.write(`${done}: loss ${last.loss.toFixed(4)}${val} (${duration(result.seconds)}, ${count(result.tokensPerSecond)} tok/s)\nwrote ${where}/{${Object.values(RUN_FILES).join(', ')}}\n${more}`);
   return 0;
 }

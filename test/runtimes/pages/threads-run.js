@@ -4,8 +4,7 @@
 // Outside a crossOriginIsolated context it only records what setNumThreads(2) throws.
 import * as R from '../../../dist/browser/index.js';
 import { wasmKernels } from '../../../dist/kernels/backend.js';
-import { parallelWork } from '../../../dist/kernels/products.js';
-import { ContentionGuard, kernelPool, runJob } from '../../../dist/kernels/threads.js';
+import { ContentionGuard, kernelPool, parallelWork, runJob } from '../../../dist/kernels/threads.js';
 import { BrowserKernelPool } from '../../../dist/browser/threads.js';
 import '../workloads.js';
 
@@ -51,7 +50,7 @@ export async function runThreads() {
   pool.run([[NOTHING], many]);
   out.grownRun = pool.threadedRuns === before + 1;
   try {
-    pool.run([[NOTHING], [{ fn: 'gemm', args: [8, 8, 8, 0, 32, 4, 0, 32, 32, 0x7ff00000, 32, 0] }]]);
+    pool.run([[NOTHING], [{ fn: 'gemm', args: [8, 8, 8, 0, 32, 4, 0, 32, 32, 0x7ff00000, 32, 0, 0] }]]);
     out.failure = null;
   } catch (e) {
     out.failure = e.message;

@@ -7,6 +7,7 @@
  * run (or at once when no graph was recorded), so two graphs alive at the same time never
  * share buffers.
  */
+import { gateCount, type CellKind } from './recurrent.js';
 
 /** The per-direction buffers of one forward/backward pass. */
 export class Workspace {
@@ -31,8 +32,8 @@ export class Workspace {
   /** (T, B, G): gradients of h W_hh^T + b_hh (the same array as dXW except for the GRU). */
   readonly dHW: Float32Array;
 
-  constructor(T: number, B: number, H: number, gates: number, kind: 'lstm' | 'gru' | 'rnn') {
-    const G = gates * H;
+  constructor(T: number, B: number, H: number, kind: CellKind) {
+    const G = gateCount(kind) * H;
     this.gates = new Float32Array(T * B * G);
     this.hPrev = new Float32Array(T * B * H);
     this.cPrev = new Float32Array(kind === 'lstm' ? T * B * H : 0);
@@ -56,13 +57,12 @@ export class WorkspacePool {
 
   constructor(
     private readonly H: number,
-    private readonly gates: number,
-    private readonly kind: 'lstm' | 'gru' | 'rnn',
+    private readonly kind: CellKind,
   ) {}
 
   /** A workspace for T steps of batch B: a free one if there is one, else a new one. */
   acquire(T: number, B: number): Workspace {
-    return this.free.get(`${T},${B}`)?.pop() ?? new Workspace(T, B, this.H, this.gates, this.kind);
+    return this.free.get(`${T},${B}`)?.pop() ?? new Workspace(T, B, this.H, this.kind);
   }
 
   /** Gives a workspace back for reuse by a later call of the same shape. */
