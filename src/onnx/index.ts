@@ -15,6 +15,7 @@
 import { noGrad, setTracer } from '../autograd/graph.js';
 import { Module } from '../nn/module.js';
 import { RecurrentError, show } from '../tensor/errors.js';
+import { checkOptions } from '../tensor/options.js';
 import { Tensor } from '../tensor/tensor.js';
 import { layerConverter } from './layers.js';
 import { FLOAT, GraphBuilder, INT64 } from './onnx-graph.js';
@@ -53,6 +54,7 @@ export interface ExportableModule extends Module {
  */
 export function exportOnnx(model: ExportableModule, example: Tensor | readonly Tensor[], options: ExportOnnxOptions = {}): Uint8Array {
   if (!(model instanceof Module) || typeof model.forward !== 'function') throw new RecurrentError('exportOnnx', `model must be a Module with a forward method, got ${show(model)}`);
+  options = checkOptions('exportOnnx', options, 'options', { inputNames: 'array', outputName: 'string', graphName: 'string', metadata: 'any' });
   const inputs = example instanceof Tensor ? [example] : example;
   if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((x) => x instanceof Tensor)) {
     throw new RecurrentError('exportOnnx', 'example must be a Tensor or a non-empty array of Tensors (the arguments of forward)');

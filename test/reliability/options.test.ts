@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import * as R from '../../src/index.js';
 import { F, nn, optim } from '../../src/index.js';
 import { plot } from '../../src/node/index.js';
+import * as onnx from '../../src/onnx/index.js';
 import { expectRecurrentError } from '../helpers.js';
 
 const BIN = fileURLToPath(new URL('../../bin/recurrent.mjs', import.meta.url));
@@ -116,6 +117,14 @@ describe('every options object takes each value of exactly its type', () => {
     expectRecurrentError(() => plot.lineChart({ series: [], logY: 1 } as never), 'options.logY must be a boolean');
     expectRecurrentError(() => plot.heatmap({ values: [[1]], title: 5 } as never), 'options.title must be a string');
     expectRecurrentError(() => plot.lineChart({ series: [], xlabel: 'x' } as never), "did you mean 'xLabel'?");
+  });
+
+  it('exportOnnx', () => {
+    const m = model();
+    const x = R.randn([1, 2], { generator: new R.Generator(4) });
+    expectRecurrentError(() => onnx.exportOnnx(m, x, { input_names: ['x'] } as never), "did you mean 'inputNames'?");
+    expectRecurrentError(() => onnx.exportOnnx(m, x, { outputName: 5 } as never), 'options.outputName must be a string, got 5');
+    expect(onnx.exportOnnx(m, x, { inputNames: ['x'], outputName: 'y' })).toBeInstanceOf(Uint8Array);
   });
 
   it('checkpoints', () => {
