@@ -43,7 +43,7 @@ export class Module {
    * passed by an object without the fields the library then reads.
    */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && #brand in value && Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && #brand in value && (this as { prototype: object }).prototype.isPrototypeOf(value);
   }
   readonly #brand = true;
   /** True in training mode (dropout active); see {@link Module.train} and {@link Module.eval}. */

@@ -82,7 +82,7 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
    * passed by an object without the fields the library then reads.
    */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && #brand in value && Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && #brand in value && (this as { prototype: object }).prototype.isPrototypeOf(value);
   }
   readonly #brand = true;
   /** The parameter groups; their options (lr above all) may be changed between steps. */

@@ -34,7 +34,7 @@ export class Generator {
    * passed by an object without the fields the library then reads.
    */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && #brand in value && Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && #brand in value && (this as { prototype: object }).prototype.isPrototypeOf(value);
   }
   readonly #brand = true;
   private s0 = 0;

@@ -54,7 +54,7 @@ export class Tensor {
    * passed by an object without the fields the library then reads.
    */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && #brand in value && Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && #brand in value && (this as { prototype: object }).prototype.isPrototypeOf(value);
   }
   readonly #brand = true;
   /** The elements, contiguous and row-major. */
