@@ -21,9 +21,10 @@ import { ensureBuilt, ROOT } from './helpers.js';
  * features measure plus 2% of headroom, and the way back under 48 kB is a separate entry for
  * the training comfort layer (fit, callbacks, metrics, summary: about 7 kB), as charts have.
  * Hardening round 3 (issue 20: one option schema with exact kinds, checkpoint save running
- * restore's checks, header names quoted short, instance brands) added 1.4 kB: 55,726 measured.
+ * restore's checks, header names quoted short, instance brands) added 1.4 kB: 55,726 measured
+ * (recurrent.global.js 60,197).
  */
-const CORE_BUDGET = 56_500;
+const CORE_BUDGET = 57_000;
 
 /**
  * Budget of an app that trains an LSTM (LSTM, Linear, Adam, mseLoss) and nothing else: 32 kB.
