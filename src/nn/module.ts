@@ -17,6 +17,7 @@ import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { Generator } from '../tensor/random.js';
 import { sameShape } from '../tensor/shape.js';
 import { overwrite, Tensor } from '../tensor/tensor.js';
+import { isBranded } from '../tensor/brand.js';
 
 /** A state dict: parameter name to tensor, with PyTorch's dotted names. */
 export type StateDict = Record<string, Tensor>;
@@ -41,9 +42,10 @@ export class Module {
    * True only for objects this class's constructor built: a forged object whose prototype is
    * Module's (`Object.create(Module.prototype)`) is not one, so no check of the library can be
    * passed by an object without the fields the library then reads.
+   * (See isBranded for the one exception.)
    */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && #brand in value && (this as { prototype: object }).prototype.isPrototypeOf(value);
+    return isBranded(this, value, (v) => #brand in v);
   }
   readonly #brand = true;
   /** True in training mode (dropout active); see {@link Module.train} and {@link Module.eval}. */

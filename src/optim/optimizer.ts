@@ -15,6 +15,7 @@ import { RecurrentError, fmt, show } from '../tensor/errors.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { failWith, flag, integerAtLeast, knownKeys, type Fail } from './check.js';
+import { isBranded } from '../tensor/brand.js';
 
 /** The option every parameter group has: its learning rate, which schedulers change. */
 export interface GroupOptions {
@@ -80,9 +81,10 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
    * True only for objects this class's constructor built: a forged object whose prototype is
    * Optimizer's (`Object.create(Optimizer.prototype)`) is not one, so no check of the library can be
    * passed by an object without the fields the library then reads.
+   * (See isBranded for the one exception.)
    */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && #brand in value && (this as { prototype: object }).prototype.isPrototypeOf(value);
+    return isBranded(this, value, (v) => #brand in v);
   }
   readonly #brand = true;
   /** The parameter groups; their options (lr above all) may be changed between steps. */

