@@ -137,7 +137,8 @@ describe('near-cap hostile headers under a 512 MB heap', () => {
       expect(String(r.message).length).toBeLessThan(200);
       expect(r.fileBytes).toBeGreaterThan(NEAR_CAP - 100);
       // The file itself is ~99 MB of it; Node's own baseline is ~50 MB. Before: an abort, or 790 MB.
-      expect(r.maxRssBytes).toBeLessThan(4 * NEAR_CAP);
+      // Measured 150-235 MB alone and under CPU load, once 441 MB inside the whole suite.
+      expect(r.maxRssBytes).toBeLessThan(6 * NEAR_CAP);
       expect(r.ms).toBeLessThan(60_000);
       console.log(`${kind}: ${r.fileBytes} bytes refused in ${Math.round(r.ms as number)} ms, peak RSS ${Math.round((r.maxRssBytes as number) / 1e6)} MB`);
     }, 180_000);
