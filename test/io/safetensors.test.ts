@@ -435,6 +435,51 @@ describe('safetensors.load: rejections', () => {
     expectFormat(() => safetensors.load(file('{"a\u0001":1}')), /header has an invalid string|not valid JSON/);
   });
 
+  test('a JSON syntax error names what was expected and the byte of the header where it was found', () => {
+    const syntax = (header: string, message: string) => expectFormat(() => safetensors.load(file(header)), new RegExp(`^safetensors\\.load: header ${message.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}`));
+    syntax(`{'a':1}`, `is not valid JSON: expected a string, found "'" at byte 1`);
+    syntax('{"a" 1}', 'is not valid JSON: expected ":", found "1" at byte 5');
+    syntax('{} x', 'is not valid JSON: expected only spaces after the header object, found "x" at byte 3');
+    syntax('{"__metadata__":{"k":"v" "x":"y"}}', 'is not valid JSON: expected "," or "}", found "\\"" at byte 25');
+    syntax('{"a":', 'is not valid JSON: expected a value, found the end of the header');
+    syntax('{"ab', 'is not valid JSON: a string from byte 1 never ends');
+    syntax('{"a\u0001":1}', 'is not valid JSON: a control character (1) inside a string at byte 3');
+    syntax('{"a\\x":1}', 'is not valid JSON: an invalid escape inside a string at byte 3');
+    syntax('{"\\u12G4":1}', 'is not valid JSON: an invalid \\u escape at byte 2');
+    syntax('{"\\u12', 'is not valid JSON: an invalid \\u escape at byte 2');
+    syntax('{"x\\udc00":1}', 'has a lone UTF-16 surrogate \\udc00 in a string at byte 3, which UTF-8 cannot encode');
+    syntax('{"\\ud800\\u0041":1}', 'has a lone UTF-16 surrogate \\ud800 in a string at byte 2, which UTF-8 cannot encode');
+  });
+
+  test('a value of the wrong kind is described in the message, long ones cut at 40 characters', () => {
+    const shape = (value: string, described: string) =>
+      expectFormat(() => safetensors.load(file(`{"a":{"dtype":"F32","shape":${value},"data_offsets":[0,4]}}`, f32(1))), new RegExp(`tensor "a" shape must be an array of sizes, got ${described}$`));
+    shape('true', 'boolean true');
+    shape('false', 'boolean false');
+    shape('null', 'null');
+    shape('{}', 'an object');
+    shape('1e5', 'number 1e5');
+    shape('-0.5', 'number -0\\.5');
+    shape('1'.repeat(50), `number 1{40}`);
+    shape(`"${'s'.repeat(40)}"`, `the string "s{40}"`);
+    shape(`"${'s'.repeat(41)}"`, `the string "s{40}\\.\\.\\."`);
+    expectFormat(() => safetensors.load(file(`{"a":{"dtype":"${'D'.repeat(41)}","shape":[1],"data_offsets":[0,4]}}`, f32(1))), /tensor "a" has an unknown dtype: the string "D{40}\.\.\."$/);
+    expectFormat(() => safetensors.load(file(`{"a":{"dtype":"${'D'.repeat(40)}","shape":[1],"data_offsets":[0,4]}}`, f32(1))), /tensor "a" has an unknown dtype: the string "D{40}"$/);
+  });
+
+  test('escapes decode to the characters they name, and every spelling of a name is the same name', () => {
+    // Each simple escape, \u in either case, and a surrogate pair, in one name.
+    const header = `{"\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\\u00e9\\u00C9\\u00fF\\ud83d\\ude00":${entry('F32', [1], 0, 4)}}`;
+    expect(Object.keys(safetensors.load(file(header, f32(1))))).toEqual(['"\\/\b\f\n\r\tA\u00e9\u00c9\u00ff\u{1f600}']);
+    // Escaped and literal spellings of 1-, 2-, 3- and 4-byte characters, and two escapes of one
+    // control character, are one key twice.
+    const pairs = [['\\u0061', 'a'], ['\\u00e9', '\u00e9'], ['\\u20AC', '\u20ac'], ['\\ud83d\\ude00', '\u{1f600}'], ['\\/', '/'], ['\\n', '\\u000a'], ['\\t', '\\u0009'], ['\\r', '\\u000D'], ['\\b', '\\u0008'], ['\\f', '\\u000c'], ['\\"', '\\u0022'], ['\\\\', '\\u005c']];
+    for (const [one, other] of pairs) {
+      const twice = `{"x${one}":${entry('F32', [1], 0, 4)},"x${other}":${entry('F32', [1], 4, 8)}}`;
+      expectFormat(() => safetensors.load(file(twice, f32(1, 2))), /^safetensors\.load: header has the key "x.{1,2}" twice in the top level/u);
+    }
+  });
+
   test('trailing spaces after the JSON are accepted as padding', () => {
     expect(Object.keys(safetensors.load(file(`{${ok}}`, one, 13)))).toEqual(['a']);
   });
