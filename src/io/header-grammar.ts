@@ -207,6 +207,7 @@ export class HeaderReader {
     let i = start;
     let v = 0;
     while (i < this.end && b[i]! >= 0x30 && b[i]! <= 0x39) v = v * 10 + (b[i++]! - 0x30);
+    // Stryker disable next-line UnaryOperator: -1 or 1, any value but '.', 'e' and 'E' means the same below
     const next = i < this.end ? b[i]! : -1;
     if (next === 0x2e || next === 0x65 || next === 0x45 || (b[start] === 0x30 && i - start > 1) || !Number.isSafeInteger(v)) bad(this.describe());
     this.pos = i;

@@ -217,6 +217,8 @@ describe('safetensors.save: the reference writer layout', () => {
     expectSaveRejects(() => safetensors.save({ '': tensor([1]) }), /non-empty/);
     expectSaveRejects(() => safetensors.save({ __metadata__: tensor([1]) }), /"__metadata__"/);
     expectSaveRejects(() => safetensors.save({ w: [1, 2] as unknown as Tensor }), /tensors\["w"\] must be a Tensor, got an array/);
+    expectSaveRejects(() => safetensors.save({ w: 'w'.repeat(41) as unknown as Tensor }), /tensors\["w"\] must be a Tensor, got the string "w{40}\.\.\."$/);
+    expectSaveRejects(() => safetensors.save({ w: 'w'.repeat(40) as unknown as Tensor }), /tensors\["w"\] must be a Tensor, got the string "w{40}"$/);
     expectSaveRejects(() => safetensors.save(null as unknown as Record<string, Tensor>), /tensors must be an object/);
     expectSaveRejects(() => safetensors.save([tensor([1])] as unknown as Record<string, Tensor>), /tensors must be an object/);
     expectSaveRejects(() => safetensors.save({ w: tensor([1]) }, { v: 1 as unknown as string }), /metadata "v" must be a string, got number 1/);
@@ -426,6 +428,10 @@ describe('safetensors.load: rejections', () => {
     expectFormat(() => safetensors.load(file(' {}')), /starting with "\{", got " \{\}"/);
     expectFormat(() => safetensors.load(file('[]')), /starting with "\{"/);
     expectFormat(() => safetensors.load(file('')), /starting with "\{", got ""/);
+    // The first 20 bytes, cut back to whole characters: 19 spaces, not half an e-acute.
+    expectFormat(() => safetensors.load(file(`${' '.repeat(19)}\u00e9{}`)), new RegExp(`starting with "\\{", got "${' '.repeat(19)}"$`));
+    expectFormat(() => safetensors.load(file(`${' '.repeat(18)}\u20ac{}`)), new RegExp(`starting with "\\{", got "${' '.repeat(18)}"$`));
+    expectFormat(() => safetensors.load(file(`${' '.repeat(18)}\u00e9{}`)), new RegExp(`starting with "\\{", got "${' '.repeat(18)}\\\\u00e9"$`));
   });
 
   test('a header that is not JSON', () => {
