@@ -410,6 +410,17 @@ describe('safetensors.load: rejections', () => {
     expectFormat(() => safetensors.load(withLength(2n ** 53n + 1n, new Uint8Array(8))), /header length 9007199254740993 is more/);
   });
 
+  test('the limits themselves are allowed: a header of exactly 100,000,000 bytes, 2^31 - 1 elements, 2^53 - 1 as a size', () => {
+    // Each passes its own check and fails the next one, which names what it checked.
+    expectFormat(() => safetensors.load(withLength(100_000_000n, new Uint8Array(4))), /header length 100000000 runs past the end of the file/);
+    const shaped = (shape: string, dtype = 'U8') => safetensors.load(file(`{"a":{"dtype":"${dtype}","shape":${shape},"data_offsets":[0,1]}}`, [1]));
+    expectFormat(() => shaped('[2147483647]'), /^safetensors\.load: tensor "a" data_offsets \[0,1\] span 1 bytes, but U8 \[2147483647\] takes 2147483647$/);
+    expectFormat(() => shaped('[2147483648]'), /tensor "a" shape \[2147483648\] has 2147483648 elements, more than a tensor can hold \(2147483647\)$/);
+    expectFormat(() => shaped('[9007199254740991]'), /tensor "a" shape \[9007199254740991\] has 9007199254740991 elements, more than a tensor can hold/);
+    expectFormat(() => shaped('[9007199254740992]'), /tensor "a" shape must hold non-negative integers, got number 9007199254740992$/);
+    expectFormat(() => shaped('[4503599627370496,2]'), /tensor "a" shape \[4503599627370496,2\] overflows while counting its elements$/);
+  });
+
   test('a header length past the end of the file', () => {
     expectFormat(() => safetensors.load(withLength(100n, new TextEncoder().encode('{}'))), /header length 100 runs past the end of the file \(10 bytes, so at most 2\)/);
     expectFormat(() => safetensors.load(withLength(1n, [])), /header length 1 runs past the end/);
