@@ -189,6 +189,13 @@ describe('safetensors.save: the reference writer layout', () => {
     expect(Array.from(new Float32Array(bytes.slice(bytes.length - 28).buffer))).toEqual([1, 2, 2, 3, 4, 8, 7]);
   });
 
+  test('names past U+FFFF sort by code point after U+FFFF, and a name sorts after its prefixes', () => {
+    const t = tensor([1]);
+    const names = (dict: Record<string, Tensor>) => safetensors.parseHeader(safetensors.save(dict)).tensors.map((x) => x.name);
+    expect(names({ '\u{10000}': t, '\uffffb': t, '\uffffa': t, '\uffff': t })).toEqual(['\uffff', '\uffffa', '\uffffb', '\u{10000}']);
+    expect(names({ '\u{1f600}b': t, '\u{1f600}a': t, ab: t, a: t })).toEqual(['a', 'ab', '\u{1f600}a', '\u{1f600}b']);
+  });
+
   test('names are escaped as serde_json escapes them: quote, backslash, control characters only', () => {
     const name = 'a"b\\c\n\t\u0001\u007f\u2028/é';
     const text = headerOf(safetensors.save({ [name]: tensor([1]) }));
@@ -223,6 +230,9 @@ describe('safetensors.save: the reference writer layout', () => {
     expectSaveRejects(() => safetensors.save([tensor([1])] as unknown as Record<string, Tensor>), /tensors must be an object/);
     expectSaveRejects(() => safetensors.save({ w: tensor([1]) }, { v: 1 as unknown as string }), /metadata "v" must be a string, got number 1/);
     expectSaveRejects(() => safetensors.save({}, 'pt' as unknown as Record<string, string>), /metadata must be an object/);
+    expectSaveRejects(() => safetensors.save('ab' as unknown as Record<string, Tensor>), /tensors must be an object mapping names to tensors, got the string "ab"$/);
+    expectSaveRejects(() => safetensors.save({}, null as unknown as Record<string, string>), /metadata must be an object of strings, got null$/);
+    expectSaveRejects(() => safetensors.save({}, ['pt'] as unknown as Record<string, string>), /metadata must be an object of strings, got an array$/);
     expectSaveRejects(() => safetensors.save({ 'a\uD800': tensor([1]) }), /lone UTF-16 surrogate/);
     expectSaveRejects(() => safetensors.save({}, { k: '\uDC00' }), /lone UTF-16 surrogate/);
   });
@@ -360,7 +370,7 @@ describe('safetensors.load: other dtypes become float32', () => {
 
   test('dtypes that cannot become float32 are refused by load and described by parseHeader', () => {
     const bytes = file(`{"q":${entry('F8_E4M3', [2], 0, 2)},"w":${entry('F32', [1], 2, 6)}}`, [1, 2, ...f32(1)]);
-    expectFormat(() => safetensors.load(bytes), /tensor "q" has dtype F8_E4M3, which cannot be loaded as float32/);
+    expectFormat(() => safetensors.load(bytes), /tensor "q" has dtype F8_E4M3, which cannot be loaded as float32 \(loadable: BOOL, U8, I8, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64\)$/);
     expect(safetensors.parseHeader(bytes).tensors.map((t) => t.dtype)).toEqual(['F8_E4M3', 'F32']);
     expectFormat(() => safetensors.load(file(`{"c":${entry('C64', [1], 0, 8)}}`, new Uint8Array(8))), /dtype C64/);
   });
@@ -383,6 +393,13 @@ describe('safetensors.load: copy or view', () => {
     expect(w.data.buffer).toBe(copyOfBytes.buffer);
     copyOfBytes.set(f32(9), copyOfBytes.length - 12);
     expect(Array.from(w.data)).toEqual([9, 2, 3]);
+  });
+
+  test('copy: false converts other dtypes as a copy does', () => {
+    const halves = file(`{"h":${entry('F16', [2], 0, 4)}}`, u16(0x3c00, 0xc000));
+    const h = safetensors.load(halves, { copy: false }).h!;
+    expect(h.data.buffer).not.toBe(halves.buffer);
+    expect(Array.from(h.data)).toEqual([1, -2]);
   });
 
   test('copy: false still copies F32 data that is not 4-byte aligned in memory', () => {
