@@ -34,11 +34,11 @@ function readCodePoint(b: Uint8Array, i: number): number {
   const c = b[i];
   if (c < 0x80) return c * 8 + 1;
   // n continuation bytes follow a lead byte; 0xC0, 0xC1 and 0xF5..0xFF never lead.
-  const n = c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : 0;
-  if (n === 0 || i + n >= b.length) return -1; // not a lead byte, or the sequence is cut off
+  const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+  if (n === 0) return -1;
   let cp = c & (0x3f >> n);
   for (let k = 1; k <= n; k++) {
-    const d = b[i + k];
+    const d = b[i + k]; // undefined past the end, so a cut-off sequence fails here
     if ((d & 0xc0) !== 0x80) return -1;
     cp = (cp << 6) | (d & 63);
   }

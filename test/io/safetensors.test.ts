@@ -507,7 +507,7 @@ describe('safetensors.load: rejections', () => {
     expect(Object.keys(safetensors.load(file(header, f32(1))))).toEqual(['"\\/\b\f\n\r\tA\u00e9\u00c9\u00ff9\u00aa\u{1f600}']);
     // Escaped and literal spellings of 1-, 2-, 3- and 4-byte characters, and two escapes of one
     // control character, are one key twice.
-    const pairs = [['\\u0061', 'a'], ['\\u00e9', '\u00e9'], ['\\u20AC', '\u20ac'], ['\\ud83d\\ude00', '\u{1f600}'], ['\\/', '/'], ['\\n', '\\u000a'], ['\\t', '\\u0009'], ['\\r', '\\u000D'], ['\\b', '\\u0008'], ['\\f', '\\u000c'], ['\\"', '\\u0022'], ['\\\\', '\\u005c']];
+    const pairs = [['\\u0061', 'a'], ['\\u007f', '\u007f'], ['\\u0080', '\u0080'], ['\\u07ff', '\u07ff'], ['\\u0800', '\u0800'], ['\\uffff', '\uffff'], ['\\ud800\\udc00', '\u{10000}'], ['\\u00e9', '\u00e9'], ['\\u20AC', '\u20ac'], ['\\ud83d\\ude00', '\u{1f600}'], ['\\/', '/'], ['\\n', '\\u000a'], ['\\t', '\\u0009'], ['\\r', '\\u000D'], ['\\b', '\\u0008'], ['\\f', '\\u000c'], ['\\"', '\\u0022'], ['\\\\', '\\u005c']];
     for (const [one, other] of pairs) {
       const twice = `{"x${one}":${entry('F32', [1], 0, 4)},"x${other}":${entry('F32', [1], 4, 8)}}`;
       expectFormat(() => safetensors.load(file(twice, f32(1, 2))), /^safetensors\.load: header has the key "x.{1,2}" twice in the top level/u);
