@@ -42,6 +42,7 @@ function readCodePoint(b: Uint8Array, i: number): number {
     if ((d & 0xc0) !== 0x80) return -1;
     cp = (cp << 6) | (d & 63);
   }
+  // Stryker disable next-line UnaryOperator: +1 would step one byte, onto a continuation byte, which is refused next
   if ((n === 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n === 3 && (cp < 0x10000 || cp > 0x10ffff))) return -1;
   return cp * 8 + n + 1;
 }

@@ -54,7 +54,8 @@ describe('utf8', () => {
       expect(decodeUtf8(bytes), cp.toString(16)).toBe(s);
     }
     // The lead bytes on either side of each range: C1/C2, DF/E0, EF/F0, F4/F5.
-    for (const bad of [[0xc1, 0xbf], [0xf5, 0x80, 0x80, 0x80]]) expect(decodeUtf8(Uint8Array.from(bad)), bad.join(',')).toBeNull();
+    // ...and the first and last surrogate, U+D800 and U+DFFF, which UTF-8 never encodes.
+    for (const bad of [[0xc1, 0xbf], [0xf5, 0x80, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf]]) expect(decodeUtf8(Uint8Array.from(bad)), bad.join(',')).toBeNull();
     for (const good of [[0xc2, 0x80], [0xdf, 0xbf], [0xe0, 0xa0, 0x80], [0xef, 0xbf, 0xbf], [0xf0, 0x90, 0x80, 0x80], [0xf4, 0x8f, 0xbf, 0xbf]]) {
       expect(decodeUtf8(Uint8Array.from(good)), good.join(',')).toBe(platformDecode(Uint8Array.from(good)));
     }
