@@ -514,6 +514,13 @@ describe('safetensors.load: rejections', () => {
     }
   });
 
+  test('JSON whitespace (space, tab, line feed, carriage return) may stand between any tokens, nothing else', () => {
+    const header = '{\t"a"\n:\r{ "dtype" :\t"F32",\n"shape":[ 1\t]\r,"data_offsets":\n[0 ,\r4]}\n}\t\r\n ';
+    expect(Object.keys(safetensors.load(file(header, f32(1))))).toEqual(['a']);
+    expectFormat(() => safetensors.load(file('{\f}')), /expected a string, found "\\f" at byte 1/);
+    expectFormat(() => safetensors.load(file('{}\v')), /expected only spaces after the header object, found "\\u000b" at byte 2/);
+  });
+
   test('trailing spaces after the JSON are accepted as padding', () => {
     expect(Object.keys(safetensors.load(file(`{${ok}}`, one, 13)))).toEqual(['a']);
   });
