@@ -44,9 +44,9 @@ function hashBytes(h: number, bytes: readonly number[]): number {
   return h;
 }
 
-/** The value of a hex digit's character code, or -1. */
+/** The value of a hex digit's character code, or a negative number. */
 function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c <= 0x39) return c - 0x30; // negative below '0'
   const lower = c | 0x20;
   return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
 }

@@ -480,6 +480,8 @@ describe('safetensors.load: rejections', () => {
     syntax('{"a\u0001":1}', 'is not valid JSON: a control character (1) inside a string at byte 3');
     syntax('{"a\\x":1}', 'is not valid JSON: an invalid escape inside a string at byte 3');
     syntax('{"\\u12G4":1}', 'is not valid JSON: an invalid \\u escape at byte 2');
+    // The characters next to the digits and letters: '/', ':', '@', '`', 'W' and 'g'.
+    for (const c of '/:@`Wg') syntax(`{"\\u00${c}0":1}`, 'is not valid JSON: an invalid \\u escape at byte 2');
     syntax('{"\\u12', 'is not valid JSON: an invalid \\u escape at byte 2');
     syntax('{"x\\udc00":1}', 'has a lone UTF-16 surrogate \\udc00 in a string at byte 3, which UTF-8 cannot encode');
     syntax('{"\\ud800\\u0041":1}', 'has a lone UTF-16 surrogate \\ud800 in a string at byte 2, which UTF-8 cannot encode');
