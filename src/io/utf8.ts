@@ -51,7 +51,7 @@ function readCodePoint(b: Uint8Array, i: number): number {
 export function isUtf8(b: Uint8Array): boolean {
   for (let i = 0; i < b.length; ) {
     const r = readCodePoint(b, i);
-    if (r < 0) return false;
+    if (r === -1) return false;
     i += r & 7;
   }
   return true;
@@ -66,11 +66,12 @@ export function decodeUtf8(b: Uint8Array): string | null {
   const units: number[] = [];
   for (let i = 0; i < b.length; ) {
     const r = readCodePoint(b, i);
-    if (r < 0) return null;
+    if (r === -1) return null;
     const cp = r >> 3;
     if (cp < 0x10000) units.push(cp);
-    else units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+    else units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + (cp & 0x3ff));
     i += r & 7;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: where the pieces are cut does not change the string (the 3 MB test sees a piece too long for fromCharCode)
     if (units.length >= CHUNK) {
       pieces.push(String.fromCharCode(...units));
       units.length = 0;

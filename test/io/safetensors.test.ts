@@ -477,6 +477,8 @@ describe('safetensors.load: rejections', () => {
     syntax('{"__metadata__":{"k":"v" "x":"y"}}', 'is not valid JSON: expected "," or "}", found "\\"" at byte 25');
     syntax('{"a":', 'is not valid JSON: expected a value, found the end of the header');
     syntax('{"ab', 'is not valid JSON: a string from byte 1 never ends');
+    // The header's end, not the file's: a quote in the data region does not end the string.
+    expectFormat(() => safetensors.load(file('{"ab', [0x22, 0x3a, 0x7d])), /header is not valid JSON: a string from byte 1 never ends$/);
     syntax('{"a\u0001":1}', 'is not valid JSON: a control character (1) inside a string at byte 3');
     syntax('{"a\\x":1}', 'is not valid JSON: an invalid escape inside a string at byte 3');
     syntax('{"\\u12G4":1}', 'is not valid JSON: an invalid \\u escape at byte 2');
