@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
  * the mutated code, on the WebAssembly backend (the kernels' tests on the scalar JS kernels
  * too, the safetensors tests only there). Stryker runs it in its sandbox copy of the checkout (.stryker-tmp/), where the git-clean
  * check of vitest.config.ts has nothing to guard: a mutated copy is not the working tree.
- * The threads project is left out: a mutant is active only in the test's own thread and in
- * the processes it starts, never in a kernel worker thread.
+ * The threads project is left out: per-test coverage does not see what runs in a kernel
+ * worker thread.
  */
 const WASM = [
   'test/onnx/**/*.test.ts',
