@@ -140,6 +140,7 @@ export class HeaderReader {
       escaped = true;
       const e = b[i + 1];
       const simple = e === 0x22 ? 0x22 : e === 0x5c ? 0x5c : e === 0x2f ? 0x2f : e === 0x62 ? 8 : e === 0x66 ? 12 : e === 0x6e ? 10 : e === 0x72 ? 13 : e === 0x74 ? 9 : -1;
+      // Stryker disable next-line EqualityOperator: simple is never 0 (a character code or -1)
       if (simple >= 0) {
         h = Math.imul(h ^ simple, FNV_PRIME);
         i += 2;
@@ -180,6 +181,7 @@ export class HeaderReader {
   /** The decoded value of the (already read, valid) string literal starting at `start`. */
   text(start: number): string {
     let close = start + 1;
+    // Stryker disable next-line BooleanLiteral: JSON.parse of the quoted literal gives the same text as decoding without quotes when nothing is escaped
     let escaped = false;
     for (; this.b[close] !== 0x22; close++) {
       if (this.b[close] === 0x5c) {

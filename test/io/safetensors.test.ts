@@ -233,8 +233,9 @@ describe('safetensors.save: the reference writer layout', () => {
     expectSaveRejects(() => safetensors.save('ab' as unknown as Record<string, Tensor>), /tensors must be an object mapping names to tensors, got the string "ab"$/);
     expectSaveRejects(() => safetensors.save({}, null as unknown as Record<string, string>), /metadata must be an object of strings, got null$/);
     expectSaveRejects(() => safetensors.save({}, ['pt'] as unknown as Record<string, string>), /metadata must be an object of strings, got an array$/);
-    expectSaveRejects(() => safetensors.save({ 'a\uD800': tensor([1]) }), /lone UTF-16 surrogate/);
-    expectSaveRejects(() => safetensors.save({}, { k: '\uDC00' }), /lone UTF-16 surrogate/);
+    expectSaveRejects(() => safetensors.save({ 'a\uD800': tensor([1]) }), /tensor name "a\\ud800" has a lone UTF-16 surrogate, which UTF-8 cannot encode$/);
+    expectSaveRejects(() => safetensors.save({}, { k: '\uDC00' }), /metadata value "\\udc00" has a lone UTF-16 surrogate/);
+    expectSaveRejects(() => safetensors.save({}, { '\uDC00': 'v' }), /metadata key "\\udc00" has a lone UTF-16 surrogate/);
   });
 });
 
@@ -395,8 +396,21 @@ describe('safetensors.load: copy or view', () => {
     expect(Array.from(w.data)).toEqual([9, 2, 3]);
   });
 
+  /** A file whose data starts `at` bytes past a multiple of 4 (the header padded with spaces). */
+  const placed = (header: string, data: Uint8Array, at: number) => file(header, data, (((at - 8 - header.length) % 4) + 4) % 4);
+
+  test('copy: false views F32 data wherever its address is a multiple of 4, even in a view at an odd offset', () => {
+    const header = `{"w":${entry('F32', [2], 0, 8)}}`;
+    const bytes = placed(header, f32(5, 6), 3);
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    const w = safetensors.load(shifted.subarray(1), { copy: false }).w!;
+    expect(w.data.buffer).toBe(shifted.buffer);
+    expect(Array.from(w.data)).toEqual([5, 6]);
+  });
+
   test('copy: false converts other dtypes as a copy does', () => {
-    const halves = file(`{"h":${entry('F16', [2], 0, 4)}}`, u16(0x3c00, 0xc000));
+    const halves = placed(`{"h":${entry('F16', [2], 0, 4)}}`, u16(0x3c00, 0xc000), 0);
     const h = safetensors.load(halves, { copy: false }).h!;
     expect(h.data.buffer).not.toBe(halves.buffer);
     expect(Array.from(h.data)).toEqual([1, -2]);
@@ -503,6 +517,26 @@ describe('safetensors.load: rejections', () => {
     shape(`"${'s'.repeat(41)}"`, `the string "s{40}\\.\\.\\."`);
     expectFormat(() => safetensors.load(file(`{"a":{"dtype":"${'D'.repeat(41)}","shape":[1],"data_offsets":[0,4]}}`, f32(1))), /tensor "a" has an unknown dtype: the string "D{40}\.\.\."$/);
     expectFormat(() => safetensors.load(file(`{"a":{"dtype":"${'D'.repeat(40)}","shape":[1],"data_offsets":[0,4]}}`, f32(1))), /tensor "a" has an unknown dtype: the string "D{40}"$/);
+  });
+
+  test('surrogate escapes: only a high one followed by the escape of a low one makes a pair', () => {
+    const pair = (escapes: string) => Object.keys(safetensors.load(file(`{"${escapes}":${entry('F32', [1], 0, 4)}}`, f32(1))));
+    expect(pair('\\ud800\\udc00')).toEqual(['\u{10000}']);
+    expect(pair('\\udbff\\udfff')).toEqual(['\u{10ffff}']);
+    const lone = (escapes: string, unit: string, at: number) =>
+      expectFormat(() => safetensors.load(file(`{"${escapes}":${entry('F32', [1], 0, 4)}}`, f32(1))), new RegExp(`lone UTF-16 surrogate \\\\${unit} in a string at byte ${at},`));
+    lone('\\udfff', 'udfff', 2);
+    lone('\\ud800\\ue000', 'ud800', 2); // a \u escape, but not of a low surrogate
+    lone('\\ud800abdc00', 'ud800', 2); // hex digits, but no backslash
+    lone('\\ud800\\"dc00', 'ud800', 2); // a backslash, but not \u
+    lone('\\udc00\\udc00', 'udc00', 2); // a low one first
+  });
+
+  test('a header ends where its length says, even inside an escape, a number or a key', () => {
+    expectFormat(() => safetensors.load(file('{"\\u12', [0x33, 0x34, 0x22])), /header is not valid JSON: an invalid \\u escape at byte 2$/);
+    expectFormat(() => safetensors.load(file('{"a":{"dtype":"F32","shape":[1', new TextEncoder().encode('2'.repeat(20)))), /expected "," or "\]", found the end of the header$/);
+    expectFormat(() => safetensors.load(file(`{"a":{"dtypes":"F32","shape":[1],"data_offsets":[0,4]}}`, f32(1))), /tensor "a" has an unexpected key "dtypes"/);
+    expect(Object.keys(safetensors.load(file(`{"__metadata__x":${entry('F32', [1], 0, 4)},"__metadata__":{}}`, f32(1))))).toEqual(['__metadata__x']);
   });
 
   test('escapes decode to the characters they name, and every spelling of a name is the same name', () => {
