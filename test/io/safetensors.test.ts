@@ -535,6 +535,10 @@ describe('safetensors.load: rejections', () => {
   test('a header ends where its length says, even inside an escape, a number or a key', () => {
     expectFormat(() => safetensors.load(file('{"\\u12', [0x33, 0x34, 0x22])), /header is not valid JSON: an invalid \\u escape at byte 2$/);
     expectFormat(() => safetensors.load(file('{"a":{"dtype":"F32","shape":[1', new TextEncoder().encode('2'.repeat(20)))), /expected "," or "\]", found the end of the header$/);
+    expectFormat(() => safetensors.load(file('{"a":{"dtype":"F32","shape":[1', new TextEncoder().encode('.5e1'))), /expected "," or "\]", found the end of the header$/);
+    for (const size of ['1e0', '1E0', '1.0']) {
+      expectFormat(() => safetensors.load(file(`{"a":{"dtype":"F32","shape":[${size}],"data_offsets":[0,4]}}`, f32(1))), new RegExp(`shape must hold non-negative integers, got number ${size.replace('.', '\\.')}$`));
+    }
     expectFormat(() => safetensors.load(file(`{"a":{"dtypes":"F32","shape":[1],"data_offsets":[0,4]}}`, f32(1))), /tensor "a" has an unexpected key "dtypes"/);
     expect(Object.keys(safetensors.load(file(`{"__metadata__x":${entry('F32', [1], 0, 4)},"__metadata__":{}}`, f32(1))))).toEqual(['__metadata__x']);
   });
