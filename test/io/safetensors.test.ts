@@ -530,10 +530,14 @@ describe('safetensors.load: rejections', () => {
     lone('\\ud800abdc00', 'ud800', 2); // hex digits, but no backslash
     lone('\\ud800\\"dc00', 'ud800', 2); // a backslash, but not \u
     lone('\\udc00\\udc00', 'udc00', 2); // a low one first
+    lone('\\ud800xudc00', 'ud800', 2); // u and hex digits, but no backslash
+    lone('\\u0041\\udc00', 'udc00', 8); // a low one after an escape that is no surrogate
   });
 
   test('a header ends where its length says, even inside an escape, a number or a key', () => {
     expectFormat(() => safetensors.load(file('{"\\u12', [0x33, 0x34, 0x22])), /header is not valid JSON: an invalid \\u escape at byte 2$/);
+    expectFormat(() => safetensors.load(file('{"\\u123', [0x34, 0x22])), /header is not valid JSON: an invalid \\u escape at byte 2$/);
+    expectFormat(() => safetensors.load(file('{"a":{"dtype":"F32","shape":[9007199254740991', [0x31])), /expected "," or "\]", found the end of the header$/);
     expectFormat(() => safetensors.load(file('{"a":{"dtype":"F32","shape":[1', new TextEncoder().encode('2'.repeat(20)))), /expected "," or "\]", found the end of the header$/);
     expectFormat(() => safetensors.load(file('{"a":{"dtype":"F32","shape":[1', new TextEncoder().encode('.5e1'))), /expected "," or "\]", found the end of the header$/);
     for (const size of ['1e0', '1E0', '1.0']) {
