@@ -14,15 +14,14 @@ const scratchBits = new Uint32Array(scratch.buffer);
 /**
  * The float32 bit pattern of a binary16 bit pattern (0..0xffff), exactly. A NaN keeps its
  * sign and payload (the payload moves to the top of the float32 mantissa), as PyTorch's
- * `.float()` keeps them.
+ * `.float()` keeps them; with a payload of 0 the same bits are +-Infinity.
  */
 export function float16ToFloat32Bits(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const mantissa = bits & 0x3ff;
-  if (exponent === 0x1f && mantissa !== 0) return (((bits & 0x8000) << 16) | 0x7f800000 | (mantissa << 13)) >>> 0;
+  if (exponent === 0x1f) return (((bits & 0x8000) << 16) | 0x7f800000 | (mantissa << 13)) >>> 0;
   if (exponent === 0) scratch[0] = sign * mantissa * 2 ** -24;
-  else if (exponent === 0x1f) scratch[0] = sign * Infinity;
   else scratch[0] = sign * (1024 + mantissa) * 2 ** (exponent - 25);
   return scratchBits[0]!;
 }

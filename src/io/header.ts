@@ -108,7 +108,12 @@ function headerLength(op: string, bytes: Uint8Array): number {
 function checkText(op: string, bytes: Uint8Array, n: number): void {
   const header = bytes.subarray(8, 8 + n);
   if (!isUtf8(header)) fail(op, `header (${n} bytes) is not valid UTF-8`);
-  if (header[0] !== 0x7b) fail(op, `header must be a JSON object starting with "{", got ${visible(decodeUtf8(header.subarray(0, Math.min(n, 20))) ?? '')}`);
+  if (header[0] !== 0x7b) {
+    // Its first 20 bytes, cut back to the start of a character (the header is valid UTF-8).
+    let cut = Math.min(n, 20);
+    while ((header[cut]! & 0xc0) === 0x80) cut--;
+    fail(op, `header must be a JSON object starting with "{", got ${visible(decodeUtf8(header.subarray(0, cut))!)}`);
+  }
 }
 
 /** Every tensor entry as numbers: the positions of names in the header, dtypes, shapes, offsets. */

@@ -189,6 +189,13 @@ describe('safetensors.save: the reference writer layout', () => {
     expect(Array.from(new Float32Array(bytes.slice(bytes.length - 28).buffer))).toEqual([1, 2, 2, 3, 4, 8, 7]);
   });
 
+  test('names past U+FFFF sort by code point after U+FFFF, and a name sorts after its prefixes', () => {
+    const t = tensor([1]);
+    const names = (dict: Record<string, Tensor>) => safetensors.parseHeader(safetensors.save(dict)).tensors.map((x) => x.name);
+    expect(names({ '\u{10000}': t, '\uffffb': t, '\uffffa': t, '\uffff': t })).toEqual(['\uffff', '\uffffa', '\uffffb', '\u{10000}']);
+    expect(names({ '\u{1f600}b': t, '\u{1f600}a': t, ab: t, a: t })).toEqual(['a', 'ab', '\u{1f600}a', '\u{1f600}b']);
+  });
+
   test('names are escaped as serde_json escapes them: quote, backslash, control characters only', () => {
     const name = 'a"b\\c\n\t\u0001\u007f\u2028/é';
     const text = headerOf(safetensors.save({ [name]: tensor([1]) }));
@@ -217,12 +224,18 @@ describe('safetensors.save: the reference writer layout', () => {
     expectSaveRejects(() => safetensors.save({ '': tensor([1]) }), /non-empty/);
     expectSaveRejects(() => safetensors.save({ __metadata__: tensor([1]) }), /"__metadata__"/);
     expectSaveRejects(() => safetensors.save({ w: [1, 2] as unknown as Tensor }), /tensors\["w"\] must be a Tensor, got an array/);
+    expectSaveRejects(() => safetensors.save({ w: 'w'.repeat(41) as unknown as Tensor }), /tensors\["w"\] must be a Tensor, got the string "w{40}\.\.\."$/);
+    expectSaveRejects(() => safetensors.save({ w: 'w'.repeat(40) as unknown as Tensor }), /tensors\["w"\] must be a Tensor, got the string "w{40}"$/);
     expectSaveRejects(() => safetensors.save(null as unknown as Record<string, Tensor>), /tensors must be an object/);
     expectSaveRejects(() => safetensors.save([tensor([1])] as unknown as Record<string, Tensor>), /tensors must be an object/);
     expectSaveRejects(() => safetensors.save({ w: tensor([1]) }, { v: 1 as unknown as string }), /metadata "v" must be a string, got number 1/);
     expectSaveRejects(() => safetensors.save({}, 'pt' as unknown as Record<string, string>), /metadata must be an object/);
-    expectSaveRejects(() => safetensors.save({ 'a\uD800': tensor([1]) }), /lone UTF-16 surrogate/);
-    expectSaveRejects(() => safetensors.save({}, { k: '\uDC00' }), /lone UTF-16 surrogate/);
+    expectSaveRejects(() => safetensors.save('ab' as unknown as Record<string, Tensor>), /tensors must be an object mapping names to tensors, got the string "ab"$/);
+    expectSaveRejects(() => safetensors.save({}, null as unknown as Record<string, string>), /metadata must be an object of strings, got null$/);
+    expectSaveRejects(() => safetensors.save({}, ['pt'] as unknown as Record<string, string>), /metadata must be an object of strings, got an array$/);
+    expectSaveRejects(() => safetensors.save({ 'a\uD800': tensor([1]) }), /tensor name "a\\ud800" has a lone UTF-16 surrogate, which UTF-8 cannot encode$/);
+    expectSaveRejects(() => safetensors.save({}, { k: '\uDC00' }), /metadata value "\\udc00" has a lone UTF-16 surrogate/);
+    expectSaveRejects(() => safetensors.save({}, { '\uDC00': 'v' }), /metadata key "\\udc00" has a lone UTF-16 surrogate/);
   });
 });
 
@@ -358,7 +371,7 @@ describe('safetensors.load: other dtypes become float32', () => {
 
   test('dtypes that cannot become float32 are refused by load and described by parseHeader', () => {
     const bytes = file(`{"q":${entry('F8_E4M3', [2], 0, 2)},"w":${entry('F32', [1], 2, 6)}}`, [1, 2, ...f32(1)]);
-    expectFormat(() => safetensors.load(bytes), /tensor "q" has dtype F8_E4M3, which cannot be loaded as float32/);
+    expectFormat(() => safetensors.load(bytes), /tensor "q" has dtype F8_E4M3, which cannot be loaded as float32 \(loadable: BOOL, U8, I8, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64\)$/);
     expect(safetensors.parseHeader(bytes).tensors.map((t) => t.dtype)).toEqual(['F8_E4M3', 'F32']);
     expectFormat(() => safetensors.load(file(`{"c":${entry('C64', [1], 0, 8)}}`, new Uint8Array(8))), /dtype C64/);
   });
@@ -381,6 +394,26 @@ describe('safetensors.load: copy or view', () => {
     expect(w.data.buffer).toBe(copyOfBytes.buffer);
     copyOfBytes.set(f32(9), copyOfBytes.length - 12);
     expect(Array.from(w.data)).toEqual([9, 2, 3]);
+  });
+
+  /** A file whose data starts `at` bytes past a multiple of 4 (the header padded with spaces). */
+  const placed = (header: string, data: Uint8Array, at: number) => file(header, data, (((at - 8 - header.length) % 4) + 4) % 4);
+
+  test('copy: false views F32 data wherever its address is a multiple of 4, even in a view at an odd offset', () => {
+    const header = `{"w":${entry('F32', [2], 0, 8)}}`;
+    const bytes = placed(header, f32(5, 6), 3);
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    const w = safetensors.load(shifted.subarray(1), { copy: false }).w!;
+    expect(w.data.buffer).toBe(shifted.buffer);
+    expect(Array.from(w.data)).toEqual([5, 6]);
+  });
+
+  test('copy: false converts other dtypes as a copy does', () => {
+    const halves = placed(`{"h":${entry('F16', [2], 0, 4)}}`, u16(0x3c00, 0xc000), 0);
+    const h = safetensors.load(halves, { copy: false }).h!;
+    expect(h.data.buffer).not.toBe(halves.buffer);
+    expect(Array.from(h.data)).toEqual([1, -2]);
   });
 
   test('copy: false still copies F32 data that is not 4-byte aligned in memory', () => {
@@ -408,6 +441,17 @@ describe('safetensors.load: rejections', () => {
     expectFormat(() => safetensors.load(withLength(2n ** 53n + 1n, new Uint8Array(8))), /header length 9007199254740993 is more/);
   });
 
+  test('the limits themselves are allowed: a header of exactly 100,000,000 bytes, 2^31 - 1 elements, 2^53 - 1 as a size', () => {
+    // Each passes its own check and fails the next one, which names what it checked.
+    expectFormat(() => safetensors.load(withLength(100_000_000n, new Uint8Array(4))), /header length 100000000 runs past the end of the file/);
+    const shaped = (shape: string, dtype = 'U8') => safetensors.load(file(`{"a":{"dtype":"${dtype}","shape":${shape},"data_offsets":[0,1]}}`, [1]));
+    expectFormat(() => shaped('[2147483647]'), /^safetensors\.load: tensor "a" data_offsets \[0,1\] span 1 bytes, but U8 \[2147483647\] takes 2147483647$/);
+    expectFormat(() => shaped('[2147483648]'), /tensor "a" shape \[2147483648\] has 2147483648 elements, more than a tensor can hold \(2147483647\)$/);
+    expectFormat(() => shaped('[9007199254740991]'), /tensor "a" shape \[9007199254740991\] has 9007199254740991 elements, more than a tensor can hold/);
+    expectFormat(() => shaped('[9007199254740992]'), /tensor "a" shape must hold non-negative integers, got number 9007199254740992$/);
+    expectFormat(() => shaped('[4503599627370496,2]'), /tensor "a" shape \[4503599627370496,2\] overflows while counting its elements$/);
+  });
+
   test('a header length past the end of the file', () => {
     expectFormat(() => safetensors.load(withLength(100n, new TextEncoder().encode('{}'))), /header length 100 runs past the end of the file \(10 bytes, so at most 2\)/);
     expectFormat(() => safetensors.load(withLength(1n, [])), /header length 1 runs past the end/);
@@ -426,6 +470,10 @@ describe('safetensors.load: rejections', () => {
     expectFormat(() => safetensors.load(file(' {}')), /starting with "\{", got " \{\}"/);
     expectFormat(() => safetensors.load(file('[]')), /starting with "\{"/);
     expectFormat(() => safetensors.load(file('')), /starting with "\{", got ""/);
+    // The first 20 bytes, cut back to whole characters: 19 spaces, not half an e-acute.
+    expectFormat(() => safetensors.load(file(`${' '.repeat(19)}\u00e9{}`)), new RegExp(`starting with "\\{", got "${' '.repeat(19)}"$`));
+    expectFormat(() => safetensors.load(file(`${' '.repeat(18)}\u20ac{}`)), new RegExp(`starting with "\\{", got "${' '.repeat(18)}"$`));
+    expectFormat(() => safetensors.load(file(`${' '.repeat(18)}\u00e9{}`)), new RegExp(`starting with "\\{", got "${' '.repeat(18)}\\\\u00e9"$`));
   });
 
   test('a header that is not JSON', () => {
@@ -433,6 +481,90 @@ describe('safetensors.load: rejections', () => {
     expectFormat(() => safetensors.load(file("{'a':1}")), /header is not valid JSON/);
     expectFormat(() => safetensors.load(file('{} x')), /header is not valid JSON/);
     expectFormat(() => safetensors.load(file('{"a\u0001":1}')), /header has an invalid string|not valid JSON/);
+  });
+
+  test('a JSON syntax error names what was expected and the byte of the header where it was found', () => {
+    const syntax = (header: string, message: string) => expectFormat(() => safetensors.load(file(header)), new RegExp(`^safetensors\\.load: header ${message.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}`));
+    syntax(`{'a':1}`, `is not valid JSON: expected a string, found "'" at byte 1`);
+    syntax('{"a" 1}', 'is not valid JSON: expected ":", found "1" at byte 5');
+    syntax('{} x', 'is not valid JSON: expected only spaces after the header object, found "x" at byte 3');
+    syntax('{"__metadata__":{"k":"v" "x":"y"}}', 'is not valid JSON: expected "," or "}", found "\\"" at byte 25');
+    syntax('{"a":', 'is not valid JSON: expected a value, found the end of the header');
+    syntax('{"ab', 'is not valid JSON: a string from byte 1 never ends');
+    // The header's end, not the file's: a quote in the data region does not end the string.
+    expectFormat(() => safetensors.load(file('{"ab', [0x22, 0x3a, 0x7d])), /header is not valid JSON: a string from byte 1 never ends$/);
+    syntax('{"a\u0001":1}', 'is not valid JSON: a control character (1) inside a string at byte 3');
+    syntax('{"a\\x":1}', 'is not valid JSON: an invalid escape inside a string at byte 3');
+    syntax('{"\\u12G4":1}', 'is not valid JSON: an invalid \\u escape at byte 2');
+    // The characters next to the digits and letters: '/', ':', '@', '`', 'W' and 'g'.
+    for (const c of '/:@`Wg') syntax(`{"\\u00${c}0":1}`, 'is not valid JSON: an invalid \\u escape at byte 2');
+    syntax('{"\\u12', 'is not valid JSON: an invalid \\u escape at byte 2');
+    syntax('{"x\\udc00":1}', 'has a lone UTF-16 surrogate \\udc00 in a string at byte 3, which UTF-8 cannot encode');
+    syntax('{"\\ud800\\u0041":1}', 'has a lone UTF-16 surrogate \\ud800 in a string at byte 2, which UTF-8 cannot encode');
+  });
+
+  test('a value of the wrong kind is described in the message, long ones cut at 40 characters', () => {
+    const shape = (value: string, described: string) =>
+      expectFormat(() => safetensors.load(file(`{"a":{"dtype":"F32","shape":${value},"data_offsets":[0,4]}}`, f32(1))), new RegExp(`tensor "a" shape must be an array of sizes, got ${described}$`));
+    shape('true', 'boolean true');
+    shape('false', 'boolean false');
+    shape('null', 'null');
+    shape('{}', 'an object');
+    shape('1e5', 'number 1e5');
+    shape('-0.5', 'number -0\\.5');
+    shape('1'.repeat(50), `number 1{40}`);
+    shape(`"${'s'.repeat(40)}"`, `the string "s{40}"`);
+    shape(`"${'s'.repeat(41)}"`, `the string "s{40}\\.\\.\\."`);
+    expectFormat(() => safetensors.load(file(`{"a":{"dtype":"${'D'.repeat(41)}","shape":[1],"data_offsets":[0,4]}}`, f32(1))), /tensor "a" has an unknown dtype: the string "D{40}\.\.\."$/);
+    expectFormat(() => safetensors.load(file(`{"a":{"dtype":"${'D'.repeat(40)}","shape":[1],"data_offsets":[0,4]}}`, f32(1))), /tensor "a" has an unknown dtype: the string "D{40}"$/);
+  });
+
+  test('surrogate escapes: only a high one followed by the escape of a low one makes a pair', () => {
+    const pair = (escapes: string) => Object.keys(safetensors.load(file(`{"${escapes}":${entry('F32', [1], 0, 4)}}`, f32(1))));
+    expect(pair('\\ud800\\udc00')).toEqual(['\u{10000}']);
+    expect(pair('\\udbff\\udfff')).toEqual(['\u{10ffff}']);
+    const lone = (escapes: string, unit: string, at: number) =>
+      expectFormat(() => safetensors.load(file(`{"${escapes}":${entry('F32', [1], 0, 4)}}`, f32(1))), new RegExp(`lone UTF-16 surrogate \\\\${unit} in a string at byte ${at},`));
+    lone('\\udfff', 'udfff', 2);
+    lone('\\ud800\\ue000', 'ud800', 2); // a \u escape, but not of a low surrogate
+    lone('\\ud800abdc00', 'ud800', 2); // hex digits, but no backslash
+    lone('\\ud800\\"dc00', 'ud800', 2); // a backslash, but not \u
+    lone('\\udc00\\udc00', 'udc00', 2); // a low one first
+    lone('\\ud800xudc00', 'ud800', 2); // u and hex digits, but no backslash
+    lone('\\u0041\\udc00', 'udc00', 8); // a low one after an escape that is no surrogate
+  });
+
+  test('a header ends where its length says, even inside an escape, a number or a key', () => {
+    expectFormat(() => safetensors.load(file('{"\\u12', [0x33, 0x34, 0x22])), /header is not valid JSON: an invalid \\u escape at byte 2$/);
+    expectFormat(() => safetensors.load(file('{"\\u123', [0x34, 0x22])), /header is not valid JSON: an invalid \\u escape at byte 2$/);
+    expectFormat(() => safetensors.load(file('{"a":{"dtype":"F32","shape":[9007199254740991', [0x31])), /expected "," or "\]", found the end of the header$/);
+    expectFormat(() => safetensors.load(file('{"a":{"dtype":"F32","shape":[1', new TextEncoder().encode('2'.repeat(20)))), /expected "," or "\]", found the end of the header$/);
+    expectFormat(() => safetensors.load(file('{"a":{"dtype":"F32","shape":[1', new TextEncoder().encode('.5e1'))), /expected "," or "\]", found the end of the header$/);
+    for (const size of ['1e0', '1E0', '1.0']) {
+      expectFormat(() => safetensors.load(file(`{"a":{"dtype":"F32","shape":[${size}],"data_offsets":[0,4]}}`, f32(1))), new RegExp(`shape must hold non-negative integers, got number ${size.replace('.', '\\.')}$`));
+    }
+    expectFormat(() => safetensors.load(file(`{"a":{"dtypes":"F32","shape":[1],"data_offsets":[0,4]}}`, f32(1))), /tensor "a" has an unexpected key "dtypes"/);
+    expect(Object.keys(safetensors.load(file(`{"__metadata__x":${entry('F32', [1], 0, 4)},"__metadata__":{}}`, f32(1))))).toEqual(['__metadata__x']);
+  });
+
+  test('escapes decode to the characters they name, and every spelling of a name is the same name', () => {
+    // Each simple escape, \u in either case, and a surrogate pair, in one name.
+    const header = `{"\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\\u00e9\\u00C9\\u00fF\\u0039\\u00aA\\ud83d\\ude00":${entry('F32', [1], 0, 4)}}`;
+    expect(Object.keys(safetensors.load(file(header, f32(1))))).toEqual(['"\\/\b\f\n\r\tA\u00e9\u00c9\u00ff9\u00aa\u{1f600}']);
+    // Escaped and literal spellings of 1-, 2-, 3- and 4-byte characters, and two escapes of one
+    // control character, are one key twice.
+    const pairs = [['\\u0061', 'a'], ['\\u007f', '\u007f'], ['\\u0080', '\u0080'], ['\\u07ff', '\u07ff'], ['\\u0800', '\u0800'], ['\\uffff', '\uffff'], ['\\ud800\\udc00', '\u{10000}'], ['\\u00e9', '\u00e9'], ['\\u20AC', '\u20ac'], ['\\ud83d\\ude00', '\u{1f600}'], ['\\/', '/'], ['\\n', '\\u000a'], ['\\t', '\\u0009'], ['\\r', '\\u000D'], ['\\b', '\\u0008'], ['\\f', '\\u000c'], ['\\"', '\\u0022'], ['\\\\', '\\u005c']];
+    for (const [one, other] of pairs) {
+      const twice = `{"x${one}":${entry('F32', [1], 0, 4)},"x${other}":${entry('F32', [1], 4, 8)}}`;
+      expectFormat(() => safetensors.load(file(twice, f32(1, 2))), /^safetensors\.load: header has the key "x.{1,2}" twice in the top level/u);
+    }
+  });
+
+  test('JSON whitespace (space, tab, line feed, carriage return) may stand between any tokens, nothing else', () => {
+    const header = '{\t"a"\n:\r{ "dtype" :\t"F32",\n"shape":[ 1\t]\r,"data_offsets":\n[0 ,\r4]}\n}\t\r\n ';
+    expect(Object.keys(safetensors.load(file(header, f32(1))))).toEqual(['a']);
+    expectFormat(() => safetensors.load(file('{\f}')), /expected a string, found "\\f" at byte 1/);
+    expectFormat(() => safetensors.load(file('{}\v')), /expected only spaces after the header object, found "\\u000b" at byte 2/);
   });
 
   test('trailing spaces after the JSON are accepted as padding', () => {
@@ -728,7 +860,9 @@ describe('safetensors.load: mutation fuzz', () => {
     );
     expect(loaded).toBeGreaterThan(0);
     // Generous for a loaded CI machine: a hang or a quadratic blow-up is seconds, not this.
-    expect(slowest).toBeLessThan(250);
+    // Not in a mutation run (MUTATION_RUN, vitest.mutate.config.ts): instrumented code counts
+    // every statement, and Stryker's own timeout catches a mutant that hangs.
+    if (!process.env.MUTATION_RUN) expect(slowest).toBeLessThan(250);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(before);
     for (const key of ['dtype', 'shape', 'data_offsets', 'extra', 'format']) expect(({} as Record<string, unknown>)[key]).toBeUndefined();
   });

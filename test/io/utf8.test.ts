@@ -43,6 +43,23 @@ describe('utf8', () => {
     }
     expect(decodeUtf8(Uint8Array.from([0xef, 0xbb, 0xbf, 0x7b]))).toBe('\ufeff{');
   });
+
+  it('encodes and decodes the first and last code point of every sequence length as the platform does', () => {
+    // U+007F/0080, U+07FF/0800, U+FFFF/10000 and U+10FFFF: where the encoder switches length.
+    const edges = [0x00, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xe000, 0xfffd, 0xffff, 0x10000, 0x10ffff];
+    for (const cp of edges) {
+      const s = String.fromCodePoint(cp);
+      const bytes = new TextEncoder().encode(s);
+      expect(Array.from(encodeUtf8(s)), cp.toString(16)).toEqual(Array.from(bytes));
+      expect(decodeUtf8(bytes), cp.toString(16)).toBe(s);
+    }
+    // The lead bytes on either side of each range: C1/C2, DF/E0, EF/F0, F4/F5.
+    // ...and the first and last surrogate, U+D800 and U+DFFF, which UTF-8 never encodes.
+    for (const bad of [[0xc1, 0xbf], [0xf5, 0x80, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf]]) expect(decodeUtf8(Uint8Array.from(bad)), bad.join(',')).toBeNull();
+    for (const good of [[0xc2, 0x80], [0xdf, 0xbf], [0xe0, 0xa0, 0x80], [0xef, 0xbf, 0xbf], [0xf0, 0x90, 0x80, 0x80], [0xf4, 0x8f, 0xbf, 0xbf]]) {
+      expect(decodeUtf8(Uint8Array.from(good)), good.join(',')).toBe(platformDecode(Uint8Array.from(good)));
+    }
+  });
 });
 
 describe('utf8: long input', () => {

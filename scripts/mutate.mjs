@@ -1,0 +1,19 @@
+// `npm run mutate [-- FILE...]`: Stryker over the files of stryker.config.mjs, or over the
+// named files only (MUTATE="a.ts,b.ts" does the same), at low priority (nice 10). Stryker lives
+// in tools/mutate (installed there from its lockfile on first use, so the root `npm ci` stays
+// small); its vitest runner uses the root's vitest. A whole run takes hours on two cores
+// (docs/mutation-testing.md): mutate the files you touched.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const tools = fileURLToPath(new URL('../tools/mutate/', import.meta.url));
+if (!existsSync(`${tools}node_modules/.package-lock.json`)) {
+  console.log('Installing Stryker into tools/mutate (about 63 MB, once).');
+  const npm = spawnSync('npm', ['--prefix', tools, 'ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (npm.status !== 0) process.exit(npm.status ?? 1);
+}
+const files = process.argv.slice(2);
+const env = files.length > 0 ? { ...process.env, MUTATE: files.join(',') } : process.env;
+const r = spawnSync('nice', ['-n', '10', `${tools}node_modules/.bin/stryker`, 'run', 'stryker.config.mjs'], { stdio: 'inherit', env });
+process.exit(r.status ?? 1);

@@ -1,0 +1,37 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The test set of a mutation run (`npm run mutate`, stryker.config.mjs): the tests that reach
+ * the mutated code, on the WebAssembly backend (the kernels' tests on the scalar JS kernels
+ * too, the safetensors tests only there). Stryker runs it in its sandbox copy of the checkout (.stryker-tmp/), where the git-clean
+ * check of vitest.config.ts has nothing to guard: a mutated copy is not the working tree.
+ * The threads project is left out: per-test coverage does not see what runs in a kernel
+ * worker thread.
+ */
+const WASM = [
+  'test/onnx/**/*.test.ts',
+  'test/kernels/**/*.test.ts',
+  'test/train/checkpoint.test.ts',
+  'test/train/checkpoint-hostile.test.ts',
+  'test/train/callbacks.test.ts',
+  'test/cli/export.test.ts',
+  'test/cli/hostile-runs.test.ts',
+];
+// The safetensors tests never reach a kernel: they run on the JS backend, which saves each
+// mutant's run the seconds of building the WebAssembly module.
+const JS = ['test/kernels/**/*.test.ts', 'test/io/**/*.test.ts'];
+
+export default defineConfig({
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    globalSetup: ['test/setup/kernel-worker.ts'],
+    // Tests that measure the cost of huge inputs skip themselves in a mutation run, and the
+    // seeded fuzzers run 500 cases instead of 10,000: instrumented code is many times slower.
+    env: { MUTATION_RUN: '1', FUZZ_RUNS: '500' },
+    projects: [
+      { extends: true, test: { name: 'wasm', include: WASM, setupFiles: ['test/setup/backend-wasm.ts', 'test/setup/stryker-children.ts'] } },
+      { extends: true, test: { name: 'js', include: JS, setupFiles: ['test/setup/backend-js.ts', 'test/setup/stryker-children.ts'] } },
+    ],
+  },
+});
