@@ -6,7 +6,7 @@
 
 /** The files `npm run mutate` mutates, and the tests that cover each. */
 const TESTS = {
-  'src/kernels/**/*.ts': ['test/kernels/**/*.test.ts'],
+  'src/kernels/**/*.ts': ['test/kernels/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
   'src/io/**/*.ts': ['test/io/**/*.test.ts'],
   'src/onnx/**/*.ts': ['test/onnx/**/*.test.ts', 'test/cli/export.test.ts'],
   'src/train/checkpoint.ts': ['test/train/checkpoint.test.ts', 'test/train/checkpoint-hostile.test.ts', 'test/train/callbacks.test.ts'],

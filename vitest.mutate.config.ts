@@ -11,6 +11,7 @@ import { defineConfig } from 'vitest/config';
 const WASM = [
   'test/onnx/**/*.test.ts',
   'test/kernels/**/*.test.ts',
+  'test/fuzz/**/*.test.ts',
   'test/train/checkpoint.test.ts',
   'test/train/checkpoint-hostile.test.ts',
   'test/train/callbacks.test.ts',

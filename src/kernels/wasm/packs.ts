@@ -26,9 +26,11 @@ let registry: FinalizationRegistry<{ w: WasmKernels; list: Pack[] }> | null | un
  * Frees a collected storage's packs. A registry callback must not throw (the error would reach
  * no caller and can end the process), so a block the heap does not know is passed over.
  */
+// Stryker disable all: runs only when a storage is collected, which no test can bring about
 function freePacks({ w, list }: { w: WasmKernels; list: Pack[] }): void {
   for (const pack of list) if (w.heap.owns(pack.at)) w.heap.free(pack.at);
 }
+// Stryker restore all
 
 /** Bytes of W (n, k) packed: whole panels of 8 columns, k rows each. */
 export function packedBytes(n: number, k: number): number {
@@ -43,14 +45,20 @@ export function packedTransposed(w: WasmKernels, weight: Float32Array, n: number
   const version = storageVersion(weight);
   let list = packs.get(weight.buffer);
   if (list === undefined) {
+    // Stryker disable next-line ArrayDeclaration: a list seeded with anything else holds no pack, so nothing differs
     list = [];
     packs.set(weight.buffer, list);
+    // Freeing runs only when a storage is collected, which no test can bring about (no GC is exposed to them).
+    // Stryker disable next-line all
     registry ??= typeof FinalizationRegistry === 'function' ? new FinalizationRegistry(freePacks) : null;
+    // Stryker disable next-line all
     registry?.register(weight.buffer, { w, list });
   }
   let pack = list.find((p) => p.byteOffset === weight.byteOffset && p.n === n && p.k === k);
+  // Stryker disable next-line ConditionalExpression: repacking every time gives the same products, only slower
   if (pack !== undefined && pack.version === version) return pack.at;
   if (pack === undefined) {
+    // Stryker disable next-line UnaryOperator: -1 matters only when the first packing fails for memory after this block was taken, which no test can bring about
     pack = { byteOffset: weight.byteOffset, n, k, at: w.heap.alloc(packedBytes(n, k)), version: -1 };
     list.push(pack);
   }

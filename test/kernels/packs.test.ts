@@ -1,0 +1,75 @@
+/**
+ * The WASM pack cache (src/kernels/wasm/packs.ts) keys a packed weight by its storage, its
+ * place in it and its shape: two weights in one buffer, one storage read with two shapes, and
+ * a weight packed after another all give the JS backend's products; a first use allocates one
+ * block of the pack's size, later uses none.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { Generator, getBackend, linear, noGrad, randn, setBackend, Tensor } from '../../src/index.js';
+import { wasmKernels } from '../../src/kernels/backend.js';
+import { packedBytes } from '../../src/kernels/wasm/packs.js';
+import { expectClose } from '../helpers.js';
+import { FAST_VS_REFERENCE } from '../tolerances.js';
+
+const initial = getBackend();
+afterAll(() => setBackend(initial));
+
+/** x Wᵀ on WASM and on JS. */
+function both(x: Tensor, w: Tensor): [Float32Array, Float32Array] {
+  setBackend('wasm');
+  const wasm = noGrad(() => linear(x, w)).data;
+  setBackend('js');
+  return [wasm, noGrad(() => linear(x, w)).data];
+}
+
+describe.runIf(wasmKernels() !== null)('the pack cache', () => {
+  it('tells apart weights at other places of one buffer and one storage read with other shapes', () => {
+    const g = new Generator(1);
+    const buffer = randn([2 * 9 * 20], { generator: g }).data;
+    const first = new Tensor(buffer.subarray(0, 180), [9, 20]);
+    const second = new Tensor(buffer.subarray(180, 360), [9, 20]);
+    const reshaped = new Tensor(buffer.subarray(0, 180), [20, 9]);
+    const fewerRows = new Tensor(buffer.subarray(0, 60), [3, 20]); // same place, same k, other n
+    const shorterRows = new Tensor(buffer.subarray(0, 90), [9, 10]); // same place, same n, other k
+    const x20 = randn([3, 20], { generator: g });
+    const x10 = randn([3, 10], { generator: g });
+    const x9 = randn([3, 9], { generator: g });
+    // Fewer rows first: a pack of 3 rows must not serve the 9-row weight at the same place.
+    const cases = [[x20, fewerRows, 'fewer rows'], [x20, first, 'first'], [x20, second, 'second'], [x9, reshaped, 'reshaped'], [x10, shorterRows, 'shorter rows']] as const;
+    for (let round = 0; round < 2; round++) {
+      for (const [x, w, what] of cases) {
+        const [wasm, js] = both(x, w);
+        expectClose(wasm, js, FAST_VS_REFERENCE, `${what}, round ${round}`);
+      }
+    }
+  });
+
+  it('keeps a large weight packed after another, and both right', () => {
+    const g = new Generator(2);
+    const small = randn([8, 16], { generator: g });
+    const large = randn([300, 129], { generator: g }); // 155 kB: more than the kernels' scratch
+    const xs = randn([2, 16], { generator: g });
+    const xl = randn([2, 129], { generator: g });
+    for (let round = 0; round < 2; round++) {
+      for (const [x, w, what] of [[xs, small, 'small'], [xl, large, 'large']] as const) {
+        const [wasm, js] = both(x, w);
+        expectClose(wasm, js, FAST_VS_REFERENCE, `${what}, round ${round}`);
+      }
+    }
+  });
+
+  it('allocates one block of the pack’s size on a first use, and nothing on later uses', () => {
+    const heap = wasmKernels()!.heap;
+    const g = new Generator(3);
+    const w = randn([13, 7], { generator: g });
+    const x = randn([1, 7], { generator: g });
+    setBackend('wasm');
+    const before = heap.allocatedBytes;
+    noGrad(() => linear(x, w));
+    // A block is the request plus 32 bytes of slack, rounded up to 64.
+    expect(heap.allocatedBytes - before).toBe(Math.ceil((packedBytes(13, 7) + 32) / 64) * 64);
+    expect(packedBytes(13, 7)).toBe(16 * 7 * 4);
+    noGrad(() => linear(x, w));
+    expect(heap.allocatedBytes - before).toBe(Math.ceil((packedBytes(13, 7) + 32) / 64) * 64);
+  });
+});
