@@ -1,7 +1,7 @@
 /** Shared test helpers: reading the PyTorch fixtures and comparing arrays within a tolerance. */
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { RecurrentError, Tensor } from '../src/index.js';
+import { linear, noGrad, RecurrentError, setBackend, Tensor } from '../src/index.js';
 import type { Tolerance } from './tolerances.js';
 
 /** A tensor as the fixtures encode it. */
@@ -87,4 +87,12 @@ export function safetensorsFile(header: string, data: ArrayLike<number> = [], pa
   out.set(text, 8);
   out.set(data, 8 + text.length);
   return out;
+}
+
+/** x Wᵀ on the WASM backend, then on the JS one (a stale or wrong pack on WASM would differ); leaves JS active. */
+export function linearOnBothBackends(x: Tensor, weight: Tensor): [Float32Array, Float32Array] {
+  setBackend('wasm');
+  const wasm = noGrad(() => linear(x, weight)).data;
+  setBackend('js');
+  return [wasm, noGrad(() => linear(x, weight)).data];
 }

@@ -8,19 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Generator, getBackend, linear, noGrad, randn, setBackend, Tensor } from '../../src/index.js';
 import { wasmKernels } from '../../src/kernels/backend.js';
 import { packedBytes } from '../../src/kernels/wasm/packs.js';
-import { expectClose } from '../helpers.js';
+import { expectClose, linearOnBothBackends } from '../helpers.js';
 import { FAST_VS_REFERENCE } from '../tolerances.js';
 
 const initial = getBackend();
 afterAll(() => setBackend(initial));
 
-/** x Wᵀ on WASM and on JS. */
-function both(x: Tensor, w: Tensor): [Float32Array, Float32Array] {
-  setBackend('wasm');
-  const wasm = noGrad(() => linear(x, w)).data;
-  setBackend('js');
-  return [wasm, noGrad(() => linear(x, w)).data];
-}
 
 describe.runIf(wasmKernels() !== null)('the pack cache', () => {
   it('tells apart weights at other places of one buffer and one storage read with other shapes', () => {
@@ -38,7 +31,7 @@ describe.runIf(wasmKernels() !== null)('the pack cache', () => {
     const cases = [[x20, fewerRows, 'fewer rows'], [x20, first, 'first'], [x20, second, 'second'], [x9, reshaped, 'reshaped'], [x10, shorterRows, 'shorter rows']] as const;
     for (let round = 0; round < 2; round++) {
       for (const [x, w, what] of cases) {
-        const [wasm, js] = both(x, w);
+        const [wasm, js] = linearOnBothBackends(x, w);
         expectClose(wasm, js, FAST_VS_REFERENCE, `${what}, round ${round}`);
       }
     }
@@ -52,7 +45,7 @@ describe.runIf(wasmKernels() !== null)('the pack cache', () => {
     const xl = randn([2, 129], { generator: g });
     for (let round = 0; round < 2; round++) {
       for (const [x, w, what] of [[xs, small, 'small'], [xl, large, 'large']] as const) {
-        const [wasm, js] = both(x, w);
+        const [wasm, js] = linearOnBothBackends(x, w);
         expectClose(wasm, js, FAST_VS_REFERENCE, `${what}, round ${round}`);
       }
     }

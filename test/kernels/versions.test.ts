@@ -6,20 +6,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Generator, getBackend, linear, nn, noGrad, optim, randn, setBackend, Tensor, F } from '../../src/index.js';
-import { expectClose } from '../helpers.js';
+import { expectClose, linearOnBothBackends } from '../helpers.js';
 import { FAST_VS_REFERENCE } from '../tolerances.js';
 
 const initial = getBackend();
 afterEach(() => setBackend(initial));
 
-/** y = x Wᵀ on WASM, then on JS: the two must agree (a stale pack on WASM would not). */
-function bothBackends(x: Tensor, weight: Tensor): [Float32Array, Float32Array] {
-  setBackend('wasm');
-  const wasm = noGrad(() => linear(x, weight)).data;
-  setBackend('js');
-  const js = noGrad(() => linear(x, weight)).data;
-  return [wasm, js];
-}
 
 describe('versions follow storage', () => {
   it('is shared by every view of one storage, and a new storage starts its own', () => {
@@ -45,12 +37,12 @@ describe('versions follow storage', () => {
       const weight = randn([9, 300], { generator: g }).requiresGrad_();
       const x = randn([5, 300], { generator: g });
       const used = view(weight);
-      const [before] = bothBackends(x, used); // packs `used` on WASM
+      const [before] = linearOnBothBackends(x, used); // packs `used` on WASM
       const opt = new optim.SGD([weight], { lr: 0.5 });
       setBackend('wasm');
       F.mseLoss(linear(x, weight), randn([5, 9], { generator: g })).backward();
       opt.step();
-      const [wasm, js] = bothBackends(x, used);
+      const [wasm, js] = linearOnBothBackends(x, used);
       expect(Array.from(wasm)).not.toEqual(Array.from(before));
       expectClose(wasm, js, FAST_VS_REFERENCE, `${name} after the step`);
     });
@@ -60,11 +52,11 @@ describe('versions follow storage', () => {
     const g = new Generator(3);
     const weight = randn([8, 20], { generator: g });
     const x = randn([3, 20], { generator: g });
-    bothBackends(x, weight);
+    linearOnBothBackends(x, weight);
     const row = new Tensor(weight.data.subarray(20, 40), [20]);
     row.data.fill(2);
     row.markModified();
-    const [wasm, js] = bothBackends(x, weight);
+    const [wasm, js] = linearOnBothBackends(x, weight);
     expectClose(wasm, js, FAST_VS_REFERENCE, 'after the write through a view');
   });
 
