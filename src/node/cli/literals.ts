@@ -21,7 +21,7 @@ const hex = (code: number, digits: number) => code.toString(16).padStart(digits,
 export function pythonString(text: string): string {
   let out = "'";
   for (const ch of text) {
-    const c = ch.codePointAt(0)!; // a lone surrogate comes as itself: \udXXX in Python too
+    const c = ch.codePointAt(0)!; // a lone surrogate comes as itself, and is written as a \u escape that Python reads back
     if (ch === '\\' || ch === "'") out += `\\${ch}`;
     else if (c >= 0x20 && c < 0x7f) out += ch;
     else if (c < 0x100) out += `\\x${hex(c, 2)}`;
