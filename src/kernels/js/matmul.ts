@@ -10,11 +10,19 @@
  * buffer without a view. `accumulate` adds into C instead of overwriting it.
  * Plain loops over typed arrays and integers: no objects, no allocation.
  *
- * Every product and every partial sum is rounded to float32 (f32 = Math.fround), as the
- * WebAssembly kernels and PyTorch's float32 products compute them: in float64 a partial sum
- * past the float32 range would not overflow, so near that limit the scalar result could differ
- * from theirs in sign or by Infinity.
+ * Float32 range. The WebAssembly kernels and PyTorch sum in float32, where a partial sum past
+ * about 3.4e38 overflows; the fast kernel below sums in float64, where it does not, so near
+ * that limit the two could differ in sign or by Infinity. Every partial sum is at most
+ * k · max|A| · max|B| (+ max|C| when accumulating), so a product whose bound stays under 2^127
+ * cannot leave the float32 range and takes the fast kernel (its result differs from float32
+ * summation by rounding alone); any other (huge values, Infinity, NaN) takes the triple loop
+ * that rounds every product and partial sum to float32 (`matmulReference`). The bound costs
+ * one pass over A (and C), against the product's m·k·n multiply-adds; max|B| of a whole array
+ * given as B of NN or NT (a weight, or a tensor's data: written only with a version bump, see
+ * ../storage.ts) is kept per storage version, so a batch-1 step does not rescan W.
  */
+
+import { storageVersion } from '../storage.js';
 
 const f32 = Math.fround;
 
@@ -44,13 +52,13 @@ function gemm(
       for (let p = 0; p < k; p++, pa += ap, pb += bp) {
         const y0 = b[pb], y1 = b[pb + bj], y2 = b[pb + 2 * bj], y3 = b[pb + 3 * bj];
         let x = a[pa];
-        s00 = f32(s00 + f32(x * y0)); s01 = f32(s01 + f32(x * y1)); s02 = f32(s02 + f32(x * y2)); s03 = f32(s03 + f32(x * y3));
+        s00 += x * y0; s01 += x * y1; s02 += x * y2; s03 += x * y3;
         x = a[pa + ai];
-        s10 = f32(s10 + f32(x * y0)); s11 = f32(s11 + f32(x * y1)); s12 = f32(s12 + f32(x * y2)); s13 = f32(s13 + f32(x * y3));
+        s10 += x * y0; s11 += x * y1; s12 += x * y2; s13 += x * y3;
         x = a[pa + 2 * ai];
-        s20 = f32(s20 + f32(x * y0)); s21 = f32(s21 + f32(x * y1)); s22 = f32(s22 + f32(x * y2)); s23 = f32(s23 + f32(x * y3));
+        s20 += x * y0; s21 += x * y1; s22 += x * y2; s23 += x * y3;
         x = a[pa + 3 * ai];
-        s30 = f32(s30 + f32(x * y0)); s31 = f32(s31 + f32(x * y1)); s32 = f32(s32 + f32(x * y2)); s33 = f32(s33 + f32(x * y3));
+        s30 += x * y0; s31 += x * y1; s32 += x * y2; s33 += x * y3;
       }
       let o = cOff + i * n + j;
       if (accumulate) {
@@ -79,8 +87,8 @@ function gemm(
       let pb = bOff + j * bj;
       for (let p = 0; p < k; p++, pa += ap, pb += bp) {
         const x = a[pa];
-        s0 = f32(s0 + f32(x * b[pb])); s1 = f32(s1 + f32(x * b[pb + bj])); s2 = f32(s2 + f32(x * b[pb + 2 * bj])); s3 = f32(s3 + f32(x * b[pb + 3 * bj]));
-        s4 = f32(s4 + f32(x * b[pb + 4 * bj])); s5 = f32(s5 + f32(x * b[pb + 5 * bj])); s6 = f32(s6 + f32(x * b[pb + 6 * bj])); s7 = f32(s7 + f32(x * b[pb + 7 * bj]));
+        s0 += x * b[pb]; s1 += x * b[pb + bj]; s2 += x * b[pb + 2 * bj]; s3 += x * b[pb + 3 * bj];
+        s4 += x * b[pb + 4 * bj]; s5 += x * b[pb + 5 * bj]; s6 += x * b[pb + 6 * bj]; s7 += x * b[pb + 7 * bj];
       }
       const o = cOff + i * n + j;
       if (accumulate) {
@@ -98,8 +106,47 @@ function gemm(
 /** c[o] (+)= sum_p a[pa + p*ap] * b[pb + p*bp]: one entry of C. */
 function dot(k: number, a: Float32Array, pa: number, ap: number, b: Float32Array, pb: number, bp: number, c: Float32Array, o: number, accumulate: boolean): void {
   let s = 0;
-  for (let p = 0; p < k; p++, pa += ap, pb += bp) s = f32(s + f32(a[pa] * b[pb]));
+  for (let p = 0; p < k; p++, pa += ap, pb += bp) s += a[pa] * b[pb];
   c[o] = accumulate ? c[o] + s : s;
+}
+
+/** The largest |value| of a (rows, cols) block at `off` with strides `rs`, `cs`; NaN if one is NaN. */
+function maxAbs(x: Float32Array, off: number, rows: number, cols: number, rs: number, cs: number): number {
+  let max = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0, o = off + i * rs; j < cols; j++, o += cs) {
+      const v = Math.abs(x[o]);
+      if (!(v <= max)) max = v; // NaN is kept
+    }
+  }
+  return max;
+}
+
+const wholeMax = new WeakMap<Float32Array, { version: number; max: number }>();
+
+/** max|x| over all of x, kept until x's storage version moves. */
+function maxAbsKept(x: Float32Array): number {
+  const version = storageVersion(x);
+  const kept = wholeMax.get(x);
+  if (kept !== undefined && kept.version === version) return kept.max;
+  const max = maxAbs(x, 0, 1, x.length, 0, 1);
+  wholeMax.set(x, { version, max });
+  return max;
+}
+
+/**
+ * True when no float32 partial sum of the product can leave the float32 range (see the file
+ * header); `keepB`: B is tensor data whose max may be kept (NN and NT).
+ */
+function withinFloat32(
+  m: number, k: number, n: number,
+  a: Float32Array, aOff: number, ai: number, ap: number,
+  b: Float32Array, bOff: number, bp: number, bj: number,
+  c: Float32Array, cOff: number, accumulate: boolean, keepB: boolean,
+): boolean {
+  const maxB = keepB && bOff === 0 && k * n === b.length ? maxAbsKept(b) : maxAbs(b, bOff, k, n, bp, bj);
+  const bound = k * maxAbs(a, aOff, m, k, ai, ap) * maxB + (accumulate ? maxAbs(c, cOff, m, n, n, 1) : 0);
+  return bound < 2 ** 127;
 }
 
 /** C(m,n) (+)= A(m,k) · B(k,n). */
@@ -110,7 +157,8 @@ export function matmulNN(
   c: Float32Array, cOff: number,
   accumulate: boolean,
 ): void {
-  gemm(m, k, n, a, aOff, k, 1, b, bOff, n, 1, c, cOff, accumulate);
+  if (withinFloat32(m, k, n, a, aOff, k, 1, b, bOff, n, 1, c, cOff, accumulate, true)) gemm(m, k, n, a, aOff, k, 1, b, bOff, n, 1, c, cOff, accumulate);
+  else matmulReference(m, k, n, a, aOff, false, b, bOff, false, c, cOff, accumulate);
 }
 
 /** C(m,n) (+)= A(m,k) · B(n,k)^T. */
@@ -121,7 +169,8 @@ export function matmulNT(
   c: Float32Array, cOff: number,
   accumulate: boolean,
 ): void {
-  gemm(m, k, n, a, aOff, k, 1, b, bOff, 1, k, c, cOff, accumulate);
+  if (withinFloat32(m, k, n, a, aOff, k, 1, b, bOff, 1, k, c, cOff, accumulate, true)) gemm(m, k, n, a, aOff, k, 1, b, bOff, 1, k, c, cOff, accumulate);
+  else matmulReference(m, k, n, a, aOff, false, b, bOff, true, c, cOff, accumulate);
 }
 
 /** C(m,n) (+)= A(k,m)^T · B(k,n). */
@@ -132,12 +181,14 @@ export function matmulTN(
   c: Float32Array, cOff: number,
   accumulate: boolean,
 ): void {
-  gemm(m, k, n, a, aOff, 1, m, b, bOff, n, 1, c, cOff, accumulate);
+  if (withinFloat32(m, k, n, a, aOff, 1, m, b, bOff, n, 1, c, cOff, accumulate, false)) gemm(m, k, n, a, aOff, 1, m, b, bOff, n, 1, c, cOff, accumulate);
+  else matmulReference(m, k, n, a, aOff, true, b, bOff, false, c, cOff, accumulate);
 }
 
 /**
  * The naive triple loop, C(m,n) (+)= op(A) · op(B) with op a transpose when the flag says
- * so: the test oracle for the fast kernels above.
+ * so, every product and partial sum rounded to float32: the test oracle for the fast kernel
+ * above, and the path of the products that may leave the float32 range.
  */
 export function matmulReference(
   m: number, k: number, n: number,
