@@ -829,8 +829,9 @@ describe('safetensors.load: mutation fuzz', () => {
     }
   }
 
-  // 10,000 files in CI; FUZZ_RUNS=200000 (say) for a longer soak.
-  const runs = Number(process.env.FUZZ_RUNS ?? 10_000);
+  // 10,000 files in CI, 500 in a mutation run (MUTATION_RUN: instrumented code is many times
+  // slower); FUZZ_RUNS=200000 (say) for a longer soak.
+  const runs = Number(process.env.FUZZ_RUNS ?? (process.env.MUTATION_RUN ? 500 : 10_000));
   test(`${runs} mutated files each load or throw a format RecurrentError, bounded in time and memory, and no prototype changes`, () => {
     const before = Object.getOwnPropertyNames(Object.prototype).sort();
     let loaded = 0;
