@@ -197,6 +197,7 @@ function accumulateLeafGrad(leaf: Tensor, g: Float32Array): void {
   } else {
     const acc = leaf.grad.data;
     for (let i = 0; i < acc.length; i++) acc[i]! += g[i]!;
+    leaf.grad.markModified(); // an in-place write: a cache of the gradient's storage (a WASM pack) is stale
   }
 }
 

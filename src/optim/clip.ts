@@ -8,6 +8,7 @@
  *
  * The norm is summed in float64 (scaled by the largest |g|, so no power overflows).
  */
+import { markStorageModified } from '../kernels/storage.js';
 import { checkOptions } from '../tensor/check.js';
 import { RecurrentError, show } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -72,7 +73,12 @@ export function clipGradNorm(params: Tensor | readonly Tensor[], maxNorm: number
     throw new RecurrentError(op, `the total ${normType}-norm of the gradients of ${grads.length} parameters is ${total}; gradients left unchanged`, 'numeric');
   }
   const coef = Math.min(maxNorm / (total + 1e-6), 1);
-  if (coef !== 1) for (const g of grads) for (let i = 0; i < g.length; i++) g[i] *= coef;
+  if (coef !== 1) {
+    for (const g of grads) {
+      for (let i = 0; i < g.length; i++) g[i] *= coef;
+      markStorageModified(g);
+    }
+  }
   return total;
 }
 
@@ -86,5 +92,6 @@ export function clipGradValue(params: Tensor | readonly Tensor[], clipValue: num
       if (g[i] > clipValue) g[i] = clipValue;
       else if (g[i] < -clipValue) g[i] = -clipValue;
     }
+    markStorageModified(g);
   }
 }

@@ -194,7 +194,10 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (setToNone) p.grad = null;
-        else p.grad?.data.fill(0);
+        else if (p.grad !== null) {
+          p.grad.data.fill(0);
+          p.grad.markModified();
+        }
       }
     }
   }

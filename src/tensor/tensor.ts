@@ -108,7 +108,8 @@ export class Tensor {
    * Counts in-place changes of the storage under `data` (PyTorch's `_version`): one counter per
    * ArrayBuffer, shared by every view of it (`detach()`, `reshape()`, a Tensor over the same or
    * a `subarray` of the same data). The library bumps it whenever it writes a tensor in place
-   * (optimizer steps, loadStateDict, init, checkpoint and early-stopping restores, gradcheck),
+   * (optimizer steps, loadStateDict, init, checkpoint and early-stopping restores, gradcheck,
+   * a gradient accumulated by backward, clipped, or zeroed by zeroGrad(false)),
    * and caches derived from the data, such as the WASM backend's packed weights, are rebuilt
    * when it changes. After writing `data` yourself, call {@link Tensor.markModified}.
    */

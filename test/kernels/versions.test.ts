@@ -60,6 +60,37 @@ describe('versions follow storage', () => {
     expectClose(wasm, js, FAST_VS_REFERENCE, 'after the write through a view');
   });
 
+  it('a gradient read as a weight is repacked after every in-place write of it: accumulation, clipping, zeroGrad(false)', () => {
+    const g = new Generator(5);
+    const p = randn([9, 300], { generator: g }).requiresGrad_();
+    const x = randn([5, 300], { generator: g });
+    const backwardOnce = () => {
+      setBackend('wasm');
+      F.mseLoss(linear(x, p), randn([5, 9], { generator: g })).backward();
+    };
+    backwardOnce();
+    const grad = p.grad!;
+    const expected = (): Float32Array => {
+      setBackend('js');
+      return noGrad(() => linear(x, new Tensor(grad.data.slice(), grad.shape))).data;
+    };
+    linearOnBothBackends(x, grad); // packs the gradient's storage on WASM
+    const writes: [string, () => void][] = [
+      ['a second backward (accumulates in place)', backwardOnce],
+      ['clipGradNorm', () => optim.clipGradNorm([p], 1e-3)],
+      ['clipGradValue', () => optim.clipGradValue([p], 1e-5)],
+      ['zeroGrad(false)', () => new optim.SGD([p], { lr: 0.1 }).zeroGrad(false)],
+    ];
+    for (const [name, write] of writes) {
+      const before = linearOnBothBackends(x, grad)[0];
+      write();
+      expect(p.grad).toBe(grad);
+      const [wasm] = linearOnBothBackends(x, grad);
+      expect(Array.from(wasm), name).not.toEqual(Array.from(before));
+      expectClose(wasm, expected(), FAST_VS_REFERENCE, `after ${name}`);
+    }
+  });
+
   it('a recurrent layer whose weights were replaced by loadStateDict from a view runs the new weights on WASM', () => {
     const g = new Generator(4);
     const a = new nn.LSTM({ inputSize: 3, hiddenSize: 5, seed: 1 });
