@@ -76,10 +76,15 @@ export function mean(x: Tensor, dim?: number | readonly number[], keepdim = fals
   }, attrs);
 }
 
+/** Throws when dim `d` of x has size 0: it has no extreme (PyTorch: "Expected reduction dim to have non-zero size"). */
+function checkReducible(op: string, x: Tensor, d: number): void {
+  if (x.shape[d] === 0) throw new RecurrentError(op, `cannot reduce over dim ${d} of size 0 (shape ${fmt(x.shape)})`, 'shape');
+}
+
 function extreme(op: string, x: Tensor, dim: number | readonly number[] | undefined, keepdim: boolean, sign: 1 | -1): Tensor {
-  checkTensor(op, x);
-  if (x.data.length === 0) throw new RecurrentError(op, `cannot reduce an empty tensor of shape ${fmt(x.shape)}`, 'shape');
   const { shape, map, size, attrs } = reduction(op, x, dim, keepdim);
+  // An empty tensor reduces over dims of non-zero size (to an empty result), as in PyTorch.
+  for (const d of attrs.dims) checkReducible(op, x, d);
   const xd = x.data;
   const y = new Float32Array(size).fill(-Infinity * sign);
   const arg = new Int32Array(size).fill(-1);
@@ -112,8 +117,8 @@ export function min(x: Tensor, dim?: number | readonly number[], keepdim = false
 /** Index of the first maximum along `dim`, as a float tensor of integers (not differentiable). */
 export function argmax(x: Tensor, dim: number, keepdim = false): Tensor {
   checkTensor('argmax', x);
-  if (x.data.length === 0) throw new RecurrentError('argmax', `cannot reduce an empty tensor of shape ${fmt(x.shape)}`, 'shape');
   const d = normDim('argmax', dim, x.shape.length, 'dim', x.shape);
+  checkReducible('argmax', x, d);
   const [outer, size, inner] = around(x.shape, d);
   const xd = x.data;
   const y = new Float32Array(outer * inner);

@@ -5,7 +5,7 @@
  * nothing NaN; forward and backward, and afterwards ordinary products are still right.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { F, Generator, getBackend, linear, matmul, nn, randn, setBackend, sum, tensor, zeros } from '../../src/index.js';
+import { F, Generator, argmax, getBackend, linear, matmul, max, min, nn, randn, setBackend, sum, tensor, zeros } from '../../src/index.js';
 import { expectClose } from '../helpers.js';
 import { FAST_VS_REFERENCE } from '../tolerances.js';
 
@@ -84,6 +84,23 @@ for (const backend of ['js', 'wasm'] as const) {
       expect(Number.isNaN(F.binaryCrossEntropyWithLogits(zeros([0]), zeros([0])).item())).toBe(true);
       expect(Array.from(sum(zeros([2, 0]), 1).data)).toEqual([0, 0]);
       expect(new nn.Embedding({ numEmbeddings: 5, embeddingDim: 0 }).forward(tensor([1, 2])).shape).toEqual([2, 0]);
+    });
+
+    it('max, min and argmax over a dim of non-zero size of an empty tensor give an empty result; over a dim of size 0 they throw (as PyTorch)', () => {
+      setBackend(backend);
+      // torch.zeros(2, 0).max(dim=0) -> values tensor([]) of shape [0]; .max(dim=1) raises
+      // "Expected reduction dim 1 to have non-zero size"; torch.zeros(0, 2).max() raises too.
+      expect(max(zeros([2, 0]), 0).shape).toEqual([0]);
+      expect(min(zeros([3, 0, 2]), 2).shape).toEqual([3, 0]);
+      expect(max(zeros([0, 2]), 1, true).shape).toEqual([0, 1]);
+      expect(argmax(zeros([2, 0]), 0).shape).toEqual([0]);
+      expect(argmax(zeros([0, 2]), 1, true).shape).toEqual([0, 1]);
+      const x = zeros([2, 0]).requiresGrad_();
+      sum(max(x, 0)).backward();
+      expect(x.grad!.shape).toEqual([2, 0]);
+      expect(() => max(zeros([2, 0]), 1)).toThrow(/max: cannot reduce over dim 1 of size 0 \(shape \[2,0\]\)/);
+      expect(() => min(zeros([0, 2]))).toThrow(/min: cannot reduce over dim 0 of size 0 \(shape \[0,2\]\)/);
+      expect(() => argmax(zeros([0, 2]), 0)).toThrow(/argmax: cannot reduce over dim 0 of size 0 \(shape \[0,2\]\)/);
     });
   });
 }
