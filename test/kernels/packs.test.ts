@@ -1,11 +1,12 @@
 /**
  * The WASM pack cache (src/kernels/wasm/packs.ts) keys a packed weight by its storage, its
  * place in it and its shape: two weights in one buffer, one storage read with two shapes, and
- * a weight packed after another all give the JS backend's products; a first use allocates one
- * block of the pack's size, later uses none.
+ * a weight packed after another all give the JS backend's products. A storage's first use
+ * packs into a block of that call only, so weights made anew for every call leave nothing
+ * behind; from the second use on one block of the pack's size is kept.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Generator, getBackend, linear, noGrad, randn, setBackend, Tensor } from '../../src/index.js';
+import { Generator, getBackend, linear, nn, noGrad, randn, setBackend, Tensor } from '../../src/index.js';
 import { wasmKernels } from '../../src/kernels/backend.js';
 import { packedBytes } from '../../src/kernels/wasm/packs.js';
 import { expectClose, linearOnBothBackends } from '../helpers.js';
@@ -51,7 +52,7 @@ describe.runIf(wasmKernels() !== null)('the pack cache', () => {
     }
   });
 
-  it('allocates one block of the pack’s size on a first use, and nothing on later uses', () => {
+  it('keeps nothing after a first use, then one block of the pack’s size from the second use on', () => {
     const heap = wasmKernels()!.heap;
     const g = new Generator(3);
     const w = randn([13, 7], { generator: g });
@@ -59,10 +60,34 @@ describe.runIf(wasmKernels() !== null)('the pack cache', () => {
     setBackend('wasm');
     const before = heap.allocatedBytes;
     noGrad(() => linear(x, w));
+    expect(heap.allocatedBytes).toBe(before);
+    noGrad(() => linear(x, w));
     // A block is the request plus 32 bytes of slack, rounded up to 64.
     expect(heap.allocatedBytes - before).toBe(Math.ceil((packedBytes(13, 7) + 32) / 64) * 64);
     expect(packedBytes(13, 7)).toBe(16 * 7 * 4);
     noGrad(() => linear(x, w));
     expect(heap.allocatedBytes - before).toBe(Math.ceil((packedBytes(13, 7) + 32) / 64) * 64);
+  });
+
+  it('leaves no block behind for weights made anew for every call, in a loop that lets no finalizer run', () => {
+    const heap = wasmKernels()!.heap;
+    const g = new Generator(4);
+    const v = randn([40, 24], { generator: g });
+    const x = randn([3, 24], { generator: g });
+    const seq = randn([4, 2, 24], { generator: g });
+    setBackend('wasm');
+    const before = heap.allocatedBytes;
+    for (let i = 1; i <= 20; i++) {
+      const computed = noGrad(() => v.mul(i)); // as a weight norm's w = g · v / |v|: new storage each call
+      const [wasm, js] = linearOnBothBackends(x, computed);
+      expectClose(wasm, js, FAST_VS_REFERENCE, `computed weight ${i}`);
+      setBackend('wasm');
+      const fresh = new nn.GRU({ inputSize: 24, hiddenSize: 8, seed: i }); // a new model per trial
+      const out = noGrad(() => fresh.forward(seq).output).data;
+      setBackend('js');
+      expectClose(out, noGrad(() => fresh.forward(seq).output).data, FAST_VS_REFERENCE, `new GRU ${i}`);
+      setBackend('wasm');
+    }
+    expect(heap.allocatedBytes).toBe(before);
   });
 });

@@ -7,6 +7,12 @@
  * a pack is rebuilt when the storage's version counter (../storage.ts), which every view of
  * that storage shares and every library write bumps, has moved. The packs of a storage are
  * freed when the storage is collected.
+ *
+ * Only a storage used before is kept packed: the first use packs into a block of that call,
+ * freed when the call ends. A weight made anew for every call (w = g · v / |v|, a new model per
+ * trial) is then never kept: its pack would stay in the heap until the garbage collector runs
+ * the finalizer, which a synchronous loop never lets it do, and the heap would grow by one
+ * pack per call up to its 4 GiB limit.
  */
 import { storageVersion } from '../storage.js';
 import type { WasmKernels } from './module.js';
@@ -20,6 +26,8 @@ interface Pack {
 }
 
 const packs = new WeakMap<ArrayBufferLike, Pack[]>();
+/** Storages a pack was asked for once: the second ask keeps one. */
+const seen = new WeakSet<ArrayBufferLike>();
 let registry: FinalizationRegistry<{ w: WasmKernels; list: Pack[] }> | null | undefined;
 
 /**
@@ -37,11 +45,28 @@ export function packedBytes(n: number, k: number): number {
   return Math.ceil(n / 8) * 8 * k * 4;
 }
 
+/** Copies W (n, k) into the heap and packs it as Wᵀ panels into the block at `at`. */
+function packInto(w: WasmKernels, weight: Float32Array, n: number, k: number, at: number): void {
+  w.heap.withBlocks([n * k * 4], ([raw]) => {
+    w.heap.f32.set(weight.subarray(0, n * k), raw! >>> 2);
+    w.exports.packTransposed(n, k, raw!, at);
+  });
+}
+
 /**
- * The heap address of W (n, k) packed as Wᵀ panels, current for W's storage version. The raw
- * rows are copied to the heap and packed there; the block stays until the storage is collected.
+ * The heap address of W (n, k) packed as Wᵀ panels, current for W's storage version. On the
+ * first use of W's storage the pack goes to a new block that is pushed onto `callBlocks`, for
+ * the caller to free when its call ends; from the second use on the block stays until the
+ * storage is collected.
  */
-export function packedTransposed(w: WasmKernels, weight: Float32Array, n: number, k: number): number {
+export function packedTransposed(w: WasmKernels, weight: Float32Array, n: number, k: number, callBlocks: number[]): number {
+  if (!seen.has(weight.buffer)) {
+    const at = w.heap.alloc(packedBytes(n, k));
+    callBlocks.push(at);
+    packInto(w, weight, n, k, at);
+    seen.add(weight.buffer);
+    return at;
+  }
   const version = storageVersion(weight);
   let list = packs.get(weight.buffer);
   if (list === undefined) {
@@ -62,11 +87,7 @@ export function packedTransposed(w: WasmKernels, weight: Float32Array, n: number
     pack = { byteOffset: weight.byteOffset, n, k, at: w.heap.alloc(packedBytes(n, k)), version: -1 };
     list.push(pack);
   }
-  const at = pack.at;
-  w.heap.withBlocks([n * k * 4], ([raw]) => {
-    w.heap.f32.set(weight.subarray(0, n * k), raw! >>> 2);
-    w.exports.packTransposed(n, k, raw!, at);
-  });
+  packInto(w, weight, n, k, pack.at);
   pack.version = version; // only once the pack holds this version (the copy-in may fail)
-  return at;
+  return pack.at;
 }

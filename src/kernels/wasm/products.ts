@@ -63,5 +63,10 @@ export function wasmProducts(w: WasmKernels): { matmulNN: Product; matmulNT: Pro
 /** y(m,n) = x(m,k) · Wᵀ (+ bias) for a weight W (n, k), packed once per storage version. */
 export function wasmLinear(w: WasmKernels, m: number, k: number, n: number, x: Float32Array, weight: Float32Array, bias: Float32Array | null, y: Float32Array): void {
   if (m === 0 || n === 0) return;
-  product(w, 'NT', m, k, n, x, 0, null, 0, packedTransposed(w, weight, n, k), y, 0, false, bias);
+  const callBlocks: number[] = [];
+  try {
+    product(w, 'NT', m, k, n, x, 0, null, 0, packedTransposed(w, weight, n, k, callBlocks), y, 0, false, bias);
+  } finally {
+    for (const at of callBlocks) w.heap.free(at);
+  }
 }

@@ -56,6 +56,8 @@ export function recurrentLayerWasm(w: WasmKernels, call: RecurrentLayerCall, sav
 
   const workspaces = save ? pools.map((pool) => pool.acquire(T, B)) : [];
   const sizes = [T * B * I, B, outSize, B * G, 2 * G, T * B * G, (T + 1) * stateFloats, isLstm ? (T + 1) * stateFloats : 0, isLstm ? T * stateFloats : 0, kind === 'gru' ? T * stateFloats : 0];
+  /** Packs of weights used for the first time, freed when the call ends (packs.ts). */
+  const callBlocks: number[] = [];
   try {
     heap.withBlocks(sizes.map((n) => n * 4), ([X, lens, out, hw, biases, gates, states, cells, tanhC, hwn]) => {
       copyIn(x, 0, T * B * I, X!);
@@ -63,8 +65,8 @@ export function recurrentLayerWasm(w: WasmKernels, call: RecurrentLayerCall, sav
       heap.f32.fill(0, out! >>> 2, (out! >>> 2) + outSize);
       for (let d = 0; d < D; d++) {
         const { weightIh, weightHh, biasIh, biasHh } = directions[d]!;
-        const wih = packedTransposed(w, weightIh, G, I);
-        const whh = packedTransposed(w, weightHh, G, H);
+        const wih = packedTransposed(w, weightIh, G, I, callBlocks);
+        const whh = packedTransposed(w, weightHh, G, H, callBlocks);
         // XW = x W_ihᵀ + b_ih for all steps at once (b_ih, b_hh: zeros for a layer without biases)
         heap.f32.fill(0, biases! >>> 2, (biases! >>> 2) + 2 * G);
         if (biasIh) copyIn(biasIh, 0, G, biases!);
@@ -97,6 +99,8 @@ export function recurrentLayerWasm(w: WasmKernels, call: RecurrentLayerCall, sav
   } catch (e) {
     release();
     throw e;
+  } finally {
+    for (const at of callBlocks) heap.free(at);
   }
   return { packed, backward, release };
 
