@@ -13,6 +13,8 @@
  *   cell     a few steps of an RNN/LSTM/GRU cell
  *   train    a model trained a few SGD or Adam steps, with in-place writes through views, a
  *            checkpoint restore, a loadStateDict restore, an earlyStopping-style restore
+ *   grad     a gradient read as a weight between the library's in-place writes of it
+ *            (a second backward accumulating, clipGradNorm, clipGradValue, zeroGrad(false))
  */
 import {
   encodeCheckpoint, Generator, linear, matmul, mul, nn, noGrad, optim, randn, restoreCheckpoint, sum, Tensor, F,
@@ -201,7 +203,29 @@ function trainSection(c: Choices, out: Record_, tag: string): void {
   if (restore !== 'none') outputs(`after the ${restore} restore`);
 }
 
-const SECTIONS = [linearSection, matmulSection, layerSection, cellSection, trainSection];
+function gradSection(c: Choices, out: Record_, tag: string): void {
+  const g = new Generator(c.int(0, 1e6));
+  const [m, k, n] = [c.pick(SIZES.filter((s) => s > 0)), c.pick(INNER.filter((s) => s > 0)), c.pick(SIZES.filter((s) => s > 0))];
+  const p = randn([n, k], { generator: g }).requiresGrad_();
+  const x = randn([m, k], { generator: g });
+  const backwardOnce = () => weightedSum(linear(x, p), g).backward();
+  backwardOnce();
+  const writes: [string, () => void][] = [
+    ['backward', backwardOnce],
+    ['clipGradNorm', () => optim.clipGradNorm([p], c.pick([1e-3, 1, 1e3]))],
+    ['clipGradValue', () => optim.clipGradValue([p], c.pick([1e-4, 0.1, 10]))],
+    ['zeroGrad(false)', () => new optim.SGD([p], { lr: 0.1 }).zeroGrad(false)],
+  ];
+  for (let i = c.int(1, 4); i > 0; i--) {
+    // read through the gradient itself or a view of its storage: WASM packs it here
+    out.push([`${tag} x gradᵀ`, noGrad(() => linear(x, viewOf(c, p.grad!))).data.slice()]);
+    const [name, write] = c.pick(writes);
+    write();
+    out.push([`${tag} x gradᵀ after ${name}`, noGrad(() => linear(x, viewOf(c, p.grad!))).data.slice()]);
+  }
+}
+
+const SECTIONS = [linearSection, matmulSection, layerSection, cellSection, trainSection, gradSection];
 
 /** Runs program `seed` on the active backend and returns what it computed. */
 export function runProgram(seed: number): Record_ {
