@@ -31,7 +31,11 @@ function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
   if (free >= 0) {
     out[free] = 1;
     const known = numel(out);
-    out[free] = known === 0 ? 0 : x.data.length / known;
+    if (known === 0) {
+      // only an empty x gets here with a chance: then every size of the -1 fits (PyTorch refuses)
+      throw new RecurrentError(op, `cannot infer the -1 of ${fmt(shape)} for ${fmt(x.shape)}: with a size 0 beside it any size fits`, 'shape');
+    }
+    out[free] = x.data.length / known;
   }
   if (out.some((d) => !Number.isInteger(d) || d < 0) || out.filter((d) => d === -1).length > 0) {
     throw new RecurrentError(op, `cannot view shape ${fmt(x.shape)} as ${fmt(shape)}`, 'shape');

@@ -128,6 +128,14 @@ describe('sizes', () => {
       expect(err.message).toContain(`[${shape.join(',')}]`);
     }
     expect(x.reshape(-1, 3).shape).toEqual([4, 3]);
+    // An empty tensor with a 0 beside the -1: any size fits, so PyTorch refuses it
+    // ("the unspecified dimension size -1 can be any value and is ambiguous").
+    const empty = zeros([0, 3]);
+    for (const shape of [[-1, 0], [0, -1], [2, -1, 0]]) {
+      expect(rejects('reshape', () => empty.reshape(...shape), 'shape').message).toMatch(/reshape: cannot infer the -1 of \[.*\] for \[0,3\]: with a size 0 beside it any size fits/);
+    }
+    expect(empty.reshape(-1, 3).shape).toEqual([0, 3]);
+    expect(empty.reshape(5, -1).shape).toEqual([5, 0]);
   });
 
   it('full refuses a NaN fill value', () => {
