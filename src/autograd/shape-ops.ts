@@ -11,7 +11,7 @@
  */
 import { checkIntegers, checkTensor } from '../tensor/check.js';
 import { RecurrentError, fmt, show } from '../tensor/errors.js';
-import { around, checkNumel, checkShape, normDim, numel, offsetMap, sameShape, stridesOf } from '../tensor/shape.js';
+import { MAX_EMPTY_PIECES, around, checkNumel, checkShape, normDim, numel, offsetMap, sameShape, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { record } from './graph.js';
 
@@ -242,6 +242,13 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   return cat(tensors.map((t) => unsqueeze(t, d)), d);
 }
 
+/** Throws when `count` pieces of an empty x are more than MAX_EMPTY_PIECES (see there why). */
+function checkEmptyPieces(op: string, x: Tensor, count: number): void {
+  if (x.data.length === 0 && count > MAX_EMPTY_PIECES) {
+    throw new RecurrentError(op, `${count} pieces of ${fmt(x.shape)} are more than ${MAX_EMPTY_PIECES}, the most an empty tensor is cut into`, 'shape');
+  }
+}
+
 /** Splits `dim` into pieces of `sizes` entries (the last may be smaller), or of the listed sizes. */
 export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
   checkTensor('split', x);
@@ -249,7 +256,11 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
   const size = x.shape[d];
   let parts: number[];
   if (typeof sizes === 'number') {
-    if (!Number.isInteger(sizes) || sizes <= 0) throw new RecurrentError('split', `split size must be a positive integer, got ${show(sizes)}`);
+    // A split size of 0 is allowed only for a dim of size 0 (one empty piece), as in PyTorch.
+    if (!Number.isInteger(sizes) || sizes < 0 || (sizes === 0 && size !== 0)) {
+      throw new RecurrentError('split', `split size must be a positive integer (or 0 for a dim of size 0), got ${show(sizes)}`);
+    }
+    checkEmptyPieces('split', x, size === 0 ? 1 : Math.ceil(size / sizes));
     parts = [];
     for (let s = 0; s < size; s += sizes) parts.push(Math.min(sizes, size - s));
     if (parts.length === 0) parts.push(0);
@@ -267,10 +278,15 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
   });
 }
 
-/** Splits `dim` into `chunks` pieces of ceil(size / chunks) entries (fewer if they run out), as torch.chunk. */
+/** Splits `dim` into `chunks` pieces of ceil(size / chunks) entries (fewer if they run out; `chunks` empty ones for a dim of size 0), as torch.chunk. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   checkTensor('chunk', x);
   if (typeof chunks !== 'number' || !Number.isInteger(chunks) || chunks <= 0) throw new RecurrentError('chunk', `chunks must be a positive integer, got ${show(chunks)}`);
   const d = normDim('chunk', dim, x.shape.length, 'dim', x.shape);
-  return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
+  // A dim of size 0 gives `chunks` empty pieces, as in PyTorch (which special-cases it).
+  if (x.shape[d] === 0) {
+    checkEmptyPieces('chunk', x, chunks);
+    return Array.from({ length: chunks }, () => narrow(x, d, 0, 0));
+  }
+  return split(x, Math.ceil(x.shape[d] / chunks), d);
 }

@@ -11,6 +11,14 @@ import { RecurrentError, fmt, show } from './errors.js';
 /** The largest element count a tensor may hold (the largest Float32Array length V8 allows). */
 export const MAX_NUMEL = 2 ** 31 - 1;
 
+/**
+ * The most pieces split and chunk return, and the most nested arrays toArray builds, for an
+ * EMPTY tensor, where nothing in memory bounds them ([0, 2^31 - 1] split in ones): V8 stops
+ * the process, uncatchably, on an array of about 2^27 entries or when the heap is full.
+ * (For a tensor with elements, its data already holds more than that many floats.)
+ */
+export const MAX_EMPTY_PIECES = 2 ** 24;
+
 /** The most dimensions nested arrays may have, in {@link tensor} and {@link Tensor.toArray}: they recurse once per level. */
 export const MAX_NESTING = 1024;
 

@@ -12,7 +12,7 @@ import * as ag from '../autograd/ops.js';
 import { markStorageModified, storageVersion } from '../kernels/storage.js';
 import { RecurrentError, fmt, show } from './errors.js';
 import { formatTensor } from './format.js';
-import { MAX_NESTING, checkShape, numel, sizesArg, stridesOf } from './shape.js';
+import { MAX_EMPTY_PIECES, MAX_NESTING, checkShape, numel, sizesArg, stridesOf } from './shape.js';
 import { isBranded } from './brand.js';
 
 /** How a non-leaf tensor was computed: the op's name, its inputs and its backward. */
@@ -150,6 +150,15 @@ export class Tensor {
   /** The values as nested arrays (a number for a scalar). */
   toArray(): NestedArray {
     if (this.shape.length > MAX_NESTING) throw new RecurrentError('toArray', `a tensor of ${this.shape.length} dims is deeper than nested arrays may be (${MAX_NESTING})`, 'shape');
+    if (this.data.length === 0) {
+      // the arrays of an empty tensor: 1 + d0 + d0·d1 + ... (no data bounds them: MAX_EMPTY_PIECES)
+      let arrays = 1;
+      for (let d = 0, level = 1; d < this.shape.length - 1 && level > 0; d++) {
+        level *= this.shape[d]!;
+        arrays += level;
+        if (arrays > MAX_EMPTY_PIECES) throw new RecurrentError('toArray', `${fmt(this.shape)} would nest ${arrays} arrays, more than ${MAX_EMPTY_PIECES}, the most an empty tensor gives`, 'shape');
+      }
+    }
     const strides = stridesOf(this.shape);
     const build = (dim: number, offset: number): NestedArray => {
       if (dim === this.shape.length) return this.data[offset]!;

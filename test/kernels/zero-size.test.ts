@@ -5,7 +5,7 @@
  * nothing NaN; forward and backward, and afterwards ordinary products are still right.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { F, Generator, argmax, getBackend, linear, matmul, max, min, nn, randn, setBackend, sum, tensor, zeros } from '../../src/index.js';
+import { F, Generator, argmax, getBackend, linear, matmul, max, min, nn, randn, setBackend, stack, sum, tensor, zeros } from '../../src/index.js';
 import { expectClose } from '../helpers.js';
 import { FAST_VS_REFERENCE } from '../tolerances.js';
 
@@ -84,6 +84,19 @@ for (const backend of ['js', 'wasm'] as const) {
       expect(Number.isNaN(F.binaryCrossEntropyWithLogits(zeros([0]), zeros([0])).item())).toBe(true);
       expect(Array.from(sum(zeros([2, 0]), 1).data)).toEqual([0, 0]);
       expect(new nn.Embedding({ numEmbeddings: 5, embeddingDim: 0 }).forward(tensor([1, 2])).shape).toEqual([2, 0]);
+    });
+
+    it('chunk and split of a dim of size 0 give what PyTorch gives: `chunks` empty pieces, and split size 0 one piece', () => {
+      setBackend(backend);
+      // torch.zeros(2, 0).chunk(3, dim=1) -> three [2, 0]; torch.zeros(0, 2).split(0) -> one [0, 2]
+      expect(zeros([2, 0]).chunk(3, 1).map((t) => t.shape)).toEqual([[2, 0], [2, 0], [2, 0]]);
+      expect(zeros([0, 2]).chunk(2).map((t) => t.shape)).toEqual([[0, 2], [0, 2]]);
+      expect(zeros([0, 2]).split(0).map((t) => t.shape)).toEqual([[0, 2]]);
+      expect(zeros([0, 2]).split(3).map((t) => t.shape)).toEqual([[0, 2]]);
+      expect(() => zeros([1, 2]).split(0)).toThrow(/split: split size must be a positive integer \(or 0 for a dim of size 0\), got 0/);
+      const x = zeros([0, 2]).requiresGrad_();
+      sum(stack(x.chunk(3)).sum()).backward();
+      expect(x.grad!.shape).toEqual([0, 2]);
     });
 
     it('max, min and argmax over a dim of non-zero size of an empty tensor give an empty result; over a dim of size 0 they throw (as PyTorch)', () => {

@@ -60,4 +60,18 @@ describe('empty tensors with huge dims', () => {
     shapeError(() => R.mul(R.zeros([65536, 1, 1]), R.zeros([1, 65536, 1])));
     expect(shapeError(() => R.indexSelect(R.zeros([2, 2 ** 15]), 0, new Int32Array(2 ** 16 + 1))).message).toMatch(/indexSelect: output shape \[65537,32768\]/);
   });
+
+  test('split, chunk and toArray that would build more than 2^24 pieces of an empty tensor are refused at once', () => {
+    // Each of these built an array of ~2^31 entries: V8 stops the process ("Fatal JavaScript
+    // invalid size error"), which no try/catch can catch.
+    const long = R.zeros([0, 2 ** 31 - 1]);
+    expect(quick('split', () => shapeError(() => R.split(long, 1, 1))).message).toMatch(/split: 2147483647 pieces of \[0,2147483647\] are more than 16777216/);
+    expect(quick('chunk', () => shapeError(() => R.chunk(R.zeros([0, 5]), 2 ** 31 - 1, 0))).message).toMatch(/chunk: 2147483647 pieces of \[0,5\] are more than 16777216/);
+    expect(quick('toArray', () => shapeError(() => R.zeros([2 ** 31 - 1, 0]).toArray())).message).toMatch(/toArray: \[2147483647,0\] would nest 2147483648 arrays, more than 16777216/);
+    expect(quick('toArray of [0,65536,65536]', () => e.toArray())).toEqual([]);
+    expect(quick('toArray', () => shapeError(() => R.zeros([65536, 65536, 0]).toArray())).message).toMatch(/toArray: \[65536,65536,0\] would nest 4295032833 arrays/);
+    // within the limit they are as PyTorch's
+    expect(R.split(R.zeros([0, 5]), 2, 1).map((t) => t.shape)).toEqual([[0, 2], [0, 2], [0, 1]]);
+    expect(R.zeros([3, 0]).toArray()).toEqual([[], [], []]);
+  });
 });
