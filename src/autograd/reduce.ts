@@ -166,7 +166,9 @@ function softmaxInto(xd: Float32Array, y: Float32Array, outer: number, size: num
       const base = o * size * inner + k;
       let m = -Infinity;
       for (let i = 0; i < size; i++) m = Math.max(m, xd[base + i * inner]);
-      if (!Number.isFinite(m)) m = 0;
+      // A row of -Infinity alone gives 0/0 = NaN, as PyTorch; a +Infinity (or NaN) stays in m, so
+      // exp(inf - inf) makes the whole row NaN, as PyTorch (with m = 0 the other entries gave 0).
+      if (m === -Infinity) m = 0;
       let s = 0;
       for (let i = 0; i < size; i++) s += Math.exp(xd[base + i * inner] - m);
       const lse = m + Math.log(s);

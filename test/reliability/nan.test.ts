@@ -51,6 +51,18 @@ describe('NaN propagates as in PyTorch', () => {
     );
   });
 
+  it('softmax, logSoftmax and crossEntropy of a row holding +Infinity are NaN across the row, as PyTorch', () => {
+    // torch.tensor([[inf, 1.], [0., 1.]]).softmax(1) -> [[nan, nan], [0.2689, 0.7311]]; log_softmax and cross_entropy nan too
+    const x = new Tensor(Float32Array.from([Infinity, 1, 0, 1]), [2, 2]);
+    const y = Array.from(R.softmax(x, 1).data);
+    expect(y.slice(0, 2).every(Number.isNaN)).toBe(true);
+    expect(y[2]).toBeCloseTo(0.2689, 4);
+    expect(Array.from(R.logSoftmax(x, 1).data).slice(0, 2).every(Number.isNaN)).toBe(true);
+    expect(Number.isNaN(F.crossEntropy(new Tensor(Float32Array.from([Infinity, 1]), [1, 2]), R.tensor([1])).item())).toBe(true);
+    // a row of -Infinity alone is NaN in PyTorch too
+    expect(Array.from(R.softmax(new Tensor(Float32Array.from([-Infinity, -Infinity]), [2]), 0).data).every(Number.isNaN)).toBe(true);
+  });
+
   it('argmax takes the first NaN as the maximum', () => {
     expect(Array.from(R.argmax(new Tensor(Float32Array.from([1, NaN, 5, NaN]), [1, 4]), 1).data)).toEqual([1]);
   });
