@@ -3,7 +3,8 @@
  *
  *   sum:        y = sum_i x_i                 dL/dx_i = dL/dy
  *   mean:       y = (1/n) sum_i x_i           dL/dx_i = dL/dy / n
- *   max / min:  y = x_k (k the first extreme) dL/dx_k = dL/dy, 0 elsewhere
+ *   max / min:  y = x_k (k the first extreme) dL/dx_k = dL/dy, 0 elsewhere            (over one dim)
+ *               y = x_k for the t tied extremes dL/dx_k = dL/dy / t for each of them (over all, or dims)
  *   logsumexp:  y = m + ln sum_i e^(x_i - m)  dL/dx_i = dL/dy * e^(x_i - y)     (m = max x)
  *   softmax:    y_i = e^(x_i) / sum_j e^(x_j) dL/dx_i = y_i (g_i - sum_j g_j y_j)
  *   logSoftmax: y_i = x_i - logsumexp(x)      dL/dx_i = g_i - softmax(x)_i sum_j g_j
@@ -97,19 +98,34 @@ function extreme(op: string, x: Tensor, dim: number | readonly number[] | undefi
       arg[j] = i;
     }
   }
+  // As PyTorch: max(x, dim) over one dim gives the gradient to the index it returns (the first
+  // extreme); max(x) and amax over a list of dims share it evenly among the tied extremes (NaN
+  // ties with NaN).
+  const shared = typeof dim !== 'number';
   return record(op, y, shape, [x], (g) => {
     const gx = new Float32Array(xd.length);
-    for (let j = 0; j < size; j++) gx[arg[j]] += g[j];
+    if (!shared) {
+      for (let j = 0; j < size; j++) gx[arg[j]] += g[j];
+      return [gx];
+    }
+    const tied = (i: number): boolean => xd[i] === y[map[i]] || (Number.isNaN(xd[i]) && Number.isNaN(y[map[i]]));
+    const ties = new Float64Array(size);
+    for (let i = 0; i < xd.length; i++) if (tied(i)) ties[map[i]]++;
+    for (let i = 0; i < xd.length; i++) if (tied(i)) gx[i] = g[map[i]] / ties[map[i]];
     return [gx];
   }, attrs);
 }
 
-/** Maximum over all elements, or over `dim`; the gradient goes to the first maximal entry. */
+/**
+ * Maximum over all elements, or over `dim`. The gradient goes to the first maximal entry over
+ * one dim (`dim` a number), and is shared evenly among tied maxima over all elements or a list
+ * of dims (PyTorch's max() and amax).
+ */
 export function max(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
   return extreme('max', x, dim, keepdim, 1);
 }
 
-/** Minimum over all elements, or over `dim`; the gradient goes to the first minimal entry. */
+/** Minimum over all elements, or over `dim`; its gradient follows max's rule for ties. */
 export function min(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {
   return extreme('min', x, dim, keepdim, -1);
 }

@@ -260,11 +260,11 @@ export class Tensor {
   mean(dim?: number | number[], keepdim = false): Tensor {
     return ag.mean(this, dim, keepdim);
   }
-  /** Maximum over all elements, or over `dim`. */
+  /** Maximum over all elements, or over `dim` (tied maxima: see `max` in autograd/reduce.ts). */
   max(dim?: number | number[], keepdim = false): Tensor {
     return ag.max(this, dim, keepdim);
   }
-  /** Minimum over all elements, or over `dim`. */
+  /** Minimum over all elements, or over `dim` (tied minima: see `max` in autograd/reduce.ts). */
   min(dim?: number | number[], keepdim = false): Tensor {
     return ag.min(this, dim, keepdim);
   }

@@ -14,6 +14,7 @@ import {
   matmul,
   numel,
   stack,
+  tensor,
   where,
 } from '../../src/index.js';
 import { GRADCHECK } from '../tolerances.js';
@@ -276,6 +277,50 @@ describe('reductions', () => {
   it('min over random dims (distinct values)', () => {
     check(someDims, 508, ({ shape, dims, keepdim, seed }) => {
       expectGradOk((x) => x.min(dims, keepdim), [distinctTensor(shape, seed)], `min(${JSON.stringify(dims)}, ${keepdim})`);
+    });
+  });
+
+  // Ties, from PyTorch 1.13: x.max() and amax(dims) share the gradient evenly among tied
+  // extremes (NaN ties with NaN); max(x, dim) over one dim gives it to the first.
+  it('max and min with ties share the gradient as PyTorch does', () => {
+    const gradOf = (values: number[][] | number[], f: (x: Tensor) => Tensor): number[] => {
+      const x = tensor(values, { requiresGrad: true });
+      f(x).sum().backward();
+      return Array.from(x.grad!.data);
+    };
+    expect(gradOf([1, 3, 3], (x) => x.max())).toEqual([0, 0.5, 0.5]);
+    expect(gradOf([[1, 3, 3]], (x) => x.max(1))).toEqual([0, 1, 0]);
+    expect(gradOf([[1, 3, 3]], (x) => x.max([1]))).toEqual([0, 0.5, 0.5]);
+    // tensor() refuses NaN; the NaNs are written into the data afterwards.
+    expect(gradOf([0, 1, 0], (x) => (x.data.set([NaN, 1, NaN]), x.max()))).toEqual([0.5, 0, 0.5]);
+    expect(gradOf([[2, 1], [2, 2]], (x) => x.max([0, 1]))).toEqual([1 / 3, 0, 1 / 3, 1 / 3].map(Math.fround));
+    expect(gradOf([[2, 1], [2, 2]], (x) => x.min([0]))).toEqual([0.5, 1, 0.5, 0]);
+    expect(gradOf([[2, 1], [2, 2]], (x) => x.max([1]))).toEqual([1, 0, 0.5, 0.5]);
+  });
+
+  it('max over random dims with many ties: split evenly over the tied maxima, or all to the first over one dim given as a number', () => {
+    check(someDims, 512, ({ shape, dims, keepdim, seed }) => {
+      const x = intTensor(shape, seed, 3).requiresGrad_();
+      const y = x.max(dims, keepdim);
+      y.sum().backward();
+      const g = x.grad!.data;
+      // Over a list of dims, each maximum of a group gets 1 / (the group's number of maxima);
+      // over one dim given as a number, the first maximum gets 1.
+      const reduced = (typeof dims === 'number' ? [dims] : dims).map((d) => (d < 0 ? d + shape.length : d));
+      const groups = new Map<number, number[]>();
+      const flat = x.data;
+      const index = x.shape.map(() => 0);
+      for (let i = 0; i < flat.length; i++) {
+        const key = index.reduce((k, v, d) => (reduced.includes(d) ? k : k * x.shape[d]! + v), 0);
+        groups.set(key, [...(groups.get(key) ?? []), i]);
+        for (let d = index.length - 1; d >= 0 && ++index[d]! === x.shape[d]; d--) index[d] = 0;
+      }
+      for (const members of groups.values()) {
+        const top = Math.max(...members.map((i) => flat[i]!));
+        const tied = members.filter((i) => flat[i] === top);
+        const share = (i: number): number => (typeof dims === 'number' ? (i === tied[0] ? 1 : 0) : tied.includes(i) ? Math.fround(1 / tied.length) : 0);
+        for (const i of members) expect(g[i]).toBe(share(i));
+      }
     });
   });
 
