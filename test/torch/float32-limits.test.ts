@@ -5,7 +5,8 @@
  *  - products whose partial sums leave the float32 range: every partial sum rounds to float32
  *    (as PyTorch and the WebAssembly kernels compute), so the result overflows to the same
  *    Infinity with the same sign instead of a float64 intermediate's finite value of the
- *    opposite sign, in matmul and through a recurrent layer;
+ *    opposite sign, in matmul and through a recurrent layer; a Linear's bias is added to the
+ *    finished sum (as addmm does), so (3e38 + 3e38) - 3e38 is Infinity on both backends;
  *  - RMSprop (centered) with a gradient whose square underflows in float32: a finite step, as
  *    PyTorch takes, not NaN.
  */
@@ -35,6 +36,11 @@ y.sum().backward()
 out['clamp'] = [str(v) for v in y.tolist()]
 out['clampGrad'] = [str(v) for v in x.grad.tolist()]
 out['matmul'] = [str(v) for v in (rows @ torch.ones(5, 2)).flatten().tolist()]
+lin = torch.nn.Linear(2, 2)
+with torch.no_grad():
+    lin.weight.copy_(torch.tensor([[1., 1.], [1., -1.]]))
+    lin.bias.copy_(torch.tensor([-B, B]))
+    out['linear'] = [str(v) for v in lin(torch.tensor([[B, B], [B, -B], [-B, -B]])).flatten().tolist()]
 rnn = torch.nn.RNN(5, 2)
 with torch.no_grad():
     for p in rnn.parameters(): p.fill_(1.)
@@ -79,6 +85,16 @@ engineSuite('float32 edges as PyTorch computes them', torchSkipReason, () => {
     it(`${backend}: products that leave the float32 range overflow with PyTorch's sign`, () => {
       setBackend(backend);
       expect(values(matmul(tensor(ROWS), ones([5, 2])))).toEqual(torch.matmul);
+    });
+
+    it(`${backend}: a Linear adds its bias to the finished sum, as PyTorch: Infinity stays Infinity`, () => {
+      setBackend(backend);
+      const lin = new nn.Linear({ inFeatures: 2, outFeatures: 2 });
+      lin.weight.data.set([1, 1, 1, -1]);
+      lin.bias!.data.set([-B, B]);
+      lin.weight.markModified();
+      lin.bias!.markModified();
+      expect(values(lin.forward(tensor([[B, B], [B, -B], [-B, -B]])))).toEqual(torch.linear);
     });
 
     it(`${backend}: a recurrent layer fed such sums keeps PyTorch's sign`, () => {

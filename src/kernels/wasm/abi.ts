@@ -19,7 +19,7 @@ const GEMM = ['m', 'k', 'n', 'a', 'ai', 'ap', 'b', 'bp', 'bpanel', 'c', 'ldc', '
 
 /** Every kernel of the module, in module order (a kernel calls another by its index here). */
 export const ABI = {
-  /** C(m,n) (+)= bias + A·B over one block of k (gemm.ts). */
+  /** C(m,n) = [C +] A·B [+ bias] over one block of k (gemm.ts). */
   gemmBlock: GEMM,
   /** The same over any k, in blocks (gemm.ts). */
   gemm: GEMM,

@@ -1,7 +1,7 @@
 /**
  * Matrix products in WebAssembly SIMD, emitted as bytes by the assembler.
  *
- *   C(m,n) (+)= bias + A(m,k) · B(k,n)     A(i,p) at a + i*ai + p*ap,  B(p,j) in 8-column panels
+ *   C(m,n) = [C +] A(m,k) · B(k,n) [+ bias]   A(i,p) at a + i*ai + p*ap,  B(p,j) in 8-column panels
  *
  * One kernel serves every layout because A is read through two strides and B through panels:
  * B(p, j) lives at b + (j / 8) * bpanel + p * bp + (j % 8) * 4 (all in bytes). So
@@ -16,8 +16,10 @@
  * registers for the whole p loop (larger tiles spill on x64). Rows left over take a 1 × 8 tile.
  * Columns past n in the last panel are computed but never stored, so a panel read in place may
  * run past the end of its row (every heap block has 32 bytes of slack for that).
- * The optional bias (a row of n floats, address 0 for none) starts every row's sums, so a
- * layer's x Wᵀ + b is one pass over C. Every C entry is one sum over p in increasing order,
+ * The optional bias (a row of n floats, address 0 for none) is added to each finished sum, as
+ * PyTorch's addmm does (near the float32 limit, (3e38 + 3e38) - 3e38 is Infinity where a sum
+ * started at the bias would give 3e38), so a layer's x Wᵀ + b is one pass over C. Every C
+ * entry is one sum over p in increasing order,
  * whatever tile computes it, so a result does not depend on m, on which rows a thread takes,
  * or on the tile shape.
  */
@@ -91,13 +93,7 @@ export function gemmBlockFunction(fma: boolean, shared: boolean): FunctionDef {
 
   /** The tile of `rows` rows at row i, columns j … j+7. */
   const tile = (rows: number): void => {
-    code.get(bias).if(() => {
-      for (let r = 0; r < rows; r++) {
-        for (let h = 0; h < 2; h++) code.get(bias).get(j).i32(2).op('i32.shl').op('i32.add').load('v128', 16 * h).set(sums[r][h]);
-      }
-    }, () => {
-      for (let r = 0; r < rows; r++) for (const s of sums[r]) code.f32x4(0).set(s);
-    });
+    for (let r = 0; r < rows; r++) for (const s of sums[r]) code.f32x4(0).set(s);
     code.get(a).get(i).get(ai).op('i32.mul').op('i32.add').set(pa);
     code.get(panel).set(pb);
     code.i32(0).set(p);
@@ -124,6 +120,9 @@ export function gemmBlockFunction(fma: boolean, shared: boolean): FunctionDef {
             rowOfC(r);
             code.load('v128', 16 * h).get(sums[r][h]).op('f32x4.add').set(sums[r][h]);
           });
+          code.get(bias).if(() => {
+            code.get(sums[r][h]).get(bias).get(j).i32(2).op('i32.shl').op('i32.add').load('v128', 16 * h).op('f32x4.add').set(sums[r][h]);
+          });
           rowOfC(r);
           code.get(sums[r][h]).store('v128', 16 * h);
         }
@@ -136,6 +135,9 @@ export function gemmBlockFunction(fma: boolean, shared: boolean): FunctionDef {
             code.get(acc).if(() => {
               rowOfC(r);
               code.load('f32', 4 * l).get(scalar).op('f32.add').set(scalar);
+            });
+            code.get(bias).if(() => {
+              code.get(scalar).get(bias).get(j).i32(2).op('i32.shl').op('i32.add').load('f32', 4 * l).op('f32.add').set(scalar);
             });
             rowOfC(r);
             code.get(scalar).store('f32', 4 * l);
@@ -210,7 +212,8 @@ export function gemmBlockFunction(fma: boolean, shared: boolean): FunctionDef {
  * The exported product: the k range cut into blocks of KC, each one call of gemmBlock that
  * adds into C. Same arguments as gemmBlock. For a long k (the weight gradients sum over all
  * T*B rows) this keeps B's block in cache across the row tiles; every C entry is still summed
- * in a fixed order that depends on k alone. The bias starts the sums of the first block only.
+ * in a fixed order that depends on k alone. The bias is added by the first block only, as C is
+ * by the later ones: ((s1 + bias) + s2) + ..., the order of OpenBLAS's blocked sums.
  */
 export function gemmFunction(): FunctionDef {
   const { code, p: args } = kernelCode('gemm');

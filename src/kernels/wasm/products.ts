@@ -24,7 +24,7 @@ type Layout = 'NN' | 'NT' | 'TN';
 
 /**
  * C (+)= op(A) · op(B) (+ bias) through the heap. `packedB` is an already packed Wᵀ (NT), or 0
- * to copy B in (and pack it, for NT); `bias` (n floats, or null) starts every row of C.
+ * to copy B in (and pack it, for NT); `bias` (n floats, or null) is added to every row's finished sums.
  */
 function product(
   w: WasmKernels, layout: Layout, m: number, k: number, n: number,
