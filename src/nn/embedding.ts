@@ -35,7 +35,8 @@ export class Embedding extends Module {
   constructor(options: EmbeddingOptions) {
     super();
     options = checkOptions('Embedding', options, 'options', { numEmbeddings: 'number', embeddingDim: 'number', paddingIdx: 'number', ...SEED_SCHEMA });
-    this.numEmbeddings = checkSize('Embedding', 'numEmbeddings', options?.numEmbeddings);
+    // An empty table is allowed, as in PyTorch (every index is then out of range).
+    this.numEmbeddings = checkSize('Embedding', 'numEmbeddings', options?.numEmbeddings, 0);
     this.embeddingDim = checkSize('Embedding', 'embeddingDim', options.embeddingDim, 0);
     const p = options.paddingIdx;
     if (p !== undefined && (!Number.isInteger(p) || p < -this.numEmbeddings || p >= this.numEmbeddings)) {

@@ -54,11 +54,12 @@ export class CellBase extends Module {
     this.kind = kind;
     this.op = op;
     this.inputSize = checkSize(op, 'inputSize', options.inputSize, 0);
-    this.hiddenSize = checkSize(op, 'hiddenSize', options.hiddenSize);
+    // hiddenSize 0 is allowed, as PyTorch's cells allow it (its layers do not): h is (B, 0).
+    this.hiddenSize = checkSize(op, 'hiddenSize', options.hiddenSize, 0);
     this.bias = checkFlag(op, 'bias', options.bias, true);
     const g = layerGenerator(op, options);
     const G = gateCount(kind) * this.hiddenSize;
-    const bound = 1 / Math.sqrt(this.hiddenSize);
+    const bound = this.hiddenSize > 0 ? 1 / Math.sqrt(this.hiddenSize) : 0; // H = 0: no weights to draw
     const init = (name: string, shape: number[]) => this.registerParameter(name, uniform(zeros(shape), -bound, bound, { generator: g }));
     this.weightIh = init('weight_ih', [G, this.inputSize]);
     this.weightHh = init('weight_hh', [G, this.hiddenSize]);

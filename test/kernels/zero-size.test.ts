@@ -67,6 +67,25 @@ for (const backend of ['js', 'wasm'] as const) {
       expect(() => lstm.forward(zeros([0, 2, 3]))).toThrow(/LSTM: input needs at least one step, got \[0,2,3\]/);
     });
 
+    it('cells of hidden size 0 and an Embedding of 0 rows, which PyTorch allows (its layers refuse hidden size 0)', () => {
+      setBackend(backend);
+      // torch.nn.LSTMCell(3, 0)(x) -> h, c of shape [2, 0]; backward gives x a zero gradient.
+      for (const cell of [new nn.RNNCell({ inputSize: 3, hiddenSize: 0 }), new nn.GRUCell({ inputSize: 3, hiddenSize: 0 }), new nn.LSTMCell({ inputSize: 3, hiddenSize: 0 })]) {
+        expect(cell.parameters().map((p) => p.shape)).toEqual([[0, 3], [0, 0], [0], [0]]);
+        const x = randn([2, 3]).requiresGrad_();
+        const out = cell.forward(x);
+        const h = out instanceof Object && 'h' in out ? out.h : out;
+        expect(h.shape).toEqual([2, 0]);
+        sum(h).backward();
+        expect(Array.from(x.grad!.data)).toEqual([0, 0, 0, 0, 0, 0]);
+      }
+      expect(() => new nn.LSTM({ inputSize: 3, hiddenSize: 0 })).toThrow(/LSTM: hiddenSize must be an integer >= 1, got 0/);
+      // torch.nn.Embedding(0, 4).weight.shape -> [0, 4]; every index is out of range.
+      const table = new nn.Embedding({ numEmbeddings: 0, embeddingDim: 4 });
+      expect(table.weight.shape).toEqual([0, 4]);
+      expect(() => table.forward(tensor([0]))).toThrow(/index 0 at position 0 is out of range \[0, 0\) for dim 0 of shape \[0,4\]/);
+    });
+
     it('a layer of 0 input features runs on its biases alone, as the same layer with zero inputs', () => {
       setBackend(backend);
       const empty = new nn.GRU({ inputSize: 0, hiddenSize: 3, seed: 2 });
