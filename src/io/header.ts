@@ -222,6 +222,7 @@ function readEntry(r: HeaderReader, nameAt: number, t: TensorColumns): void {
   let offsets: [number, number] | null = null;
   // Stryker disable next-line UnaryOperator: read only once a shape was read, which sets it
   let shapeAt = -1;
+  // Stryker disable next-line UpdateOperator: an empty entry is refused below for its missing dtype, and nothing reads the cursor before
   if (r.peek() === 0x7d) r.pos++;
   else {
     do {
@@ -278,7 +279,7 @@ function duplicateKey(r: HeaderReader, starts: Column, hashes: Column): number |
   for (let a = 0; a < count; ) {
     const group = Math.floor(packed[a]! / INDEX_RANGE);
     let z = a + 1;
-    // Stryker disable next-line LogicalOperator,ConditionalExpression,EqualityOperator: past the end the group is NaN and the loop stops; a larger group holds the equal hashes all the same, so the same first repeat is found, only later
+    // Stryker disable next-line LogicalOperator,ConditionalExpression,EqualityOperator: past the end the group is NaN and the loop stops; a larger group still holds every key of equal hash, and keys of other hashes differ, so the same first repeat is found, at the cost of decoding more keys
     while (z < count && Math.floor(packed[z]! / INDEX_RANGE) === group) z++;
     // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: a group of one key has no repeat to find; checking it changes nothing
     if (z - a > 1) {
