@@ -194,7 +194,8 @@ export class HeaderReader {
   }
 
   /**
-   * The string literal at `start` quoted for a message, at most about 40 characters of it:
+   * The string literal at `start` quoted for a message: its first 40 characters, or for a
+   * literal over 160 bytes its first 120 bytes as written (at most 40 characters of 3 bytes):
    * a 99 MB name costs a scan for its end, not a 99 MB string (and another for its JSON).
    */
   quoted(start: number): string {
