@@ -70,12 +70,13 @@ export const onnxPythonSkipReason = (() => {
 
 /**
  * A describe block that needs an engine: skipped with `reason` in its name when the engine is
- * missing (reason non-null), and failing in CI instead.
+ * missing (reason non-null), and failing in CI and in a mutation run instead (a skipped suite
+ * there would count its code as not covered, or its mutants as surviving).
  */
 export function engineSuite(name: string, reason: string | null, body: () => void): void {
-  if (reason !== null && process.env.CI) {
+  if (reason !== null && (process.env.CI || process.env.MUTATION_RUN)) {
     describe(name, () => it('has its engine in CI', () => {
-      throw new Error(`CI must run this suite, but ${reason}`);
+      throw new Error(`CI and mutation runs must run this suite, but ${reason}`);
     }));
   } else if (reason !== null) {
     describe.skip(`${name} (skipped: ${reason})`, body);
