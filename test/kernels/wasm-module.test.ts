@@ -58,7 +58,7 @@ describe('createWasmKernels', () => {
     vi.stubGlobal('SharedArrayBuffer', undefined);
     const validated: Uint8Array[] = [];
     vi.stubGlobal('WebAssembly', engine({
-      validate: (bytes: Uint8Array) => {
+      validate: (bytes: Uint8Array<ArrayBuffer>) => {
         validated.push(bytes);
         return real.validate(bytes) && !contains(bytes, SHARED_MEMORY);
       },
@@ -77,7 +77,7 @@ describe('createWasmKernels', () => {
 
   it('says why when the engine validates no SIMD', () => {
     // An engine that validates only modules without a SIMD instruction (prefix 0xfd).
-    vi.stubGlobal('WebAssembly', engine({ validate: (bytes: Uint8Array) => real.validate(bytes) && !bytes.includes(0xfd) }));
+    vi.stubGlobal('WebAssembly', engine({ validate: (bytes: Uint8Array<ArrayBuffer>) => real.validate(bytes) && !bytes.includes(0xfd) }));
     expect(createWasmKernels()).toBe('this engine has WebAssembly but not its 128-bit SIMD');
   });
 

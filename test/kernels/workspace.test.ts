@@ -38,7 +38,7 @@ describe('WorkspacePool', () => {
   });
 
   it('remembers eight shapes and forgets the oldest for a ninth', () => {
-    const pool = new WorkspacePool(2, 'rnn');
+    const pool = new WorkspacePool(2, 'rnnTanh');
     const kept = Array.from({ length: 9 }, (_, T) => pool.acquire(T + 1, 3));
     kept.slice(0, 8).forEach((ws, T) => pool.release(T + 1, 3, ws));
     // All eight come back.
