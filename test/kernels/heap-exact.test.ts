@@ -99,6 +99,11 @@ describe('wasm heap bookkeeping', () => {
     expect(memory.grows).toEqual([25_536]);
   });
 
+  it('hands out nothing below the reserved bytes, rounded up to 64', () => {
+    expect(new Heap(new WebAssembly.Memory({ initial: 1 }), 1000).alloc(8)).toBe(1024);
+    expect(new Heap(new WebAssembly.Memory({ initial: 1 }), 0).alloc(8)).toBe(64); // 0 is never a block
+  });
+
   it('names the operation in its messages', () => {
     const heap = realHeap(1, 1);
     expect(thrown(() => heap.alloc(-1)).message).toBe('wasm heap: a block must be a whole number of bytes >= 0, got -1');
