@@ -6,6 +6,16 @@
 import { describe, expect, it } from 'vitest';
 import { Workspace, WorkspacePool } from '../../src/kernels/workspace.js';
 
+describe('Workspace', () => {
+  it('allocates only the buffers its cell kind uses', () => {
+    const [T, B, H] = [3, 2, 5];
+    const lengths = (ws: Workspace) => [ws.gates.length, ws.cPrev.length, ws.tanhC.length, ws.hwn.length, ws.dHW === ws.dXW];
+    expect(lengths(new Workspace(T, B, H, 'lstm'))).toEqual([T * B * 4 * H, T * B * H, T * B * H, 0, true]);
+    expect(lengths(new Workspace(T, B, H, 'gru'))).toEqual([T * B * 3 * H, 0, 0, T * B * H, false]);
+    expect(lengths(new Workspace(T, B, H, 'rnnTanh'))).toEqual([T * B * H, 0, 0, 0, true]);
+  });
+});
+
 describe('WorkspacePool', () => {
   it('hands a released workspace to the next call of its shape only', () => {
     const pool = new WorkspacePool(3, 'lstm');
