@@ -144,6 +144,7 @@ function withinFloat32(
   b: Float32Array, bOff: number, bp: number, bj: number,
   c: Float32Array, cOff: number, accumulate: boolean, keepB: boolean,
 ): boolean {
+  // Stryker disable next-line ArithmeticOperator: k / n equals b.length only where k * n does (n = 1, or an empty b), and the two branches give the same max
   const maxB = keepB && bOff === 0 && k * n === b.length ? maxAbsKept(b) : maxAbs(b, bOff, k, n, bp, bj);
   const bound = k * maxAbs(a, aOff, m, k, ai, ap) * maxB + (accumulate ? maxAbs(c, cOff, m, n, n, 1) : 0);
   return bound < 2 ** 127;

@@ -31,6 +31,7 @@ export interface WasmKernels {
 function probe(body: (c: Code) => void): Uint8Array<ArrayBuffer> {
   const code = new Code(0);
   body(code);
+  // Stryker disable next-line StringLiteral: the probe is only validated, never instantiated, and an export named '' is as valid as 'probe'
   return assembleModule([{ name: 'probe', params: [], results: [], code }], { shared: false, maxPages: 1 });
 }
 
@@ -62,7 +63,9 @@ function functions(fma: boolean, shared: boolean): FunctionDef[] {
     gemmBlockFunction(fma, shared), gemmFunction(), packTransposedFunction(), columnSumsFunction(),
     ...gateFunctions(), forwardLoopFunction(), backwardLoopFunction(), transposeFunction(),
   ];
+  // Stryker disable next-line BlockStatement: a guard on the source itself: both lists are fixed in the code, so no input reaches the throw (abi.test.ts checks the order)
   defs.forEach((f, i) => {
+    // Stryker disable next-line ConditionalExpression,StringLiteral: as above, unreachable from any input
     if (f.name !== KERNEL_NAMES[i]) throw new Error(`kernel module: function ${i} is ${f.name}, the ABI says ${KERNEL_NAMES[i]}`);
   });
   return defs;
