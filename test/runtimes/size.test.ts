@@ -22,7 +22,9 @@ import { ensureBuilt, ROOT } from './helpers.js';
  * the training comfort layer (fit, callbacks, metrics, summary: about 7 kB), as charts have.
  * Hardening round 3 (issue 20: one option schema with exact kinds, checkpoint save running
  * restore's checks, header names quoted short, instance brands) added 1.4 kB: 55,726 measured
- * (recurrent.global.js 60,197).
+ * (recurrent.global.js 60,197). Trust round 2 (issue 19: gradient version bumps, the pack rule for
+ * first uses, zero-size and V8-crash guards in split/chunk/reshape/toArray, PyTorch's tie rule for
+ * max/min) added 0.7 kB: 56,432 measured (recurrent.global.js 60,981).
  */
 const CORE_BUDGET = 57_000;
 
@@ -106,9 +108,10 @@ describe('size', () => {
   it(`keeps the core under ${CORE_BUDGET} bytes minified and gzipped`, () => {
     expect(full.gzipped).toBeLessThan(CORE_BUDGET);
     // recurrent.global.js keeps its class names (esbuild keepNames, so summary() and errors read
-    // right in a page), which costs about 3 kB: measured 37,581 B without and 40,181 B with,
-    // 49,276 B and 52,429 B with the WebAssembly backend.
-    expect(gz(readFileSync(join(ROOT, 'dist', 'recurrent.global.js')))).toBeLessThan(CORE_BUDGET + 3_500);
+    // right in a page), which costs about 3 to 4.5 kB: measured 37,581 B without and 40,181 B
+    // with, 49,276 B and 52,429 B with the WebAssembly backend; 60,981 B against a core of
+    // 56,432 B after issue 19's second round.
+    expect(gz(readFileSync(join(ROOT, 'dist', 'recurrent.global.js')))).toBeLessThan(CORE_BUDGET + 4_700);
   });
 
   it(`keeps an LSTM-training app under ${LSTM_TRAINING_BUDGET} bytes minified and gzipped`, () => {
