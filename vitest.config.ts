@@ -22,7 +22,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // The kernel worker bundled for Node's threads; the run fails when a test changed the git
     // working tree (test/global/git-clean.ts).
-    globalSetup: ['test/setup/kernel-worker.ts', 'test/global/git-clean.ts'],
+    globalSetup: ['test/setup/kernel-worker.ts', 'test/setup/python-probe.ts', 'test/global/git-clean.ts'],
     pool: 'threads',
     maxWorkers: 2,
     projects: [

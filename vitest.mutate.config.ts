@@ -14,8 +14,14 @@ const WASM = [
   'test/fuzz/**/*.test.ts',
   'test/train/checkpoint.test.ts',
   'test/train/checkpoint-hostile.test.ts',
+  'test/train/checkpoint-restorable.test.ts',
+  'test/train/restore-outputs.test.ts',
   'test/train/callbacks.test.ts',
+  'test/train/fit.test.ts',
   'test/cli/export.test.ts',
+  'test/cli/export-refusals.test.ts',
+  'test/cli/export-hyperparameters.test.ts',
+  'test/cli/generated-code.test.ts',
   'test/cli/hostile-runs.test.ts',
 ];
 // The safetensors tests never reach a kernel: they run on the JS backend, which saves each
@@ -29,7 +35,7 @@ export default defineConfig({
     // share it: the library loads once per run instead of once per file (heap.ts: 3.5 -> 2.1 min).
     isolate: false,
     hookTimeout: 120_000,
-    globalSetup: ['test/setup/kernel-worker.ts'],
+    globalSetup: ['test/setup/kernel-worker.ts', 'test/setup/python-probe.ts'],
     // Tests that measure the cost of huge inputs skip themselves in a mutation run, and the
     // safetensors fuzzer runs 500 files instead of 10,000: instrumented code is many times
     // slower. (FUZZ_RUNS, the long-soak switch, stays unset: it makes other fuzzers longer.)

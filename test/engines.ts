@@ -6,9 +6,11 @@
  * Where an engine is missing, its suites are reported as skipped with the reason; under CI
  * (CI set) a missing engine fails instead, so CI never passes without running them.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'vitest';
 import { requireFromEngines } from './engine-packages.js';
+import { PYTHON, pythonImports } from './setup/python-probe.js';
+
+export { PYTHON };
 
 /** onnxruntime-node's API, as far as the tests use it. */
 export interface Ort {
@@ -48,25 +50,14 @@ const loaded = loadOrt();
 /** ONNX Runtime, or null when it does not load here. */
 export const ort = loaded.ort;
 
-/** The Python with PyTorch the tests run. */
-export const PYTHON = '/usr/bin/python3';
-
-function torchMissing(): string | null {
-  const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
-  return r.status === 0 ? null : `PyTorch is not importable by ${PYTHON} (apt-get install python3-torch)`;
-}
-
 /** Why PyTorch cannot run here, or null when it can. */
-export const torchSkipReason = torchMissing();
+export const torchSkipReason = pythonImports('torch') ? null : `PyTorch is not importable by ${PYTHON} (apt-get install python3-torch)`;
 
 /**
  * Why the ONNX reference library (Debian's python3-onnx) cannot run here, or null when it can:
  * it reads what ONNX Runtime's JavaScript API does not show, such as a model's metadata_props.
  */
-export const onnxPythonSkipReason = (() => {
-  const r = spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8', timeout: 60_000 });
-  return r.status === 0 ? null : `the onnx package is not importable by ${PYTHON} (apt-get install python3-onnx)`;
-})();
+export const onnxPythonSkipReason = pythonImports('onnx') ? null : `the onnx package is not importable by ${PYTHON} (apt-get install python3-onnx)`;
 
 /**
  * A describe block that needs an engine: skipped with `reason` in its name when the engine is

@@ -51,15 +51,13 @@ const recurrent: ModuleConverter = (t, module, run, args) => {
   const attrs: Record<string, number | string | string[]> = { hidden_size: H, direction: D === 2 ? 'bidirectional' : 'forward' };
   if (m.kind === 'gru') attrs.linear_before_reset = 1;
   if (m.kind === 'rnnTanh' || m.kind === 'rnnRelu') attrs.activations = new Array<string>(D).fill(m.kind === 'rnnTanh' ? 'Tanh' : 'Relu');
-  const state = (s: Tensor | undefined, l: number): string => {
-    if (s === undefined) return '';
-    const all = t.name(s);
-    return m.numLayers === 1 ? all : t.g.op('Slice', [all, t.g.int64s('starts', [l * D]), t.g.int64s('ends', [(l + 1) * D]), t.g.int64s('axes', [0])]);
-  };
+  // Layer l's rows of an initial state (L*D, B, H).
+  const state = (s: Tensor | undefined, l: number): string =>
+    s === undefined ? '' : t.g.op('Slice', [t.name(s), t.g.int64s('starts', [l * D]), t.g.int64s('ends', [(l + 1) * D]), t.g.int64s('axes', [0])]);
   let seq = t.name(x);
   if (m.batchFirst) seq = t.g.op('Transpose', [seq], { perm: [1, 0, 2] });
-  const hs: string[] = [];
-  const cs: string[] = [];
+  /** Each layer's node outputs: Y, Y_h and (LSTM) Y_c. */
+  const finals: string[][] = [];
   for (let l = 0; l < m.numLayers; l++) {
     const w: number[] = [];
     const r: number[] = [];
@@ -76,16 +74,16 @@ const recurrent: ModuleConverter = (t, module, run, args) => {
     const inSize = w.length / (D * G);
     const inputs = [seq, t.g.floats(`W_l${l}`, [D, G, inSize], w), t.g.floats(`R_l${l}`, [D, G, H], r), m.bias ? t.g.floats(`B_l${l}`, [D, 2 * G], b) : '', '', state(options.h0, l)];
     if (m.kind === 'lstm') inputs.push(state(options.c0, l));
-    const [y, yh, yc] = t.g.node(ONNX_OP[m.kind], inputs, attrs, m.kind === 'lstm' ? ['Y', 'Y_h', 'Y_c'] : ['Y', 'Y_h']);
-    hs.push(yh);
-    if (yc) cs.push(yc);
+    const outputs = t.g.node(ONNX_OP[m.kind], inputs, attrs, m.kind === 'lstm' ? ['Y', 'Y_h', 'Y_c'] : ['Y', 'Y_h']);
+    finals.push(outputs);
     // (T, D, B, H) -> (T, B, D, H) -> (T, B, D*H)
-    seq = t.g.op('Reshape', [t.g.op('Transpose', [y], { perm: [0, 2, 1, 3] }), t.g.int64s('shape', [0, 0, -1])]);
+    seq = t.g.op('Reshape', [t.g.op('Transpose', [outputs[0]], { perm: [0, 2, 1, 3] }), t.g.int64s('shape', [0, 0, -1])]);
   }
-  const join = (names: string[]) => (names.length === 1 ? names[0] : t.g.op('Concat', names, { axis: 0 }));
+  // The final states of the layers, stacked along the first dim: (L*D, B, H).
+  const join = (k: number) => t.g.op('Concat', finals.map((o) => o[k]), { axis: 0 });
   t.set(result.output, m.batchFirst ? t.g.op('Transpose', [seq], { perm: [1, 0, 2] }) : seq);
-  t.set(result.h, join(hs));
-  if (result.c) t.set(result.c, join(cs));
+  t.set(result.h, join(1));
+  if (result.c) t.set(result.c, join(2));
   return result;
 };
 

@@ -11,8 +11,8 @@ import type { OpConverter, Trace } from './trace.js';
 
 const elementwise = (op: string): OpConverter => (t, _out, [x]) => t.g.op(op, [t.name(x)]);
 const broadcasting = (op: string): OpConverter => (t, _out, [a, b]) => t.g.op(op, [t.name(a, true), t.name(b, true)]);
-/** The reduced dims of a reduction, ascending. */
-const axes = (attrs: OpAttrs) => [...(attrs.dims as ReadonlySet<number>)].sort((a, b) => a - b);
+/** The reduced dims of a reduction (ONNX takes them in any order). */
+const axes = (attrs: OpAttrs) => [...(attrs.dims as ReadonlySet<number>)];
 const reduce = (op: string): OpConverter => (t, _out, [x], attrs) => t.g.op(op, [t.name(x)], { axes: axes(attrs), keepdims: attrs.keepdim ? 1 : 0 });
 
 /**
@@ -34,7 +34,7 @@ const extreme = (op: 'ReduceMax' | 'ReduceMin'): OpConverter => (t, _out, [x], a
 const mean: OpConverter = (t, _out, [x], attrs) => {
   const input = t.name(x);
   const sum = t.g.op('ReduceSum', [input, t.g.int64s('axes', axes(attrs))], { keepdims: attrs.keepdim ? 1 : 0 });
-  const sizes = t.g.op('Cast', [t.g.op('Gather', [t.g.op('Shape', [input]), t.g.int64s('axes', axes(attrs))], { axis: 0 })], { to: FLOAT });
+  const sizes = t.g.op('Cast', [t.g.op('Gather', [t.g.op('Shape', [input]), t.g.int64s('axes', axes(attrs))])], { to: FLOAT });
   return t.g.op('Div', [sum, t.g.op('ReduceProd', [sizes], { keepdims: 0 })]);
 };
 const alongAxis = (op: string): OpConverter => (t, _out, [x], attrs) => t.g.op(op, [t.name(x)], { axis: attrs.dim as number });
@@ -48,7 +48,8 @@ export function onesRemoved(long: readonly number[], short: readonly number[]): 
   const axes: number[] = [];
   let j = 0;
   for (let i = 0; i < long.length; i++) {
-    if (j < short.length && long[i] === short[j]) j++;
+    // Past the end of `short`, short[j] is undefined, which equals no size.
+    if (long[i] === short[j]) j++;
     else if (long[i] === 1) axes.push(i);
     else return null;
   }
@@ -66,7 +67,8 @@ function reshape(t: Trace, out: Tensor, [x]: readonly Tensor[]): string {
 /** The sizes of a reshape from `from` to `to` as ONNX Reshape reads them. */
 export function reshapeSizes(from: readonly number[], to: readonly number[]): number[] {
   let prefix = 0;
-  while (prefix < from.length && prefix < to.length && from[prefix] === to[prefix]) prefix++;
+  // Past the end of either shape a dim is undefined, which equals no size.
+  while (prefix < from.length && from[prefix] === to[prefix]) prefix++;
   let suffix = 0;
   while (suffix < to.length - prefix && suffix < from.length - prefix && from[from.length - 1 - suffix] === to[to.length - 1 - suffix]) suffix++;
   const middle = to.length - prefix - suffix;

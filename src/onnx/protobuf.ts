@@ -3,21 +3,19 @@
  *
  * A message is a sequence of fields, each a key varint (field number << 3 | wire type)
  * followed by its value: wire type 0 is a varint (integers, enums), 2 is length-delimited
- * (strings, bytes, nested messages, packed repeated numbers), 5 is 4 little-endian bytes
- * (float). Varints hold 7 bits per byte, low bits first, the high bit saying "more follows";
- * negative int64 values are written as their 64-bit two's complement (10 bytes).
+ * (strings, bytes, nested messages). Varints hold 7 bits per byte, low bits first, the high
+ * bit saying "more follows"; negative int64 values are written as their 64-bit two's
+ * complement (10 bytes).
  */
 import { encodeUtf8 } from '../io/utf8.js';
 
 /** Builds one message; nested messages are built first and added as bytes. */
 export class Message {
   private readonly parts: Uint8Array[] = [];
-  private readonly scratch: number[] = [];
 
   private varint(value: number | bigint): void {
     let v = BigInt.asUintN(64, BigInt(value));
-    const out = this.scratch;
-    out.length = 0;
+    const out: number[] = [];
     while (v >= 0x80n) {
       out.push(Number(v & 0x7fn) | 0x80);
       v >>= 7n;
@@ -26,7 +24,7 @@ export class Message {
     this.parts.push(Uint8Array.from(out));
   }
 
-  private key(field: number, wire: 0 | 2 | 5): void {
+  private key(field: number, wire: 0 | 2): void {
     this.varint((field << 3) | wire);
   }
 
@@ -34,15 +32,6 @@ export class Message {
   int(field: number, value: number | bigint): this {
     this.key(field, 0);
     this.varint(value);
-    return this;
-  }
-
-  /** A float32 field. */
-  float(field: number, value: number): this {
-    this.key(field, 5);
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, value, true);
-    this.parts.push(b);
     return this;
   }
 
@@ -62,13 +51,6 @@ export class Message {
   /** A nested message field. */
   message(field: number, value: Message): this {
     return this.bytes(field, value.finish());
-  }
-
-  /** A packed repeated integer field. */
-  packedInts(field: number, values: readonly (number | bigint)[]): this {
-    const inner = new Message();
-    for (const v of values) inner.varint(v);
-    return this.bytes(field, inner.finish());
   }
 
   /** The encoded message. */

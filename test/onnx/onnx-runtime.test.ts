@@ -79,6 +79,43 @@ engineSuite('exportOnnx in ONNX Runtime', ortSkipReason, () => {
     await expectSameInOrt(new Mixed(), ids(3, 5), SIZES.map(([B, T]) => ids(B, T)), [true]);
   });
 
+  it('expand under a broadcasting op and alone, Linear without bias, narrow from the end, indexSelect, one-sided clamps, constant ids, ids read as floats', async () => {
+    class Edges extends nn.Module {
+      embed = new nn.Embedding({ numEmbeddings: 11, embeddingDim: 4, seed: 1 });
+      lin = new nn.Linear({ inFeatures: 4, outFeatures: 4, bias: false, seed: 2 });
+      w = randn([1, 4], { requiresGrad: true });
+      forward(ids: Tensor): unknown {
+        const e = this.lin.forward(this.embed.forward(ids)); // (B, T, 4)
+        return {
+          // Add reads w itself (so any batch works); tanh needs the Expand node.
+          shifted: e.add(this.w.expand(e.shape)),
+          tiled: this.w.expand([3, 4]).tanh().add(this.embed.forward([1, 5, 5])),
+          tail: e.narrow(1, -2, 2),
+          before: e.narrow(1, -2, 1),
+          picked: e.indexSelect(2, [3, 0, 0]),
+          low: e.clamp(undefined, 0.1),
+          high: e.clamp(-0.1),
+          scaled: ids.unsqueeze(-1).div(10).add(e),
+        };
+      }
+    }
+    const ids = (B: number, T: number) => [randint(0, 11, [B, T])];
+    await expectSameInOrt(new Edges(), ids(3, 5), SIZES.map(([B, T]) => ids(B, T)), [true]);
+  });
+
+  it('float inputs read as ids (cast to int64 in the graph)', async () => {
+    class FloatIds extends nn.Module {
+      embed = new nn.Embedding({ numEmbeddings: 12, embeddingDim: 3, seed: 1 });
+      forward(x: Tensor): unknown {
+        const half = x.mul(0.5);
+        return { direct: this.embed.forward(x).add(half.unsqueeze(-1)), shifted: this.embed.forward(x.add(1)) };
+      }
+    }
+    // A float input's last dim is its features, fixed in the graph.
+    const x = (B: number, T: number) => [randint(0, 11, [B, T, 1])];
+    await expectSameInOrt(new FloatIds(), x(3, 5), SIZES.map(([B, T]) => x(B, T)));
+  });
+
   it("the CLI's character model (ids in, logits and the carried state out)", async () => {
     for (const model of ['lstm', 'gru', 'rnn'] as const) {
       const config = { model, embed: 8, hidden: 12, layers: 2, seed: 4 } as RunConfig;
