@@ -18,7 +18,7 @@ const WASM = [
   'test/train/restore-outputs.test.ts',
   'test/train/callbacks.test.ts',
   'test/train/fit.test.ts',
-  'test/cli/export.test.ts',
+  'test/cli/run-checkpoint.test.ts',
   'test/cli/export-refusals.test.ts',
   'test/cli/export-hyperparameters.test.ts',
   'test/cli/generated-code.test.ts',

@@ -126,10 +126,8 @@ function otherValues(trace: Trace, inputs: readonly Tensor[]): Tensor[][] {
 function checkSameGraph(first: { g: GraphBuilder; trace: Trace }, other: GraphBuilder): void {
   const d = first.g.difference(other);
   if (d === null) return;
-  const node = 'node' in d ? d.node : first.g.firstReader(d.tensor);
   const site = (i: number) => `node ${i} (written ${first.trace.sites[i]?.() ?? 'for the outputs'})`;
-  // Stryker disable next-line ConditionalExpression: every stored tensor is written for a node that reads it
-  const at = node === undefined ? '' : 'node' in d ? `${site(node)} is ` : `read by ${site(node)}, `;
+  const at = 'node' in d ? `${site(d.node)} is ` : `read by ${site(first.g.firstReader(d.tensor))}, `;
   throw new RecurrentError(
     'exportOnnx',
     `the forward builds another graph for other input values: ${at}${d.mine} for the example, but ${d.theirs} for other values; a value read from the inputs outside the traced ops (.data, item(), an index, an op argument or a branch computed from them) would be frozen into the graph`,

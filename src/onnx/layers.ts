@@ -91,8 +91,7 @@ const embedding: ModuleConverter = (t, module, run, args) => {
   const m = module as Embedding;
   const ids = args[0] as Tensor | ArrayLike<number>;
   const out = t.untraced(run) as Tensor;
-  const shape = out.shape.slice(0, -1);
-  t.set(out, t.g.op('Gather', [t.name(m.weight), t.ids(ids, shape)], { axis: 0 }));
+  t.set(out, t.g.op('Gather', [t.name(m.weight), t.ids(ids)], { axis: 0 }));
   return out;
 };
 

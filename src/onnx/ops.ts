@@ -126,7 +126,7 @@ export const OPS: Readonly<Record<string, OpConverter>> = {
   logSoftmax: alongAxis('LogSoftmax'),
   indexSelect: (t, _out, [x], attrs) => {
     const index = attrs.index as Int32Array;
-    return t.g.op('Gather', [t.name(x), t.ids(index, [index.length])], { axis: attrs.dim as number });
+    return t.g.op('Gather', [t.name(x), t.ids(index)], { axis: attrs.dim as number });
   },
 };
 

@@ -61,6 +61,7 @@ describe('exportOnnx refuses bad arguments', () => {
       refused(() => exportOnnx(linear(), randn([2, 3]), { graphName: bad }), new RegExp(`^exportOnnx: graphName ${why}`));
       refused(() => exportOnnx(new Fn((m, x) => ({ [bad]: m.lin.forward(x) })), randn([2, 3])), new RegExp(`^exportOnnx: an output name ${why}`));
     }
+    refused(() => exportOnnx(linear(), randn([2, 3]), { inputNames: [3 as never] }), new RegExp(`^exportOnnx: an input name ${why}3$`));
     // A surrogate pair is one character, and a name may hold it.
     expect(exportOnnx(linear(), randn([2, 3]), { inputNames: ['x😀'], outputName: '😀', graphName: '\ud83d\ude00' }).length).toBeGreaterThan(0);
   });

@@ -50,6 +50,26 @@ it('names an output the other trace does not have, written for the outputs', () 
   expect(message).toMatch(/: node 5 \(written for the outputs\) is Identity\(Neg\) -> z for the example, but no node for other values;/);
 });
 
+it('names the output node right after the ops, and an output node that is the first node', () => {
+  const after = refusal((m, x) => ({ [x.data[0]! > 0 ? 'a' : 'b']: m.lin.forward(x) }));
+  expect(after).toMatch(/: node 3 \(written for the outputs\) is Identity\(Add\) -> a for the example, but Identity\(Add\) -> b for other values;/);
+  const first = refusal((_m, x) => ({ [x.data[0]! > 0 ? 'a' : 'b']: x }));
+  expect(first).toMatch(/: node 0 \(written for the outputs\) is Identity\(input\) -> a for the example, but Identity\(input\) -> b for other values;/);
+});
+
+it('lists the inputs and outputs of a node that differs', () => {
+  expect(refusal((m, x) => (x.data[0]! > 0 ? m.lin.forward(x).add(x) : m.lin.forward(x).sub(x)))).toMatch(/: node 3 \(.*\) is Add\(Add, input\) -> Add_1 for the example, but Sub\(Add, input\) -> Sub for other values;/);
+  class Layer extends nn.Module {
+    lstm = new nn.LSTM({ inputSize: 3, hiddenSize: 2, seed: 1 });
+    forward(x: Tensor): Tensor {
+      const h0 = x.narrow(2, 0, 2);
+      return this.lstm.forward(x, x.data[0]! > 0 ? {} : { h0 }).output;
+    }
+  }
+  const message = expectRejected(() => exportOnnx(new Layer(), new Tensor(Float32Array.of(1, 2, 3, 4, 5, 6), [1, 2, 3])), 'exportOnnx', 'state').message;
+  expect(message).toMatch(/ is LSTM\(input, W_l0, R_l0, B_l0, , , \) -> Y, Y_h, Y_c \{"hidden_size":2,"direction":"forward"\} for the example, but /);
+});
+
 it('names a stored tensor that differs, with the node that reads it, and its values', () => {
   const bound = refusal((_m, x) => x.clamp(x.data[0]! > 0 ? 0.5 : -0.5));
   expect(bound).toMatch(new RegExp(`^exportOnnx: the forward builds another graph for other input values: read by node 0 \\(written in the model \\(Fn\\), at .*${HERE}\\), the tensor clip of shape \\[\\] holding \\[0\\.5\\] for the example, but the tensor clip of shape \\[\\] holding \\[-0\\.5\\] for other values${graphTail}`));

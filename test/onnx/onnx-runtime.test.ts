@@ -89,7 +89,9 @@ engineSuite('exportOnnx in ONNX Runtime', ortSkipReason, () => {
         return {
           // Add reads w itself (so any batch works); tanh needs the Expand node.
           shifted: e.add(this.w.expand(e.shape)),
-          tiled: this.w.expand([3, 4]).tanh().add(this.embed.forward([1, 5, 5])),
+          tiled: this.w.expand([3, 4]).tanh(),
+          fixed: this.embed.forward([1, 5, 5]),
+          none: e.narrow(1, 0, 0),
           tail: e.narrow(1, -2, 2),
           before: e.narrow(1, -2, 1),
           picked: e.indexSelect(2, [3, 0, 0]),

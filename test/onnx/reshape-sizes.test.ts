@@ -53,6 +53,17 @@ it('reshapeSizes keeps a leading dim it does not change dynamic: another batch s
     }),
     { numRuns: 300 },
   );
+  // Leading dims merged into one (batch and time into rows) stay dynamic through the -1 (sizes
+  // above 1, as exportOnnx asks of an example: a dim of 1 merged is no change).
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 2, max: 5 }), { minLength: 2, maxLength: 5 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 9 }), (from, j, k) => {
+      const merged = Math.min(j + 1, from.length);
+      const to = [from.slice(0, merged).reduce((a, b) => a * b, 1), ...from.slice(merged)];
+      const sizes = reshapeSizes(from, to);
+      expect(onnxReshape([from[0]! * k, ...from.slice(1)], sizes)).toEqual([to[0]! * k, ...to.slice(1)]);
+    }),
+    { numRuns: 300 },
+  );
   // A dim that changes is written as it is, or as the one inferred size.
   expect(reshapeSizes([4, 6], [24])).toEqual([-1]);
   expect(reshapeSizes([2, 3, 4], [2, 12])).toEqual([0, -1]);
