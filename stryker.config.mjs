@@ -10,12 +10,12 @@ const TESTS = {
   'src/io/**/*.ts': ['test/io/**/*.test.ts'],
   // test/onnx reaches the exporter in-process (the CLI's --onnx, in test/cli/export.test.ts, trains three models first).
   'src/onnx/**/*.ts': ['test/onnx/**/*.test.ts'],
-  'src/train/checkpoint.ts': ['test/train/checkpoint.test.ts', 'test/train/checkpoint-hostile.test.ts', 'test/train/checkpoint-restorable.test.ts', 'test/train/restore-outputs.test.ts', 'test/train/callbacks.test.ts'],
+  'src/train/checkpoint.ts': ['test/train/checkpoint.test.ts', 'test/train/checkpoint-refusals.test.ts', 'test/train/checkpoint-hostile.test.ts', 'test/train/checkpoint-restorable.test.ts', 'test/train/restore-outputs.test.ts', 'test/train/callbacks.test.ts'],
   'src/train/callbacks.ts': ['test/train/callbacks.test.ts', 'test/train/restore-outputs.test.ts', 'test/train/fit.test.ts'],
   // test/cli/export.test.ts runs the exported files in ONNX Runtime and PyTorch, after training three models as
   // processes (instrumented: tens of seconds per mutant): these read the same files in-process or from one small run.
   'src/node/cli/run-checkpoint.ts': ['test/cli/run-checkpoint.test.ts', 'test/cli/export-refusals.test.ts', 'test/cli/hostile-runs.test.ts'],
-  'src/node/cli/torch-export.ts': ['test/cli/generated-code.test.ts', 'test/cli/export-hyperparameters.test.ts'],
+  'src/node/cli/torch-export.ts': ['test/cli/run-checkpoint.test.ts', 'test/cli/generated-code.test.ts', 'test/cli/export-hyperparameters.test.ts'],
 };
 
 const named = process.env.MUTATE?.split(',').filter((f) => f !== '') ?? [];

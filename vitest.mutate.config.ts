@@ -13,6 +13,7 @@ const WASM = [
   'test/kernels/**/*.test.ts',
   'test/fuzz/**/*.test.ts',
   'test/train/checkpoint.test.ts',
+  'test/train/checkpoint-refusals.test.ts',
   'test/train/checkpoint-hostile.test.ts',
   'test/train/checkpoint-restorable.test.ts',
   'test/train/restore-outputs.test.ts',

