@@ -11,7 +11,7 @@ const TESTS = {
   // test/onnx reaches the exporter in-process (the CLI's --onnx, in test/cli/export.test.ts, trains three models first).
   'src/onnx/**/*.ts': ['test/onnx/**/*.test.ts'],
   'src/train/checkpoint.ts': ['test/train/checkpoint.test.ts', 'test/train/checkpoint-refusals.test.ts', 'test/train/checkpoint-hostile.test.ts', 'test/train/checkpoint-restorable.test.ts', 'test/train/restore-outputs.test.ts', 'test/train/callbacks.test.ts'],
-  'src/train/callbacks.ts': ['test/train/callbacks.test.ts', 'test/train/restore-outputs.test.ts', 'test/train/fit.test.ts'],
+  'src/train/callbacks.ts': ['test/train/callbacks.test.ts', 'test/train/callbacks-refusals.test.ts', 'test/train/restore-outputs.test.ts', 'test/train/fit.test.ts'],
   // test/cli/export.test.ts runs the exported files in ONNX Runtime and PyTorch, after training three models as
   // processes (instrumented: tens of seconds per mutant): these read the same files in-process or from one small run.
   'src/node/cli/run-checkpoint.ts': ['test/cli/run-checkpoint.test.ts', 'test/cli/export-refusals.test.ts', 'test/cli/hostile-runs.test.ts'],

@@ -18,6 +18,7 @@ const WASM = [
   'test/train/checkpoint-restorable.test.ts',
   'test/train/restore-outputs.test.ts',
   'test/train/callbacks.test.ts',
+  'test/train/callbacks-refusals.test.ts',
   'test/train/fit.test.ts',
   'test/cli/run-checkpoint.test.ts',
   'test/cli/export-refusals.test.ts',
