@@ -108,12 +108,8 @@ export class EarlyStopping implements Callback {
     const op = 'earlyStopping';
     options = checkOptions(op, options, 'options', { monitor: 'string', patience: 'number', minDelta: 'number', mode: 'string', restoreBestWeights: 'boolean' });
     const { monitor = 'valLoss', minDelta = 0, mode = 'auto', restoreBestWeights = false } = options;
-    // Stryker disable next-line ConditionalExpression,StringLiteral: checkOptions has already refused a monitor that is not a string, so this never throws
-    if (typeof monitor !== 'string') throw new RecurrentError(op, `monitor must be the name of an epoch log, got ${typeof monitor}`);
-    if (typeof minDelta !== 'number' || !(minDelta >= 0) || minDelta === Infinity) throw new RecurrentError(op, `minDelta must be a finite number >= 0, got ${minDelta}`);
+    if (!(minDelta >= 0) || minDelta === Infinity) throw new RecurrentError(op, `minDelta must be a finite number >= 0, got ${minDelta}`);
     if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new RecurrentError(op, `mode must be 'auto', 'min' or 'max', got ${String(mode)}`);
-    // Stryker disable next-line ConditionalExpression,StringLiteral: checkOptions has already refused a restoreBestWeights that is not a boolean, so this never throws
-    if (typeof restoreBestWeights !== 'boolean') throw new RecurrentError(op, `restoreBestWeights must be a boolean, got ${String(restoreBestWeights)}`);
     this.monitor = monitor;
     this.patience = integerOption(op, 'patience', options.patience, 0, 0);
     this.minDelta = minDelta;
@@ -186,8 +182,6 @@ export function lrSchedulerCallback(scheduler: Scheduler, options: LrSchedulerCa
   }
   options = checkOptions(op, options, 'options', { monitor: 'string' });
   const monitor = options.monitor ?? 'valLoss';
-  // Stryker disable next-line ConditionalExpression,StringLiteral: checkOptions has already refused a monitor that is not a string, so this never throws
-  if (typeof monitor !== 'string') throw new RecurrentError(op, `monitor must be the name of an epoch log, got ${typeof monitor}`);
   const plateau = scheduler instanceof ReduceLROnPlateau ? scheduler : null;
   return {
     onTrainBegin(context) {
