@@ -115,6 +115,7 @@ export class Trace {
   name(tensor: Tensor, broadcast = false): string {
     const source = this.expanded.get(tensor);
     if (source !== undefined) {
+      // Stryker disable next-line BooleanLiteral: an expand of an expand read without broadcasting gets an Expand node to the inner shape, which computes the same values
       if (broadcast) return this.name(source, true);
       const expandedName = this.g.op('Expand', [this.name(source), this.g.int64s('shape', tensor.shape)]);
       this.expanded.delete(tensor);
@@ -197,9 +198,9 @@ export class Trace {
     const captured = new Error();
     E.stackTraceLimit = limit;
     return () => {
+      const frames = captured.stack!.split('\n').map((l) => l.trim());
       // The first frame with a file position outside the library's own modules.
       // Stryker disable next-line Regex: every frame with a position ends with it
-      const frames = captured.stack!.split('\n').map((l) => l.trim());
       const caller = frames.find((f) => /:\d+:\d+\)?$/.test(f) && !/[/\\](src|dist)[/\\](autograd|tensor|onnx|nn|rnn)[/\\]/.test(f));
       return caller ? `${module}, ${caller}` : module;
     };

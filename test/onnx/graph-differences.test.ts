@@ -75,6 +75,9 @@ it('names a stored tensor that differs, with the node that reads it, and its val
   expect(bound).toMatch(new RegExp(`^exportOnnx: the forward builds another graph for other input values: read by node 0 \\(written in the model \\(Fn\\), at .*${HERE}\\), the tensor clip of shape \\[\\] holding \\[0\\.5\\] for the example, but the tensor clip of shape \\[\\] holding \\[-0\\.5\\] for other values${graphTail}`));
   const sizes = refusal((m, x) => m.lin.forward(x).reshape(x.data[0]! > 0 ? [6] : [3, 2]));
   expect(sizes).toMatch(/: read by node 3 \(written in the model \(Fn\), at .*\), the tensor shape of shape \[1\] holding \[-1\] for the example, but the tensor shape of shape \[2\] holding \[3, 2\] for other values;/);
+  // A tensor that holds the other's values and more (squeezed axes).
+  const axes = refusal((_m, x) => x.reshape(x.data[0]! > 0 ? [2, 3, 1] : [2, 3]), new Tensor(Float32Array.of(1, 2, 3, 4, 5, 6), [2, 1, 3, 1]));
+  expect(axes).toMatch(/: read by node 0 \(.*\), the tensor axes of shape \[1\] holding \[1\] for the example, but the tensor axes of shape \[2\] holding \[1, 3\] for other values;/);
   // Eight values are shown, then "...".
   const x9 = new Tensor(Float32Array.from({ length: 32 }, (_, i) => i + 1), [2, 1, 2, 1, 2, 1, 2, 1, 2]);
   const long = refusal((_m, x) => x.reshape(x.data[0]! > 0 ? [1, 2, 1, 2, 1, 2, 1, 2, 2] : [2, 2, 2, 2, 2, 1, 1, 1, 1]), x9);
