@@ -26,7 +26,7 @@ describe('encodeCheckpoint refuses', () => {
   });
 
   it('generators that are not an object of Generators', () => {
-    for (const generators of [[new Generator(1)], 'g', 3]) {
+    for (const generators of [[new Generator(1)], 'g', 3, null]) {
       refused(() => encodeCheckpoint({ model: model(), generators: generators as never }), 'encodeCheckpoint', /^encodeCheckpoint: parts\.generators must be an object of Generators, got /);
     }
     refused(() => encodeCheckpoint({ model: model(), generators: { data: new Generator(1), noise: 7 as never } }), 'encodeCheckpoint', /^encodeCheckpoint: parts\.generators\.noise must be a Generator, got 7$/);
@@ -92,6 +92,12 @@ describe('restoreCheckpoint refuses', () => {
     expect(err.message).toMatch(/parameter outside the model/);
   });
 
+  it("a generator state that is not one, naming restoreCheckpoint", () => {
+    const saved = encodeCheckpoint({ model: new nn.Dropout({ p: 0.5, seed: 9 }) });
+    const broken = edited(saved, (_t, meta) => (meta.generators = JSON.stringify({ 'model.generator': 'bad' })));
+    expectRejected(() => restoreCheckpoint(broken, { model: new nn.Dropout({ p: 0.5, seed: 1 }) }), 'restoreCheckpoint');
+  });
+
   it('and returns the step and extra data of what it restores, the model’s generators included', () => {
     const withDropout = new nn.Dropout({ p: 0.5, seed: 9 });
     const saved = encodeCheckpoint({ model: withDropout, step: 4, extra: { k: [1] } });
@@ -117,7 +123,7 @@ describe('decodeCheckpoint refuses files it did not write', () => {
     for (const key of ['generators', 'extra']) {
       decode(edited(base, (_t, meta) => delete meta[key]), new RegExp(`^decodeCheckpoint: metadata has no '${key}' entry$`));
       decode(edited(base, (_t, meta) => (meta[key] = '{oops')), new RegExp(`^decodeCheckpoint: metadata '${key}' is not valid JSON$`));
-      decode(edited(base, (_t, meta) => (meta[key] = '[1]')), /^decodeCheckpoint: metadata generators and extra must be JSON objects$/);
+      for (const json of ['[1]', 'null']) decode(edited(base, (_t, meta) => (meta[key] = json)), /^decodeCheckpoint: metadata generators and extra must be JSON objects$/);
     }
     decode(edited(base, (_t, meta) => (meta.optimizer = '{oops')), /^decodeCheckpoint: metadata 'optimizer' is not valid JSON$/);
     decode(edited(base, (_t, meta) => delete meta.step), /^decodeCheckpoint: metadata step must be a non-negative decimal integer, got null$/);
@@ -132,10 +138,10 @@ describe('decodeCheckpoint refuses files it did not write', () => {
   });
 
   it('optimizer metadata of another shape', () => {
-    for (const optimizer of ['[]', '{"state":{}}', '{"paramGroups":[],"state":[]}', '{"paramGroups":{},"state":{}}']) {
+    for (const optimizer of ['[]', 'null', '{"paramGroups":[],"state":null}', '{"state":{}}', '{"paramGroups":[],"state":[]}', '{"paramGroups":{},"state":{}}']) {
       decode(edited(base, (_t, meta) => (meta.optimizer = optimizer)), /^decodeCheckpoint: metadata optimizer must be \{ paramGroups, state \}$/);
     }
-    for (const entry of ['3', '{}', '{"step":"1"}']) {
+    for (const entry of ['3', 'null', '{}', '{"step":"1"}']) {
       decode(
         edited(base, (t, meta) => {
           for (const k of Object.keys(t)) if (k.startsWith('optimizer.')) delete t[k];
@@ -148,6 +154,8 @@ describe('decodeCheckpoint refuses files it did not write', () => {
 
   it('optimizer buffers without a parameter state, or without optimizer metadata', () => {
     decode(edited(base, (t) => (t['optimizer.nodot'] = tensor([1]))), /^decodeCheckpoint: optimizer buffer 'nodot' belongs to no parameter state$/);
+    // Without a dot a name is no parameter's, even one that starts like a saved index.
+    decode(edited(base, (t) => (t['optimizer.01'] = tensor([1]))), /^decodeCheckpoint: optimizer buffer '01' belongs to no parameter state$/);
     decode(edited(base, (_t, meta) => delete meta.optimizer), /^decodeCheckpoint: optimizer buffers without optimizer metadata$/);
   });
 
@@ -165,7 +173,10 @@ describe('decodeCheckpoint refuses files it did not write', () => {
 describe('loadModelWeights', () => {
   it("reads a checkpoint's model weights under the model's own names, and a plain state dict file as it is", () => {
     const m = model();
-    const fromCheckpoint = loadModelWeights(encodeCheckpoint({ model: m, optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }), step: 2 }));
+    const opt = new optim.Adam(m.parameters(), { lr: 0.1 });
+    for (const p of m.parameters()) p.grad = p.detach();
+    opt.step();
+    const fromCheckpoint = loadModelWeights(encodeCheckpoint({ model: m, optimizer: opt, step: 2 }));
     expect(Object.keys(fromCheckpoint).sort()).toEqual(['bias', 'weight']);
     expect(Array.from(fromCheckpoint.weight!.data)).toEqual(Array.from(m.weight.data));
     const plain = loadModelWeights(safetensors.save({ 'layer.weight': tensor([1, 2]) }));

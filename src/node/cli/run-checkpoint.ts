@@ -39,6 +39,7 @@ export type RunExtra = {
 };
 
 /** The metadata entry of a weights file that names its run: JSON of the RunExtra and the step. */
+// Stryker disable next-line StringLiteral: set when the module loads, before Stryker switches a mutant on (run-checkpoint.test.ts checks the value)
 export const RUN_METADATA_KEY = 'recurrent.run';
 
 /** A run's checkpoint, read and checked, with its bytes for restoring optimizer and generators. */
