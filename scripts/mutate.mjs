@@ -2,8 +2,8 @@
 // stryker.config.mjs, or over the named files only (MUTATE="a.ts,b.ts" does the same), at low
 // priority (nice 10). Flags go to `stryker run` as they are (`--concurrency 1`). Stryker lives
 // in tools/mutate (installed there from its lockfile on first use, so the root `npm ci` stays
-// small); its vitest runner uses the root's vitest. A first run of everything takes about two
-// hours on two cores, later ones rerun only what changed (docs/mutation-testing.md): mutate
+// small); its vitest runner uses the root's vitest. A first run of everything takes over an
+// hour on two cores, later ones rerun only what changed (docs/mutation-testing.md): mutate
 // the files you touched.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
