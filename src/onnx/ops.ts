@@ -67,7 +67,7 @@ function reshape(t: Trace, out: Tensor, [x]: readonly Tensor[]): string {
 /** The sizes of a reshape from `from` to `to` as ONNX Reshape reads them. */
 export function reshapeSizes(from: readonly number[], to: readonly number[]): number[] {
   let prefix = 0;
-  // Past the end of either shape a dim is undefined, which equals no size.
+  // Past the end of `to` a dim is undefined, which equals no size.
   // Stryker disable next-line EqualityOperator: one step more compares undefined with undefined only when from equals to, which gives all zeros either way
   while (prefix < from.length && from[prefix] === to[prefix]) prefix++;
   let suffix = 0;
