@@ -9,16 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { nn, randn, Tensor } from '../../src/index.js';
 import { exportOnnx, type ExportOnnxOptions } from '../../src/onnx/index.js';
 import { expectRejected } from '../helpers.js';
-
-class Fn extends nn.Module {
-  lin = new nn.Linear({ inFeatures: 3, outFeatures: 3, seed: 1 });
-  constructor(readonly body: (m: Fn, ...xs: Tensor[]) => unknown) {
-    super();
-  }
-  forward(...xs: Tensor[]): unknown {
-    return this.body(this, ...xs);
-  }
-}
+import { Fn } from './fn-model.js';
 
 const linear = () => new Fn((m, x) => m.lin.forward(x));
 const refused = (fn: () => unknown, message: RegExp, code = 'argument') => expect(expectRejected(fn, 'exportOnnx', code).message).toMatch(message);

@@ -12,16 +12,7 @@ import { expect, it } from 'vitest';
 import { nn, Tensor } from '../../src/index.js';
 import { exportOnnx } from '../../src/onnx/index.js';
 import { expectRejected } from '../helpers.js';
-
-class Fn extends nn.Module {
-  lin = new nn.Linear({ inFeatures: 3, outFeatures: 3, seed: 1 });
-  constructor(readonly body: (m: Fn, x: Tensor) => unknown) {
-    super();
-  }
-  forward(x: Tensor): unknown {
-    return this.body(this, x);
-  }
-}
+import { Fn } from './fn-model.js';
 
 const X = () => new Tensor(Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3]);
 /** The message of exportOnnx's refusal of `body` (code 'state'). */

@@ -10,6 +10,7 @@ import { CharModel, type RunConfig } from '../../src/node/cli/char-model.js';
 import { exportOnnx } from '../../src/onnx/index.js';
 import { engineSuite, ortSkipReason } from '../engines.js';
 import { expectRejected } from '../helpers.js';
+import { Fn } from './fn-model.js';
 import { expectSameInOrt, SIZES } from './ort-check.js';
 
 /** A recurrent layer with its initial states as inputs, returning all of its outputs. */
@@ -140,33 +141,23 @@ engineSuite('exportOnnx in ONNX Runtime', ortSkipReason, () => {
   });
 });
 
-class Calls extends nn.Module {
-  lin = new nn.Linear({ inFeatures: 3, outFeatures: 3, seed: 1 });
-  constructor(readonly body: (m: Calls, x: Tensor) => Tensor) {
-    super();
-  }
-  forward(x: Tensor): Tensor {
-    return this.body(this, x);
-  }
-}
-
 it('refuses an op with no ONNX form, naming it and where it was called, and leaves the model as it was', () => {
-  const model = new Calls((m, x) => m.lin.forward(x).gather(1, new Tensor(new Float32Array([0, 1]), [2, 1])));
+  const model = new Fn((m, x) => m.lin.forward(x).gather(1, new Tensor(new Float32Array([0, 1]), [2, 1])));
   model.train();
   const err = expectRejected(() => exportOnnx(model, randn([2, 3])), 'exportOnnx', 'state');
-  expect(err.message).toMatch(/op gather cannot be exported to ONNX \(called in the model \(Calls\), at .*onnx-runtime\.test\.ts/);
+  expect(err.message).toMatch(/op gather cannot be exported to ONNX \(called in the model \(Fn\), at .*onnx-runtime\.test\.ts/);
   expect(Object.prototype.hasOwnProperty.call(model, 'forward')).toBe(false);
   expect(Object.prototype.hasOwnProperty.call(model.lin, 'forward')).toBe(false);
   expect(model.training && model.lin.training).toBe(true);
   // Nothing is left tracing: the same model exports once its forward is fixed.
-  const fixed = new Calls((m, x) => m.lin.forward(x));
+  const fixed = new Fn((m, x) => m.lin.forward(x));
   expect(exportOnnx(fixed, randn([2, 3])).length).toBeGreaterThan(0);
 });
 
 it('refuses what would freeze traced values or the batch size into the graph', () => {
-  const detached = new Calls((m, x) => m.lin.forward(x).detach().mul(2));
+  const detached = new Fn((m, x) => m.lin.forward(x).detach().mul(2));
   expect(expectRejected(() => exportOnnx(detached, randn([2, 3])), 'exportOnnx').message).toMatch(/shares storage with a traced value/);
-  const training = new Calls((m, x) => dropout(m.lin.forward(x), 0.5, true));
+  const training = new Fn((m, x) => dropout(m.lin.forward(x), 0.5, true));
   expect(expectRejected(() => exportOnnx(training, randn([2, 3])), 'exportOnnx').message).toMatch(/op dropout .* in training mode/);
   const lstm = new nn.LSTM({ inputSize: 3, hiddenSize: 2 });
   class WithLengths extends nn.Module {
@@ -176,11 +167,11 @@ it('refuses what would freeze traced values or the batch size into the graph', (
     }
   }
   expect(expectRejected(() => exportOnnx(new WithLengths(), randn([2, 2, 3])), 'exportOnnx').message).toMatch(/LSTM lengths cannot be exported .*called in lstm \(LSTM\)/);
-  const argmax = new Calls((m, x) => m.lin.forward(x).mul(x.argmax(1, true)));
-  expect(expectRejected(() => exportOnnx(argmax, randn([2, 3])), 'exportOnnx').message).toMatch(/a tensor of shape \[2,1\] depends on the input values .* used in the model \(Calls\), at .*onnx-runtime\.test\.ts/);
-  const loss = new Calls((m, x) => F.mseLoss(m.lin.forward(x), x));
+  const argmax = new Fn((m, x) => m.lin.forward(x).mul(x.argmax(1, true)));
+  expect(expectRejected(() => exportOnnx(argmax, randn([2, 3])), 'exportOnnx').message).toMatch(/a tensor of shape \[2,1\] depends on the input values .* used in the model \(Fn\), at .*onnx-runtime\.test\.ts/);
+  const loss = new Fn((m, x) => F.mseLoss(m.lin.forward(x), x));
   expect(expectRejected(() => exportOnnx(loss, randn([2, 3])), 'exportOnnx').message).toMatch(/op mseLoss/);
-  expect(() => exportOnnx(new Calls((m, x) => m.lin.forward(x)), [] as Tensor[])).toThrow(RecurrentError);
+  expect(() => exportOnnx(new Fn((m, x) => m.lin.forward(x)), [] as Tensor[])).toThrow(RecurrentError);
   const metadata = { vocab: '["a"]', version: 2 } as unknown as Record<string, string>;
-  expect(expectRejected(() => exportOnnx(new Calls((m, x) => m.lin.forward(x)), randn([2, 3]), { metadata }), 'exportOnnx').message).toMatch(/metadata must be an object of strings, got/);
+  expect(expectRejected(() => exportOnnx(new Fn((m, x) => m.lin.forward(x)), randn([2, 3]), { metadata }), 'exportOnnx').message).toMatch(/metadata must be an object of strings, got/);
 });

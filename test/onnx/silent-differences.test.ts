@@ -13,16 +13,7 @@ import { exportOnnx } from '../../src/onnx/index.js';
 import { engineSuite, ort, ortSkipReason, type OrtTensor } from '../engines.js';
 import { expectRejected } from '../helpers.js';
 import { LAYER } from '../tolerances.js';
-
-class Fn extends nn.Module {
-  lin = new nn.Linear({ inFeatures: 4, outFeatures: 4, seed: 1 });
-  constructor(readonly body: (m: Fn, ...xs: Tensor[]) => unknown) {
-    super();
-  }
-  forward(...xs: Tensor[]): unknown {
-    return this.body(this, ...xs);
-  }
-}
+import { Fn } from './fn-model.js';
 
 /** Runs an exported model in ONNX Runtime on float inputs, by the session's input order. */
 async function runOrt(bytes: Uint8Array, inputs: Tensor[]): Promise<Record<string, OrtTensor>> {
@@ -60,13 +51,13 @@ engineSuite('ONNX exports that must not differ, in ONNX Runtime', ortSkipReason,
   });
 
   it('max and min over entries holding NaN give NaN; a mean over an empty dim gives NaN', async () => {
-    const reductions = new Fn((_, x) => ({ max: x.max(1), min: x.min(1, true), maxAll: x.max(), sum: x.sum(0) }));
+    const reductions = new Fn((_, x) => ({ max: x.max(1), min: x.min(1, true), maxAll: x.max(), sum: x.sum(0) }), 4);
     const nan = new Tensor(Float32Array.from([1, NaN, 3, 2, 5, 4, NaN, 0, 1, 7, 8, NaN]), [3, 4]);
     const out = await runOrt(exportOnnx(reductions, randn([3, 4])), [nan]);
     const expected = reductions.forward(nan) as Record<string, Tensor>;
     for (const name of ['max', 'min', 'maxAll', 'sum']) expectSameValues(out[name], expected[name], name);
 
-    const means = new Fn((_, x) => ({ rows: x.mean(0), all: x.mean(), last: x.mean(1, true) }));
+    const means = new Fn((_, x) => ({ rows: x.mean(0), all: x.mean(), last: x.mean(1, true) }), 4);
     const bytes = exportOnnx(means, randn([3, 4]));
     for (const x of [new Tensor(new Float32Array(0), [0, 4]), randn([2, 4])]) {
       const got = await runOrt(bytes, [x]);
@@ -86,7 +77,7 @@ engineSuite('ONNX exports that must not differ, in ONNX Runtime', ortSkipReason,
       const inputNames = [...new Set([name(), name()])];
       const keys = [...new Set([name(), name()])].filter((k) => !k.includes('.') && !inputNames.includes(k));
       const graphName = name();
-      const model = new Fn((m, ...xs) => Object.fromEntries(keys.map((k, i) => [k, m.lin.forward(xs[i % xs.length]).relu()])));
+      const model = new Fn((m, ...xs) => Object.fromEntries(keys.map((k, i) => [k, m.lin.forward(xs[i % xs.length]!).relu()])), 4);
       const example = inputNames.map(() => randn([2, 4]));
       const all = [...inputNames, ...keys, graphName];
       const label = `seed ${seed}, round ${round}: ${JSON.stringify(all)}`;
@@ -101,7 +92,7 @@ engineSuite('ONNX exports that must not differ, in ONNX Runtime', ortSkipReason,
     }
     // The two names that became one before: two lone surrogates, and two names cut at NUL.
     for (const pair of [['\ud800', '\ud801'], ['a\0b', 'a\0c']]) {
-      expectRejected(() => exportOnnx(new Fn((m, x, y) => m.lin.forward(x).add(y)), [randn([2, 4]), randn([2, 4])], { inputNames: pair }), 'exportOnnx');
+      expectRejected(() => exportOnnx(new Fn((m, x, y) => m.lin.forward(x).add(y), 4), [randn([2, 4]), randn([2, 4])], { inputNames: pair }), 'exportOnnx');
     }
   });
 });
@@ -126,7 +117,7 @@ it('refuses values read from the inputs outside the ops, naming what differs', (
     }, /the forward fails on other input values than the example's \(positive\)/],
   ];
   for (const [what, body, message] of cases) {
-    const err = expectRejected(() => exportOnnx(new Fn(body), x), 'exportOnnx', 'state');
+    const err = expectRejected(() => exportOnnx(new Fn(body, 4), x), 'exportOnnx', 'state');
     expect(err.message, what).toMatch(message);
   }
 });
