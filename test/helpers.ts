@@ -44,19 +44,23 @@ export function expectClose(actual: Tensor | ArrayLike<number>, expected: Fixtur
   }
 }
 
+/** The RecurrentError `fn` throws; the test fails when it throws anything else, or nothing. */
+export function thrownRecurrentError(fn: () => unknown): RecurrentError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(RecurrentError);
+    return e as RecurrentError;
+  }
+  return expect.fail('expected a RecurrentError, nothing was thrown');
+}
+
 /**
  * Asserts that `fn` throws a RecurrentError from `op` (with `code`, when given) whose message
  * starts with the op's name, and returns it.
  */
 export function expectRejected(fn: () => unknown, op: string, code?: string): RecurrentError {
-  let caught: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(RecurrentError);
-  const err = caught as RecurrentError;
+  const err = thrownRecurrentError(fn);
   expect(err.op).toBe(op);
   expect(err.message.startsWith(`${op}: `)).toBe(true);
   if (code !== undefined) expect(err.code).toBe(code);
@@ -65,14 +69,7 @@ export function expectRejected(fn: () => unknown, op: string, code?: string): Re
 
 /** Asserts that `fn` throws a RecurrentError whose message matches (with `code`, when given), and returns it. */
 export function expectRecurrentError(fn: () => unknown, message: RegExp | string, code?: string): RecurrentError {
-  let caught: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, `expected a RecurrentError matching ${message}`).toBeInstanceOf(RecurrentError);
-  const err = caught as RecurrentError;
+  const err = thrownRecurrentError(fn);
   if (typeof message === 'string') expect(err.message).toContain(message);
   else expect(err.message).toMatch(message);
   if (code !== undefined) expect(err.code).toBe(code);

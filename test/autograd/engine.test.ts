@@ -13,19 +13,8 @@ import {
   ones,
   tensor,
 } from '../../src/index.js';
-import { expectClose } from '../helpers.js';
+import { expectClose, thrownRecurrentError } from '../helpers.js';
 import { ALGEBRA, GRADCHECK } from '../tolerances.js';
-
-/** Runs `fn`, expecting a RecurrentError, and returns it. */
-function catchRecurrent(fn: () => unknown): RecurrentError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RecurrentError);
-    return e as RecurrentError;
-  }
-  return expect.fail('expected a RecurrentError, nothing was thrown');
-}
 
 describe('gradient accumulation', () => {
   it('two backward calls add their gradients into .grad', () => {
@@ -68,7 +57,7 @@ describe('freeing and retaining the graph', () => {
     const x = tensor([1, 2], undefined, { requiresGrad: true });
     const y = x.exp().sum();
     y.backward();
-    const err = catchRecurrent(() => y.backward());
+    const err = thrownRecurrentError(() => y.backward());
     expect(err.message).toMatch(/^backward: /);
     expect(err.message).toContain('retainGraph');
     expect(err.code).toBe('state');
@@ -134,7 +123,7 @@ describe('grad mode', () => {
 
   it('requiresGrad_(false) is refused on a non-leaf', () => {
     const x = tensor([1], undefined, { requiresGrad: true });
-    expect(catchRecurrent(() => x.mul(2).requiresGrad_(false)).message).toMatch(/^requiresGrad_: /);
+    expect(thrownRecurrentError(() => x.mul(2).requiresGrad_(false)).message).toMatch(/^requiresGrad_: /);
   });
 });
 
@@ -142,7 +131,7 @@ describe('the backward seed', () => {
   it('a non-scalar output needs an explicit gradient', () => {
     const x = tensor([[1, 2], [3, 4]], undefined, { requiresGrad: true });
     const y = x.mul(3);
-    const err = catchRecurrent(() => y.backward());
+    const err = thrownRecurrentError(() => y.backward());
     expect(err.message).toMatch(/^backward: /);
     expect(err.message).toContain('[2,2]');
     y.backward(tensor([[1, 0], [0, 2]]));
@@ -151,11 +140,11 @@ describe('the backward seed', () => {
 
   it('a gradient of the wrong shape is refused', () => {
     const x = tensor([1, 2, 3], undefined, { requiresGrad: true });
-    expect(catchRecurrent(() => x.mul(2).backward(ones([3, 1]))).message).toContain('[3]');
+    expect(thrownRecurrentError(() => x.mul(2).backward(ones([3, 1]))).message).toContain('[3]');
   });
 
   it('backward on a tensor outside any graph is refused', () => {
-    expect(catchRecurrent(() => tensor([1]).backward()).message).toMatch(/^backward: /);
+    expect(thrownRecurrentError(() => tensor([1]).backward()).message).toMatch(/^backward: /);
   });
 
   it('a one-element non-scalar output defaults its gradient to 1', () => {
@@ -212,7 +201,7 @@ describe('deep graphs', () => {
 describe('anomaly detection', () => {
   it('names the op whose forward made a NaN (log of a negative number)', () => {
     const x = tensor([1, -1], undefined, { requiresGrad: true });
-    const err = catchRecurrent(() => detectAnomaly(() => x.mul(2).log().sum()));
+    const err = thrownRecurrentError(() => detectAnomaly(() => x.mul(2).log().sum()));
     expect(err.message).toMatch(/^log: forward produced NaN/);
     expect(err.message).toContain('[2]');
     expect(err.code).toBe('numeric');
@@ -220,7 +209,7 @@ describe('anomaly detection', () => {
 
   it('names the op whose backward made an Infinity (sqrt at 0)', () => {
     const x = tensor([0, 4], undefined, { requiresGrad: true });
-    const err = catchRecurrent(() =>
+    const err = thrownRecurrentError(() =>
       detectAnomaly(() => {
         const y = x.sqrt().mul(3).sum(); // forward is finite: sqrt(0) = 0
         y.backward();

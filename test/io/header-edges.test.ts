@@ -6,9 +6,9 @@
  * integer conversions that round on the integer.
  */
 import { describe, expect, test, vi } from 'vitest';
-import { RecurrentError, Tensor, safetensors, tensor } from '../../src/index.js';
+import { Tensor, safetensors, tensor } from '../../src/index.js';
 import { compareCodePoints } from '../../src/io/header.js';
-import { safetensorsFile } from '../helpers.js';
+import { safetensorsFile, thrownRecurrentError } from '../helpers.js';
 
 const file = safetensorsFile;
 
@@ -18,20 +18,9 @@ const entry = (dtype: string, shape: number[], begin: number, end: number) => JS
 /** float32 values, little-endian. */
 const f32 = (...v: number[]) => new Uint8Array(new Float32Array(v).buffer);
 
-/** The RecurrentError `fn` throws (its message starts with the op). */
-function errorOf(fn: () => unknown): RecurrentError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RecurrentError);
-    return e as RecurrentError;
-  }
-  throw new Error('expected a RecurrentError');
-}
-
 /** Asserts that loading `bytes` fails with a 'format' error whose message is exactly `message` after the op. */
 function refused(bytes: Uint8Array, message: string): void {
-  const e = errorOf(() => safetensors.load(bytes));
+  const e = thrownRecurrentError(() => safetensors.load(bytes));
   expect(e.code).toBe('format');
   expect(e.message).toBe(`safetensors.load: ${message}`);
 }
@@ -123,11 +112,11 @@ describe('values described in messages', () => {
 
   test('input that is not a Uint8Array is described', () => {
     for (const [bad, what] of [[new ArrayBuffer(16), 'an object'], [[1, 2, 3], 'an array'], [null, 'null'], ['ab', 'the string "ab"']] as const) {
-      const e = errorOf(() => safetensors.load(bad as unknown as Uint8Array));
+      const e = thrownRecurrentError(() => safetensors.load(bad as unknown as Uint8Array));
       expect(e.code).toBe('argument');
       expect(e.message).toBe(`safetensors.load: bytes must be a Uint8Array, got ${what}`);
     }
-    expect(errorOf(() => safetensors.save({ w: {} as Tensor })).message).toBe('safetensors.save: tensors["w"] must be a Tensor, got an object');
+    expect(thrownRecurrentError(() => safetensors.save({ w: {} as Tensor })).message).toBe('safetensors.save: tensors["w"] must be a Tensor, got an object');
   });
 });
 

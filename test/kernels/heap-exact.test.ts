@@ -5,8 +5,8 @@
  * renewed only when the memory changed.
  */
 import { describe, expect, it } from 'vitest';
-import { RecurrentError } from '../../src/index.js';
 import { Heap, MAX_PAGES, type LinearMemory } from '../../src/kernels/wasm/heap.js';
+import { thrownRecurrentError } from '../helpers.js';
 
 const PAGE = 65536;
 
@@ -29,17 +29,6 @@ class CountingMemory implements LinearMemory {
     this.pages += pages;
     return old;
   }
-}
-
-/** The message of what `fn` throws. */
-function thrown(fn: () => unknown): RecurrentError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RecurrentError);
-    return e as RecurrentError;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('wasm heap bookkeeping', () => {
@@ -85,7 +74,7 @@ describe('wasm heap bookkeeping', () => {
     expect(memory.buffer.byteLength).toBe(2 ** 32);
     const inUse = heap.allocatedBytes;
     expect(inUse).toBe(2 ** 32 - 64);
-    const error = thrown(() => heap.alloc(32));
+    const error = thrownRecurrentError(() => heap.alloc(32));
     expect(error.message).toBe(`wasm heap: cannot allocate 32 bytes: the WebAssembly memory holds ${2 ** 32} bytes, ${inUse} in use, and cannot grow past ${2 ** 32} (or the engine refused to grow it)`);
     expect(memory.grows).toEqual([5536]); // not asked to grow at all
     expect(heap.allocatedBytes).toBe(inUse);
@@ -106,7 +95,7 @@ describe('wasm heap bookkeeping', () => {
 
   it('names the operation in its messages', () => {
     const heap = realHeap(1, 1);
-    expect(thrown(() => heap.alloc(-1)).message).toBe('wasm heap: a block must be a whole number of bytes >= 0, got -1');
+    expect(thrownRecurrentError(() => heap.alloc(-1)).message).toBe('wasm heap: a block must be a whole number of bytes >= 0, got -1');
     expect(() => heap.free(12_345)).toThrow(new Error('wasm heap: 12345 is not an allocated block'));
     const at = heap.alloc(8);
     heap.free(at);
