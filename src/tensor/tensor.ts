@@ -59,8 +59,27 @@ export class Tensor {
     return isBranded(this, value, (v) => #brand in v);
   }
   readonly #brand = true;
-  /** The elements, contiguous and row-major. */
-  readonly data: Float32Array;
+  readonly #data: Float32Array;
+  /**
+   * The elements, contiguous and row-major. Throws a RecurrentError when the ArrayBuffer under
+   * them no longer holds exactly the shape's elements: it was transferred (`postMessage`,
+   * `structuredClone` with `transfer`, `ArrayBuffer.prototype.transfer`), which leaves no
+   * elements, or it is resizable and was resized. Every read of a tensor's values goes through
+   * here, so neither backend can compute on storage that lost its elements (the JS kernels would
+   * read NaN, a sum 0).
+   */
+  get data(): Float32Array {
+    const data = this.#data;
+    if (data.length !== this.#numel) {
+      throw new RecurrentError(
+        'Tensor',
+        `data holds ${data.length} elements but shape ${fmt(this.shape)} needs ${this.#numel}: its ArrayBuffer was transferred or resized after the tensor was made`,
+        'state',
+      );
+    }
+    return data;
+  }
+  readonly #numel: number;
   /** The size of every dimension; `[]` for a scalar. */
   readonly shape: readonly number[];
   /** True when gradients flow to this tensor. */
@@ -77,7 +96,8 @@ export class Tensor {
     if (data.length !== numel(shape)) {
       throw new RecurrentError('Tensor', `data has ${data.length} elements but shape ${fmt(shape)} needs ${numel(shape)}`, 'shape');
     }
-    this.data = data;
+    this.#data = data;
+    this.#numel = data.length;
     this.shape = shape;
   }
 

@@ -24,7 +24,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A Tensor-like object that passes `instanceof Tensor` without being one. */
 function forged(shape: unknown, data: unknown): Tensor {
   const t = Object.create(Tensor.prototype) as Record<string, unknown>;
-  Object.assign(t, { shape, data, requiresGrad: false, grad: null, gradFn: null });
+  // `data` is a getter of Tensor's prototype: an own property shadows it, as a forger would.
+  Object.defineProperty(t, 'data', { value: data, enumerable: true });
+  Object.assign(t, { shape, requiresGrad: false, grad: null, gradFn: null });
   return t as unknown as Tensor;
 }
 
