@@ -150,6 +150,10 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
 
   const order = reverseTopologicalOrder(root);
   for (const t of order) {
+    // Reading `data` throws when a tensor of the graph (or a leaf's gradient) lost its elements
+    // since the forward (its ArrayBuffer transferred or resized): checked before any gradient is written.
+    t.data;
+    t.grad?.data;
     if (t.gradFn && t.gradFn.backward === null) {
       throw new RecurrentError(
         'backward',

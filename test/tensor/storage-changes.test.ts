@@ -51,6 +51,21 @@ describe('storage that lost its elements', () => {
     expectRecurrentError(() => opt.step(), refusal(0, '[8,3]', 24), 'state');
   });
 
+  it('backward through a graph whose input was transferred after the forward throws before writing any gradient', () => {
+    for (const lost of ['x', 'w', 'w.grad'] as const) {
+      const g = new Generator(3);
+      const x = randn([3, 4], { generator: g }).requiresGrad_();
+      const w = randn([2, 4], { generator: g }).requiresGrad_();
+      w.grad = randn([2, 4], { generator: g });
+      const before = w.grad.toArray();
+      const y = linear(x.tanh(), w).sigmoid().sum();
+      transfer(lost === 'x' ? x : lost === 'w' ? w : w.grad);
+      expectRecurrentError(() => y.backward(), lost === 'x' ? refusal(0, '[3,4]', 12) : refusal(0, '[2,4]', 8), 'state');
+      if (lost === 'w') expect(w.grad.toArray()).toEqual(before);
+      expect(x.grad).toBeNull();
+    }
+  });
+
   it('a resizable buffer resized smaller or larger is refused; back at its size it reads what the buffer holds', () => {
     // Shrinking drops the elements past the new end; growing back brings zeros.
     for (const [bytes, sums] of [[8, [3, 0]], [48, [6, 15]], [0, [0, 0]]] as const) {
