@@ -163,6 +163,10 @@ export abstract class Optimizer<O extends GroupOptions = GroupOptions, S extends
       this.checkOptions(group, failWith(this.opName, `paramGroups[${gi}].`, 'argument'));
       for (let k = 0; k < group.params.length; k++) {
         const p = group.params[k];
+        // Reading `data` throws when a parameter or its gradient lost its elements (its
+        // ArrayBuffer transferred or resized): checked before any parameter is updated.
+        p.data;
+        p.grad?.data;
         if (p.grad !== null && !sameShape(p.grad.shape, p.shape)) {
           throw new RecurrentError(this.opName, `paramGroups[${gi}].params[${k}] has shape ${fmt(p.shape)} but its grad has shape ${fmt(p.grad.shape)}`, 'shape');
         }
