@@ -38,10 +38,13 @@ export default defineConfig({
     isolate: false,
     hookTimeout: 120_000,
     globalSetup: ['test/setup/kernel-worker.ts', 'test/setup/python-probe.ts'],
-    // Tests that measure the cost of huge inputs skip themselves in a mutation run, and the
-    // safetensors fuzzer runs 500 files instead of 10,000: instrumented code is many times
-    // slower. (FUZZ_RUNS, the long-soak switch, stays unset: it makes other fuzzers longer.)
-    env: { MUTATION_RUN: '1' },
+    // Instrumented code is many times slower, and every mutant a test reaches pays for it: in
+    // its run when it survives, and in its timeout (twice the reaching tests' time) when it
+    // hangs. So in a mutation run, tests that measure the cost of huge inputs skip themselves,
+    // the safetensors fuzzer runs 500 files instead of 10,000, the heap test 100 training steps
+    // instead of 1,000, and the differential fuzzer (it reaches nearly every kernel) 30
+    // programs instead of 100. (FUZZ_RUNS, the long-soak switch, stays unset.)
+    env: { MUTATION_RUN: '1', RECURRENT_FUZZ_RUNS: '30' },
     projects: [
       { extends: true, test: { name: 'wasm', include: WASM, setupFiles: ['test/setup/backend-wasm.ts', 'test/setup/stryker-children.ts'] } },
       { extends: true, test: { name: 'js', include: JS, setupFiles: ['test/setup/backend-js.ts', 'test/setup/stryker-children.ts'] } },
