@@ -43,6 +43,15 @@ describe('ContentionGuard', () => {
     expect(guard.fallbacks).toBe(0);
   });
 
+  it('keeps the doubled back-off until the strikes are all gone', () => {
+    const guard = new ContentionGuard();
+    for (const t of [0, 1, 2]) guard.record(1, 5, 1, 1, t); // falls back for 1 s; the next one will be 2 s
+    guard.record(1, 0.5, 1, 1, 1010); // one strike of the two left goes
+    guard.record(1, 5, 1, 1, 1011);
+    guard.record(1, 5, 1, 1, 1012); // three strikes again: 2 s
+    expect([guard.fallenBack(3011), guard.fallenBack(3012), guard.fallbacks]).toEqual([true, false, 2]);
+  });
+
   it('does not bank on-time runs: after many, three late ones still fall back', () => {
     const guard = new ContentionGuard();
     for (let i = 0; i < 10; i++) guard.record(1, 0.1, 1, 1, i);

@@ -106,6 +106,8 @@ export interface FakePoolOptions {
   callerSpinMs?: number;
   /** failureMessage finds nothing (a message not yet arrived). */
   silent?: boolean;
+  /** stopWorker terminates the thread (false: the worker must exit on its own, when told to stop). */
+  terminate?: boolean;
 }
 
 /** A WorkerKernelPool over fake worker threads (see the file header). */
@@ -117,20 +119,30 @@ export class FakePool extends WorkerKernelPool {
   private readonly ports: MessagePort[] = [];
   private readonly threads: Worker[] = [];
   private readonly silent: boolean;
+  private readonly terminate: boolean;
+  /** One promise per thread, resolved when it exits. */
+  readonly exits: Promise<void>[] = [];
 
   constructor(options: FakePoolOptions) {
     const { kernels, log } = fakeKernels();
     super(options.spins?.length ?? options.size ?? 1, kernels, options.guard ?? new ContentionGuard(Infinity), options.callerSpinMs ?? 0);
     this.log = log;
     this.silent = options.silent ?? false;
+    this.terminate = options.terminate ?? true;
     (options.spins ?? []).forEach((spinMs, slot) => {
       const { port1, port2 } = new MessageChannel();
       const workerData = { control: this.control.buffer, slot, job: this.jobBuffer(slot).buffer, port: port2, log: log.buffer, spinMs, module: fakeModule };
       const thread = new Worker(WORKER, { eval: true, workerData, transferList: [port2] });
       thread.unref();
+      this.exits.push(new Promise((resolve) => thread.once('exit', () => resolve())));
       this.ports.push(port1);
       this.threads.push(thread);
     });
+  }
+
+  /** Ends every thread, whatever state it is in (after a test). */
+  dispose(): void {
+    for (const thread of this.threads) void thread.terminate();
   }
 
   /** Says that worker w has booted (for a pool started without threads). */
@@ -165,6 +177,6 @@ export class FakePool extends WorkerKernelPool {
   protected stopWorker(w: number): void {
     this.stopped.push(w);
     this.ports[w]?.close();
-    void this.threads[w]?.terminate();
+    if (this.terminate) void this.threads[w]?.terminate();
   }
 }

@@ -22,7 +22,10 @@ function pool(options: FakePoolOptions): FakePool {
   return p;
 }
 afterEach(() => {
-  for (const p of pools.splice(0)) p.close();
+  for (const p of pools.splice(0)) {
+    p.close();
+    p.dispose();
+  }
 });
 
 /** The log rows [value, thread] 0..n-1. */
@@ -83,6 +86,16 @@ describe('WorkerKernelPool', () => {
       p.run([[put(7, i)], [put(8, i)], [put(9, i)]]);
       expect(rows(p, 10).slice(7), `run ${i}`).toEqual([[i, 0], [i, 1], [i, 2]]);
     }
+  });
+
+  it('tells every worker to stop when closed, asleep or not: each exits on its own', async () => {
+    const p = await pool({ spins: [0, 0, Infinity], terminate: false }).started();
+    p.run([[], [put(0, 1)], [put(1, 2)], [put(2, 3)]]);
+    await new Promise((r) => setTimeout(r, 5)); // the first two go to sleep
+    p.close();
+    const exited = await Promise.race([Promise.all(p.exits).then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+    expect(exited, 'every worker exited').toBe(true);
+    expect(p.stopped).toEqual([0, 1, 2]);
   });
 
   it('runs a lone job, or none, on the caller without telling the guard', async () => {
