@@ -48,6 +48,7 @@ export interface Backend {
 }
 
 let kernels: WasmKernels | null | undefined;
+// Stryker disable next-line StringLiteral: loadWasm sets it before selectBackend can read it
 let failure = '';
 let wasm: Backend | null = null;
 /** The active backend, undefined until the automatic choice is made. */
