@@ -29,11 +29,8 @@ export function gruForwardStep(
     const row = gOff + b * G;
     const hrow = b * G;
     const srow = b * H;
-    if (lengths[b] <= t) {
-      gates.fill(0, row, row + G);
-      hwn.fill(0, hnOff + srow, hnOff + srow + H);
-      continue;
-    }
+    // An ended row's gates and hw_n are left as they are: backward reads them only for active rows.
+    if (lengths[b] <= t) continue;
     for (let j = 0; j < H; j++) {
       const r = sigmoid(gates[row + j] + hw[hrow + j]);
       const z = sigmoid(gates[row + H + j] + hw[hrow + H + j]);

@@ -31,11 +31,8 @@ export function lstmForwardStep(
     const row = gOff + b * G;
     const hrow = b * G;
     const srow = b * H;
-    if (lengths[b] <= t) {
-      gates.fill(0, row, row + G);
-      tanhC.fill(0, tcOff + srow, tcOff + srow + H);
-      continue;
-    }
+    // An ended row's gates and tanh(c) are left as they are: backward reads them only for active rows.
+    if (lengths[b] <= t) continue;
     for (let j = 0; j < H; j++) {
       const i = sigmoid(gates[row + j] + hw[hrow + j]);
       const f = sigmoid(gates[row + H + j] + hw[hrow + H + j]);

@@ -21,6 +21,7 @@ import { rnnBackwardStep, rnnForwardStep } from './rnn.js';
 export function addColumnSums(rows: number, cols: number, a: Float32Array, out: Float32Array): void {
   for (let r = 0; r < rows; r++) {
     const off = r * cols;
+    // Stryker disable next-line EqualityOperator: one column more writes out[cols], past the end of a typed array, which is dropped
     for (let j = 0; j < cols; j++) out[j] += a[off + j];
   }
 }
@@ -92,11 +93,13 @@ export function recurrentLayerJs(call: RecurrentLayerCall): RecurrentLayerRun {
       const { weightIh, weightHh, biasIh, biasHh } = directions[d]!;
       const { gates, hPrev, cPrev, tanhC, hwn, h: dh, c: dc, dXW, dHW } = workspaces[d]!;
       dh.set(g.subarray(outSize + d * B * H, outSize + (d + 1) * B * H));
+      // (Without the test, other cells would set nothing: g has no c part but the LSTM's.)
       if (isLstm) dc.set(g.subarray(outSize + stateSize + d * B * H, outSize + stateSize + (d + 1) * B * H));
       for (let s = T - 1; s >= 0; s--) {
         const t = d === 1 ? T - 1 - s : s;
         const stateOff = t * B * H;
         // dh += dY_t
+        // Stryker disable next-line EqualityOperator: row b = B would add into dh past its end, which a typed array drops
         for (let b = 0; b < B; b++) {
           if (lengths[b]! <= t) continue;
           const src = ((t * B + b) * D + d) * H;
@@ -117,7 +120,9 @@ export function recurrentLayerJs(call: RecurrentLayerCall): RecurrentLayerRun {
       // dW_ih = dXWᵀ x,  dW_hh = dHWᵀ h_prev,  db = column sums,  dx += dXW W_ih
       const gWih = new Float32Array(G * I);
       const gWhh = new Float32Array(G * H);
+      // Stryker disable next-line BooleanLiteral: accumulating into a new (zero) array gives the same sums
       matmulTN(G, T * B, I, dXW, 0, X, 0, gWih, 0, false);
+      // Stryker disable next-line BooleanLiteral: as above
       matmulTN(G, T * B, H, dHW, 0, hPrev, 0, gWhh, 0, false);
       weightGrads.push(gWih, gWhh);
       for (const [bias, grads] of [[biasIh, dXW], [biasHh, dHW]] as const) {

@@ -19,12 +19,11 @@ export function rnnForwardStep(
   for (let b = 0; b < B; b++) {
     const row = gOff + b * H;
     const srow = b * H;
-    if (lengths[b] <= t) {
-      gates.fill(0, row, row + H);
-      continue;
-    }
+    // An ended row's gates are left as they are: backward reads them only for active rows.
+    if (lengths[b] <= t) continue;
     for (let j = 0; j < H; j++) {
       const pre = gates[row + j] + hw[srow + j];
+      // Stryker disable next-line EqualityOperator: at pre = ±0 both branches give a zero (pre itself, or 0)
       const out = relu ? (pre > 0 ? pre : pre === pre ? 0 : pre) : Math.tanh(pre); // relu keeps NaN, as PyTorch
       gates[row + j] = out;
       h[srow + j] = out;

@@ -55,7 +55,11 @@ export function recurrentLayerWasm(w: WasmKernels, call: RecurrentLayerCall, sav
   const copyIn = (from: Float32Array, offset: number, n: number, at: number): void => heap.f32.set(from.subarray(offset, offset + n), at >>> 2);
 
   const workspaces = save ? pools.map((pool) => pool.acquire(T, B)) : [];
-  const sizes = [T * B * I, B, outSize, B * G, 2 * G, T * B * G, (T + 1) * stateFloats, isLstm ? (T + 1) * stateFloats : 0, isLstm ? T * stateFloats : 0, kind === 'gru' ? T * stateFloats : 0];
+  const sizes = [
+    T * B * I, B, outSize, B * G, 2 * G, T * B * G, (T + 1) * stateFloats, isLstm ? (T + 1) * stateFloats : 0, isLstm ? T * stateFloats : 0,
+    // Stryker disable next-line ConditionalExpression: an hw_n block for the other cells, which never touch it, changes nothing but the heap's peak in the call
+    kind === 'gru' ? T * stateFloats : 0,
+  ];
   /** Packs of weights used for the first time, freed when the call ends (packs.ts). */
   const callBlocks: number[] = [];
   try {
@@ -115,8 +119,13 @@ export function recurrentLayerWasm(w: WasmKernels, call: RecurrentLayerCall, sav
     const weightGrads: Float32Array[] = [];
     const maxIn = Math.max(I, H);
     const sizes = [
-      T * B * I, B, outSize, T * B * G, T * stateFloats, isLstm ? T * stateFloats : 0, isLstm ? T * stateFloats : 0, kind === 'gru' ? T * stateFloats : 0,
-      stateFloats, isLstm ? stateFloats : 0, T * B * G, kind === 'gru' ? T * B * G : 0, T * B * G, G * maxIn, G * maxIn, needX ? T * B * I : 0,
+      T * B * I, B, outSize, T * B * G, T * stateFloats, isLstm ? T * stateFloats : 0, isLstm ? T * stateFloats : 0,
+      // Stryker disable next-line ConditionalExpression: as in the forward call
+      kind === 'gru' ? T * stateFloats : 0,
+      stateFloats, isLstm ? stateFloats : 0, T * B * G,
+      // Stryker disable next-line ConditionalExpression: a dHW block of their own for the other cells, which use dXW's, changes nothing but the heap's peak
+      kind === 'gru' ? T * B * G : 0,
+      T * B * G, G * maxIn, G * maxIn, needX ? T * B * I : 0,
     ];
     heap.withBlocks(sizes.map((n) => n * 4), ([X, lens, gOut, gates, hPrev, cPrev, tanhC, hwn, dh, dc, dXW, dHWOwn, transposed, raw, gW, gx4]) => {
       // The LSTM's and RNN's W_hh sees the same pre-activation gradients as W_ih: one block.
@@ -138,11 +147,13 @@ export function recurrentLayerWasm(w: WasmKernels, call: RecurrentLayerCall, sav
         const ws = workspaces[d]!;
         copyIn(ws.gates, 0, T * B * G, gates!);
         copyIn(ws.hPrev, 0, T * stateFloats, hPrev!);
+        // (Without the test, other cells would copy nothing: their ws.cPrev and ws.tanhC are empty, g has no c part.)
         if (isLstm) {
           copyIn(ws.cPrev, 0, T * stateFloats, cPrev!);
           copyIn(ws.tanhC, 0, T * stateFloats, tanhC!);
           copyIn(g, outSize + stateSize + d * stateFloats, stateFloats, dc!);
         }
+        // Stryker disable next-line ConditionalExpression: ws.hwn is empty but for the GRU, so the copy would copy nothing
         if (kind === 'gru') copyIn(ws.hwn, 0, T * stateFloats, hwn!);
         copyIn(g, outSize + d * stateFloats, stateFloats, dh!);
         copyIn(weightHh, 0, G * H, raw!);
@@ -158,6 +169,7 @@ export function recurrentLayerWasm(w: WasmKernels, call: RecurrentLayerCall, sav
         const gWih = new Float32Array(G * I);
         gemmRows(w, { m: G, k: T * B, n: I, a: transposed!, ai: T * B * 4, ap: 4, b: X!, bp: I * 4, bpanel: 32, c: gW!, ldc: I * 4, accumulate: 0, bias: 0 });
         copyOut(gW!, G * I, gWih);
+        // Stryker disable next-line ConditionalExpression: transposing dXW again gives the same transposed block, only later
         if (dHW !== dXW) w.exports.transpose(T * B, G, dHW, transposed!);
         const gWhh = new Float32Array(G * H);
         gemmRows(w, { m: G, k: T * B, n: H, a: transposed!, ai: T * B * 4, ap: 4, b: hPrev!, bp: H * 4, bpanel: 32, c: gW!, ldc: H * 4, accumulate: 0, bias: 0 });
@@ -166,7 +178,10 @@ export function recurrentLayerWasm(w: WasmKernels, call: RecurrentLayerCall, sav
         const gbIh = biasIh === null ? null : columnSums(dXW!);
         if (gbIh) weightGrads.push(gbIh);
         // db_hh sums dHW, which is dXW itself but for the GRU: then the sums are already there.
-        if (biasHh) weightGrads.push(gbIh && dHW === dXW ? gbIh.slice() : columnSums(dHW));
+        if (biasHh) {
+          // Stryker disable next-line ConditionalExpression: summing dHW = dXW again gives the same sums, only later
+          weightGrads.push(gbIh && dHW === dXW ? gbIh.slice() : columnSums(dHW));
+        }
         if (gx) {
           // dx += dXW W_ih
           copyIn(weightIh, 0, G * I, raw!);
