@@ -147,6 +147,21 @@ describe.each([true, false])('products of a freshly assembled module (shared mem
     }
   });
 
+  it('products take heap blocks for A, C and B only, NT one more for B packed', () => {
+    const w = assemble(shared);
+    const wasm = wasmBackend(w);
+    const g = new Generator(9);
+    const [m, k, n] = [3, 20, 10];
+    const alloc = vi.spyOn(w.heap, 'alloc');
+    for (const layout of ['NN', 'NT', 'TN'] as const) {
+      alloc.mockClear();
+      wasm[`matmul${layout}`](m, k, n, values(g, m * k), 0, values(g, k * n), 0, new Float32Array(m * n), 0, false);
+      const sizes = alloc.mock.calls.map(([bytes]) => bytes);
+      expect(sizes.slice(0, 3), layout).toEqual([m * k * 4, m * n * 4, k * n * 4]);
+      expect(sizes.length, layout).toBe(layout === 'NT' ? 4 : 3);
+    }
+  });
+
   it('linear on a kept pack takes heap blocks for x, y and the bias only', () => {
     const w = assemble(shared);
     const wasm = wasmBackend(w);

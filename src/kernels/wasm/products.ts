@@ -41,7 +41,7 @@ function product(
     if (bias !== null) f.set(bias, pbias! >>> 2);
     // Stryker disable next-line ConditionalExpression: C copied in when overwriting changes nothing: the kernel writes every entry without reading it
     if (accumulate) f.set(c.subarray(cOff, cOff + m * n), pc! >>> 2);
-    const common = { m, k, n, a: pa!, c: pc!, ldc: n * 4, accumulate: accumulate ? 1 : 0, bias: bias === null ? 0 : pbias! };
+    const common = { m, k, n, a: pa!, c: pc!, ldc: n * 4, accumulate: accumulate ? 1 : 0, bias: pbias! };
     if (layout === 'NN') gemmRows(w, { ...common, ai: k * 4, ap: 4, b: pb!, bp: n * 4, bpanel: 32 });
     else if (layout === 'TN') gemmRows(w, { ...common, ai: 4, ap: m * 4, b: pb!, bp: n * 4, bpanel: 32 });
     else {
