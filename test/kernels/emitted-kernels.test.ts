@@ -4,9 +4,11 @@
  * with and without bias, over batches and sizes that are not multiples of 4, as the scalar JS
  * kernels do. Assembling here is the point: the emitters (gates, loops, products) run inside
  * this test, so a slip in what they emit is checked against numbers, and per-test coverage in
- * a mutation run credits them to a test that compares values.
+ * a mutation run credits them to a test that compares values. A second module is built from the
+ * kernel modules loaded anew, so that what they compute when they load (the assembler's opcode
+ * table) is computed inside a test too, then its layers and accumulating products are checked.
  */
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { Generator } from '../../src/index.js';
 import { jsBackend } from '../../src/kernels/js/backend.js';
 import type { CellKind, RecurrentLayerCall } from '../../src/kernels/recurrent.js';
@@ -51,6 +53,29 @@ it('a freshly assembled module runs every layer forward and backward as the JS k
     runAll(wasm);
   } finally {
     setKernelPool(pool);
+  }
+});
+
+it('a module built by the kernel modules loaded anew computes the same', async () => {
+  // A mutation run switches a mutant on once the modules have loaded: loaded again here, with
+  // it on, their tables (the assembler's opcodes) are built with the slip.
+  vi.resetModules();
+  const fresh = await import('../../src/kernels/wasm/module.js');
+  const { wasmBackend: freshBackend } = await import('../../src/kernels/wasm/backend.js');
+  const kernels = fresh.createWasmKernels();
+  if (typeof kernels === 'string') throw new Error(kernels);
+  // The modules loaded anew have no thread pool: all runs on the caller.
+  const wasm = freshBackend(kernels);
+  runAll(wasm);
+  const g = new Generator(11);
+  const values = (n: number) => Float32Array.from({ length: n }, () => 2 * g.random() - 1);
+  for (const layout of ['NN', 'NT', 'TN'] as const) {
+    const [m, k, n] = [5, 7, 9];
+    const a = values(m * k), b = values(k * n), c = values(m * n);
+    const mine = c.slice();
+    wasm[`matmul${layout}`](m, k, n, a, 0, b, 0, mine, 0, true);
+    jsBackend[`matmul${layout}`](m, k, n, a, 0, b, 0, c, 0, true);
+    expectClose(mine, c, FAST_VS_REFERENCE, `${layout}, accumulating`);
   }
 });
 

@@ -1,8 +1,8 @@
 /**
  * The WASM heap's exact bookkeeping: the addresses it hands out, the bytes a memory grows by
  * (the free block at the memory's end counts, the memory doubles while it may, and never past
- * 65536 pages even when the engine would allow more), its messages, and its views, which are
- * renewed only when the memory changed.
+ * 65536 pages even when the engine would allow more), its messages, which blocks it owns, and
+ * its views, which are renewed only when the memory changed.
  */
 import { describe, expect, it } from 'vitest';
 import { Heap, MAX_PAGES, type LinearMemory } from '../../src/kernels/wasm/heap.js';
@@ -100,6 +100,15 @@ describe('wasm heap bookkeeping', () => {
     const at = heap.alloc(8);
     heap.free(at);
     expect(() => heap.free(at)).toThrow(`wasm heap: ${at} is not an allocated block`);
+  });
+
+  it('owns the blocks it handed out, until they are freed', () => {
+    const heap = realHeap(1, 1);
+    const at = heap.alloc(8);
+    expect(heap.owns(at)).toBe(true);
+    expect(heap.owns(at + 64)).toBe(false);
+    heap.free(at);
+    expect(heap.owns(at)).toBe(false);
   });
 
   it('keeps its views while the memory is unchanged and renews them when it grows', () => {

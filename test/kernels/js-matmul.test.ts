@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { matmulNN, matmulNT, matmulReference, matmulTN } from '../../src/kernels/js/matmul.js';
+import { markStorageModified } from '../../src/kernels/storage.js';
 
 const f32 = Math.fround;
 const TINY = 2 ** -24; // 1 + TINY rounds back to 1 in float32; 1 + 2·TINY does not
@@ -107,9 +108,35 @@ describe('JS matrix products near the float32 limit', () => {
   }
 
   it('sums a product within range in float64 and rounds once', () => {
+    for (const [layout, run] of Object.entries(KERNELS)) {
+      const c = new Float32Array(1);
+      // A (1,3) = [1, TINY, TINY], B all ones: the same stored either way round.
+      run(1, 3, 1, Float32Array.from([1, TINY, TINY]), 0, Float32Array.from([1, 1, 1]), 0, c, 0, false);
+      expect(c[0], layout).toBe(f32(1 + 2 * TINY));
+    }
+  });
+
+  it('bounds a B kept from an earlier product anew once its storage is marked modified', () => {
+    for (const [layout, run] of [['NN', matmulNN], ['NT', matmulNT]] as const) {
+      const b = Float32Array.from([1, 1, 1]);
+      const c = new Float32Array(1);
+      run(1, 3, 1, Float32Array.from([1, TINY, TINY]), 0, b, 0, c, 0, false);
+      expect(c[0], layout).toBe(f32(1 + 2 * TINY));
+      b.set([BIG, BIG, -BIG]);
+      markStorageModified(b);
+      run(1, 3, 1, Float32Array.from([1, 1, 1]), 0, b, 0, c, 0, false);
+      expect(c[0], `${layout} after the change`).toBe(Infinity); // float64 would give 3e38
+    }
+  });
+
+  it('bounds the B of TN (a gradient, written without a version bump) on every product', () => {
+    const b = Float32Array.from([1, 1, 1]);
     const c = new Float32Array(1);
-    matmulNN(1, 3, 1, Float32Array.from([1, TINY, TINY]), 0, Float32Array.from([1, 1, 1]), 0, c, 0, false);
+    matmulTN(1, 3, 1, Float32Array.from([1, TINY, TINY]), 0, b, 0, c, 0, false);
     expect(c[0]).toBe(f32(1 + 2 * TINY));
+    b.set([BIG, BIG, -BIG]);
+    matmulTN(1, 3, 1, Float32Array.from([1, 1, 1]), 0, b, 0, c, 0, false);
+    expect(c[0]).toBe(Infinity);
   });
 
   it('bounds B by its own block, not by values of the array outside it', () => {

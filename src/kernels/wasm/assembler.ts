@@ -29,21 +29,18 @@ const OPCODES: Record<string, readonly number[]> = {
   'select': [0x1b],
   'i32.eqz': [0x45], 'i32.eq': [0x46], 'i32.ne': [0x47], 'i32.lt_s': [0x48], 'i32.gt_s': [0x4a],
   'i32.le_s': [0x4c], 'i32.ge_s': [0x4e],
-  'f32.lt': [0x5d], 'f32.gt': [0x5e], 'f32.le': [0x5f], 'f32.ge': [0x60],
   'i32.add': [0x6a], 'i32.sub': [0x6b], 'i32.mul': [0x6c], 'i32.and': [0x71], 'i32.or': [0x72], 'i32.shl': [0x74],
   'i32.shr_s': [0x75], 'i32.shr_u': [0x76],
-  'f32.add': [0x92], 'f32.sub': [0x93], 'f32.mul': [0x94], 'f32.div': [0x95],
-  'i32x4.splat': [0xfd, 0x11], 'f32x4.splat': [0xfd, 0x13],
-  'f32x4.eq': [0xfd, 0x41], 'f32x4.lt': [0xfd, 0x43], 'f32x4.gt': [0xfd, 0x44],
+  'f32.add': [0x92],
+  'f32x4.lt': [0xfd, 0x43], 'f32x4.gt': [0xfd, 0x44],
   'f32x4.le': [0xfd, 0x45], 'f32x4.ge': [0xfd, 0x46],
-  'v128.not': [0xfd, 0x4d], 'v128.and': [0xfd, 0x4e], 'v128.or': [0xfd, 0x50],
-  'v128.xor': [0xfd, 0x51], 'v128.bitselect': [0xfd, 0x52],
+  'v128.and': [0xfd, 0x4e], 'v128.or': [0xfd, 0x50], 'v128.bitselect': [0xfd, 0x52],
   'f32x4.nearest': [0xfd, 0x6a],
   'i32x4.shl': [0xfd, 0xab, 0x01], 'i32x4.shr_s': [0xfd, 0xac, 0x01], 'i32x4.add': [0xfd, 0xae, 0x01],
   'i32x4.sub': [0xfd, 0xb1, 0x01],
   'f32x4.abs': [0xfd, 0xe0, 0x01], 'f32x4.neg': [0xfd, 0xe1, 0x01],
   'f32x4.add': [0xfd, 0xe4, 0x01], 'f32x4.sub': [0xfd, 0xe5, 0x01], 'f32x4.mul': [0xfd, 0xe6, 0x01],
-  'f32x4.div': [0xfd, 0xe7, 0x01], 'f32x4.min': [0xfd, 0xe8, 0x01], 'f32x4.max': [0xfd, 0xe9, 0x01],
+  'f32x4.div': [0xfd, 0xe7, 0x01], 'f32x4.max': [0xfd, 0xe9, 0x01],
   'i32x4.trunc_sat_f32x4_s': [0xfd, 0xf8, 0x01],
   'f32x4.relaxed_madd': [0xfd, 0x85, 0x02],
 };
@@ -158,8 +155,8 @@ export class Code {
   }
 
   /** A store of the top of stack at address (below it) + offset. */
-  store(type: 'i32' | 'f32' | 'v128', offset = 0): this {
-    const code = { i32: [0x36], f32: [0x38], v128: [0xfd, 0x0b] }[type];
+  store(type: 'f32' | 'v128', offset = 0): this {
+    const code = { f32: [0x38], v128: [0xfd, 0x0b] }[type];
     this.bytes.push(...code, 2);
     uleb(this.bytes, offset);
     return this;
@@ -186,7 +183,7 @@ export class Code {
    * and i32.atomic.store (address, value): for a flag that threads claim on a shared memory.
    */
   atomic(op: 'cmpxchg' | 'store', offset = 0): this {
-    this.bytes.push(0xfe, op === 'cmpxchg' ? 0x48 : 0x17, 2);
+    this.bytes.push(0xfe, { cmpxchg: 0x48, store: 0x17 }[op], 2);
     uleb(this.bytes, offset);
     return this;
   }
@@ -250,17 +247,14 @@ export class Code {
   }
 
   /**
-   * `for (i = start; i < end; i += step) body()`, with i, end and step locals or constants
-   * already set up by the caller: emits the test at the top, so zero iterations are fine.
+   * `for (i = start; i < end; i += step) body()`, with i and end locals (i already set up by
+   * the caller) and a constant step: emits the test at the top, so zero iterations are fine.
    */
-  forLoop(i: number, end: number, step: number | { const: number }, body: () => void): this {
+  forLoop(i: number, end: number, step: { const: number }, body: () => void): this {
     return this.block(() => this.loop(() => {
       this.get(i).get(end).op('i32.ge_s').brIf(1);
       body();
-      this.get(i);
-      if (typeof step === 'number') this.get(step);
-      else this.i32(step.const);
-      this.op('i32.add').set(i).br(0);
+      this.get(i).i32(step.const).op('i32.add').set(i).br(0);
     }));
   }
 

@@ -81,6 +81,7 @@ export function gemmBlockFunction(fma: boolean, shared: boolean): FunctionDef {
 
   /** s (+)= x · bv, as one fused op or a multiply then an add. */
   const madd = (s: number, bv: number): void => {
+    // Stryker disable next-line ConditionalExpression: relaxed_madd may round as a multiply then an add (the engine chooses), so no result tells the two apart everywhere; relaxed-simd.test.ts checks that the fused kernel is chosen
     if (fma) code.get(x).get(bv).get(s).op('f32x4.relaxed_madd').set(s);
     else code.get(s).get(x).get(bv).op('f32x4.mul').op('f32x4.add').set(s);
   };
@@ -88,6 +89,7 @@ export function gemmBlockFunction(fma: boolean, shared: boolean): FunctionDef {
   /** Address of row r of the current C tile: pc + r * ldc. */
   const rowOfC = (r: number): void => {
     code.get(pc);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: true (or r >= 0) adds ldc * 0 for row 0, which changes no address (false is caught: rows past 0 land on row 0)
     if (r > 0) code.get(ldc).i32(r).op('i32.mul').op('i32.add');
   };
 
@@ -118,13 +120,13 @@ export function gemmBlockFunction(fma: boolean, shared: boolean): FunctionDef {
         for (let h = 0; h < 2; h++) {
           code.get(acc).if(() => {
             rowOfC(r);
-            code.load('v128', 16 * h).get(sums[r][h]).op('f32x4.add').set(sums[r][h]);
+            code.load('v128', h * 16).get(sums[r][h]).op('f32x4.add').set(sums[r][h]);
           });
           code.get(bias).if(() => {
-            code.get(sums[r][h]).get(bias).get(j).i32(2).op('i32.shl').op('i32.add').load('v128', 16 * h).op('f32x4.add').set(sums[r][h]);
+            code.get(sums[r][h]).get(bias).get(j).i32(2).op('i32.shl').op('i32.add').load('v128', h * 16).op('f32x4.add').set(sums[r][h]);
           });
           rowOfC(r);
-          code.get(sums[r][h]).store('v128', 16 * h);
+          code.get(sums[r][h]).store('v128', h * 16);
         }
       }
     }, () => {
@@ -183,6 +185,7 @@ export function gemmBlockFunction(fma: boolean, shared: boolean): FunctionDef {
   code.i32(0).set(i0);
   code.forLoop(i0, m, { const: MC }, () => {
     code.get(i0).i32(MC).op('i32.add').tee(chunkEnd).get(m).op('i32.gt_s').if(() => code.get(m).set(chunkEnd));
+    // Stryker disable next-line UnaryOperator: & 4 gives an end at or before the right one, and the 1-row tile computes the rows after it to the same bits (a 4-row tile only loads B once for four rows)
     code.get(chunkEnd).get(i0).op('i32.sub').i32(-4).op('i32.and').get(i0).op('i32.add').set(end);
     code.i32(0).set(j);
     code.forLoop(j, n, { const: 8 }, () => {
@@ -204,6 +207,7 @@ export function gemmBlockFunction(fma: boolean, shared: boolean): FunctionDef {
       code.forLoop(i, chunkEnd, { const: 1 }, () => tile(1));
     });
   });
+  // Stryker disable next-line ConditionalExpression: true releases, on a private memory, flag 0, which no one sets there (false is caught: the slot stays claimed)
   if (shared) code.get(slot).if(() => code.get(flag).i32(0).atomic('store', SLOT_FLAGS));
   return kernelDef('gemmBlock', code);
 }
@@ -219,6 +223,7 @@ export function gemmFunction(): FunctionDef {
   const { code, p: args } = kernelCode('gemm');
   const { k, a, ap, b, bp, accumulate, bias } = args;
   const p = code.local(I32), kc = code.local(I32);
+  // Stryker disable next-line BlockStatement: without this shortcut the loop below makes the same one call (p = 0: accumulate as given, the bias)
   code.get(k).i32(KC).op('i32.le_s').if(() => {
     callKernel(code, 'gemmBlock', args);
     code.op('return');
@@ -255,6 +260,7 @@ export function packTransposedFunction(): FunctionDef {
   code.forLoop(j, n, { const: 8 }, () => {
     code.i32(0).set(p);
     code.forLoop(p, k, { const: 1 }, () => {
+      // Stryker disable next-line EqualityOperator: a 9th float lands on the next row of the panel, or of the next panel, which is written after it, or past the last in the block's slack
       for (let jj = 0; jj < 8; jj++) {
         // value = (j + jj < n) ? W[(j + jj)*k + p] : 0
         code.f32(0).set(value);
@@ -278,6 +284,7 @@ export function packTransposedFunction(): FunctionDef {
 export function columnSumsFunction(): FunctionDef {
   const { code, p: { rows, cols, src, out } } = kernelCode('columnSums');
   const r = code.local(I32), j = code.local(I32), end = code.local(I32), row = code.local(I32), at = code.local(I32);
+  // Stryker disable next-line UnaryOperator: & 4 leaves more columns to the one-by-one loop, which adds them to the same bits
   code.get(cols).i32(-4).op('i32.and').set(end);
   code.get(src).set(row);
   code.i32(0).set(r);
@@ -315,7 +322,9 @@ export function transposeFunction(): FunctionDef {
   const t = [0, 1, 2, 3].map(() => code.local('v128'));
   code.get(cols).i32(2).op('i32.shl').set(srcRow);
   code.get(rows).i32(2).op('i32.shl').set(dstRow);
+  // Stryker disable next-line UnaryOperator: & 4 leaves more rows to the one-by-one loops, which copy them the same
   code.get(rows).i32(-4).op('i32.and').set(rows4);
+  // Stryker disable next-line UnaryOperator: as rows4, for columns
   code.get(cols).i32(-4).op('i32.and').set(cols4);
   /** from = src + (i*cols + j)*4, to = dst + (j*rows + i)*4 */
   const addresses = (): void => {
@@ -332,6 +341,7 @@ export function transposeFunction(): FunctionDef {
     addresses();
     for (let k = 0; k < 4; k++) {
       code.get(from);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: true (or k >= 0) adds srcRow * 0 for row 0, which changes no address (false is caught)
       if (k > 0) code.get(srcRow).i32(k).op('i32.mul').op('i32.add');
       code.load('v128').set(r[k]);
     }
@@ -342,6 +352,7 @@ export function transposeFunction(): FunctionDef {
     const columns: [number, number, [number, number, number, number]][] = [[0, 2, [0, 1, 4, 5]], [0, 2, [2, 3, 6, 7]], [1, 3, [0, 1, 4, 5]], [1, 3, [2, 3, 6, 7]]];
     columns.forEach(([x, y, lanes], k) => {
       code.get(to);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: as for the loads above
       if (k > 0) code.get(dstRow).i32(k).op('i32.mul').op('i32.add');
       code.get(t[x]).get(t[y]).shuffle(lanes).store('v128');
     });

@@ -49,6 +49,7 @@ export class Heap {
 
   /** The whole memory as floats (index = address >>> 2). */
   get f32(): Float32Array {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: after a growth both hold (a new buffer object, and a longer one), so either check alone, or both together, renews the view; heap-exact.test.ts checks that it is renewed
     if (this.f32View.buffer !== this.memory.buffer || this.f32View.length * 4 !== this.memory.buffer.byteLength) {
       this.f32View = new Float32Array(this.memory.buffer);
     }
@@ -57,6 +58,7 @@ export class Heap {
 
   /** The whole memory as 32-bit integers (index = address >>> 2). */
   get i32(): Int32Array {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: as f32
     if (this.i32View.buffer !== this.memory.buffer || this.i32View.length * 4 !== this.memory.buffer.byteLength) {
       this.i32View = new Int32Array(this.memory.buffer);
     }
@@ -120,6 +122,7 @@ export class Heap {
       const block = this.freeList[i]!;
       if (block.size < size) continue;
       const at = block.at;
+      // Stryker disable next-line ConditionalExpression: a block taken whole may stay listed with size 0: no request takes it, and it merges into its neighbours when they are freed
       if (block.size === size) this.freeList.splice(i, 1);
       else {
         block.at += size;
@@ -134,6 +137,7 @@ export class Heap {
   private insertFree(at: number, size: number): void {
     const list = this.freeList;
     let i = 0;
+    // Stryker disable next-line EqualityOperator: no free block starts where a block being freed does
     while (i < list.length && list[i]!.at < at) i++;
     list.splice(i, 0, { at, size });
     if (i + 1 < list.length && at + size === list[i + 1]!.at) {
