@@ -86,6 +86,7 @@ function runAll(wasm: ReturnType<typeof wasmBackend>): void {
       [3, 5, 3, 6, 2, true],
       [4, 1, 7, 9, 1, false],
       [2, 3, 4, 8, 1, true],
+      [2, 2, 5, 7, 2, true], // H = 7: a tail of three columns, the only one that stores lane 2
     ] as const) {
       const call = layerCall(kind, T, B, I, H, D, bias, seed++);
       const what = `${kind} T${T} B${B} I${I} H${H} D${D}${bias ? '' : ' without bias'}`;
