@@ -39,15 +39,17 @@ export default defineConfig({
     hookTimeout: 120_000,
     globalSetup: ['test/setup/kernel-worker.ts', 'test/setup/python-probe.ts'],
     // Instrumented code is many times slower, and every mutant a test reaches pays for it: in
-    // its run when it survives, and in its timeout (twice the reaching tests' time) when it
+    // its run when it survives, and in its timeout (1.5 times the reaching tests' time) when it
     // hangs. So in a mutation run, tests that measure the cost of huge inputs skip themselves,
     // the safetensors fuzzer runs 500 files instead of 10,000, the heap test 100 training steps
-    // instead of 1,000, and the differential fuzzer (it reaches nearly every kernel) 30
-    // programs instead of 100. (FUZZ_RUNS, the long-soak switch, stays unset.)
+    // instead of 1,000, the long-sequence layer test 60 steps instead of 300, and the
+    // differential fuzzer (it reaches nearly every kernel) 30 programs instead of 100.
+    // (FUZZ_RUNS, the long-soak switch, stays unset.) A failing property stops without
+    // shrinking (mutation-fast-check.ts).
     env: { MUTATION_RUN: '1', RECURRENT_FUZZ_RUNS: '30' },
     projects: [
-      { extends: true, test: { name: 'wasm', include: WASM, setupFiles: ['test/setup/backend-wasm.ts', 'test/setup/stryker-children.ts'] } },
-      { extends: true, test: { name: 'js', include: JS, setupFiles: ['test/setup/backend-js.ts', 'test/setup/stryker-children.ts'] } },
+      { extends: true, test: { name: 'wasm', include: WASM, setupFiles: ['test/setup/backend-wasm.ts', 'test/setup/stryker-children.ts', 'test/setup/mutation-fast-check.ts'] } },
+      { extends: true, test: { name: 'js', include: JS, setupFiles: ['test/setup/backend-js.ts', 'test/setup/stryker-children.ts', 'test/setup/mutation-fast-check.ts'] } },
     ],
   },
 });

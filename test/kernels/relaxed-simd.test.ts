@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createWasmKernels } from '../../src/kernels/wasm/module.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-fma-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,7 +42,32 @@ for (const [m, k, n] of [[1, 1, 1], [5, 300, 7], [33, 17, 65], [64, 64, 64]]) {
 console.log(JSON.stringify({ fma: wasmKernels().fma, worst }));
 `;
 
+/**
+ * A module whose one function runs `op` (two bytes after the SIMD prefix 0xfd, as LEB128) on
+ * three v128 constants and drops the result, written out byte by byte: what the engine
+ * validates, asked without the library's assembler.
+ */
+function probe(op: [number, number]): Uint8Array {
+  const v128 = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+  const body = [0x00, ...v128, ...v128, ...v128, 0xfd, ...op, 0x1a, 0x0b];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+    0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // one type: () -> ()
+    0x03, 0x02, 0x01, 0x00, // one function of that type
+    0x0a, body.length + 2, 0x01, body.length, ...body, // its code
+  ]);
+}
+
 describe('relaxed SIMD', () => {
+  it('is chosen in this process exactly when the engine validates f32x4.relaxed_madd', () => {
+    // f32x4.relaxed_madd (0x105) takes three operands; the same module with bitselect (0x52,
+    // also three) must validate wherever SIMD does, so the bytes themselves are right.
+    expect(WebAssembly.validate(probe([0x52, 0x00]))).toBe(true);
+    const kernels = createWasmKernels();
+    if (typeof kernels === 'string') throw new Error(kernels);
+    expect(kernels.fma).toBe(WebAssembly.validate(probe([0x85, 0x02])));
+  });
+
   it('is used where the engine has it, and its products are as exact', async () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
     const outfile = join(dir, 'check.mjs');

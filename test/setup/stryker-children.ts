@@ -42,7 +42,14 @@ if (mode === 'mutant') {
       rmSync(join(dir, file));
       const coverage = (ns().mutantCoverage ??= { static: {}, perTest: {} });
       const target = into(coverage);
-      for (const [id, hits] of Object.entries(counts)) target[id] = (target[id] ?? 0) + hits;
+      // A mutant in code that ran here when its module loaded is static for the child too: a
+      // child loads every module anew, but the tests that start children are not the ones that
+      // check what module-load code sets up, so credited to them it would run only them (and
+      // survive) instead of being ignored like every other static mutant.
+      for (const [id, hits] of Object.entries(counts)) {
+        const to = id in coverage.static ? coverage.static : target;
+        to[id] = (to[id] ?? 0) + hits;
+      }
     }
   };
   const forTest = (coverage: NonNullable<Namespace['mutantCoverage']>): Counts => {
