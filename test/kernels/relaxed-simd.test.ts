@@ -47,7 +47,7 @@ console.log(JSON.stringify({ fma: wasmKernels().fma, worst }));
  * three v128 constants and drops the result, written out byte by byte: what the engine
  * validates, asked without the library's assembler.
  */
-function probe(op: [number, number]): Uint8Array {
+function probe(op: [number, number]): Uint8Array<ArrayBuffer> {
   const v128 = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
   const body = [0x00, ...v128, ...v128, ...v128, 0xfd, ...op, 0x1a, 0x0b];
   return new Uint8Array([
