@@ -8,7 +8,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Generator, getBackend, linear, nn, noGrad, randn, setBackend, Tensor } from '../../src/index.js';
 import { wasmKernels } from '../../src/kernels/backend.js';
-import { packedBytes } from '../../src/kernels/wasm/packs.js';
+import { GEMM_SCRATCH } from '../../src/kernels/wasm/gemm.js';
+import { createWasmKernels } from '../../src/kernels/wasm/module.js';
+import { packedBytes, packedTransposed } from '../../src/kernels/wasm/packs.js';
 import { expectClose, linearOnBothBackends } from '../helpers.js';
 import { FAST_VS_REFERENCE } from '../tolerances.js';
 
@@ -90,5 +92,27 @@ describe.runIf(wasmKernels() !== null)('the pack cache', () => {
       setBackend('wasm');
     }
     expect(heap.allocatedBytes).toBe(before);
+  });
+
+  it('copies W into a block of its own before packing, past the scratch at the start of memory', () => {
+    // A module of its own: an empty heap, so the block taken first lies just past the scratch.
+    const kernels = createWasmKernels();
+    if (typeof kernels === 'string') throw new Error(kernels);
+    const { heap } = kernels;
+    const [n, k] = [256, 256];
+    const first = heap.alloc(4096);
+    // W's 256 KiB copied to address 0 (the scratch) would run over this block.
+    expect(first).toBeGreaterThanOrEqual(GEMM_SCRATCH.end);
+    expect(first + 4096).toBeLessThanOrEqual(n * k * 4);
+    const marks = Float32Array.from({ length: 1024 }, (_, i) => i + 0.5);
+    heap.f32.set(marks, first >>> 2);
+    const weight = randn([n, k], { generator: new Generator(7) }).data;
+    const at = packedTransposed(kernels, weight, n, k, []);
+    expect(Array.from(heap.f32.subarray(first >>> 2, (first >>> 2) + 1024))).toEqual(Array.from(marks));
+    // Wᵀ in panels of 8 columns, k rows each: W[j][p] at panel j / 8, row p, column j % 8.
+    const f = heap.f32;
+    for (const [j, p] of [[0, 0], [7, 255], [8, 1], [255, 128], [130, 77]] as const) {
+      expect(f[(at >>> 2) + (j >> 3) * k * 8 + p * 8 + (j & 7)], `W[${j}][${p}]`).toBe(weight[j * k + p]);
+    }
   });
 });
